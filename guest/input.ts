@@ -1,0 +1,60 @@
+import { RLP } from '@ethereumjs/rlp'
+import { WitnessInvalid } from './errors.js'
+import type { ChainConfig, ProgramInput } from './types.js'
+
+/**
+ * Binary form of ProgramInput, used to hand inputs to workers and zkVM backends as one buffer:
+ * RLP([version, [block...], [node...], [code...], [key...], [header...], utf8(JSON(chainConfig))]).
+ * RLP because the pieces already are RLP and it decodes without copying into JS objects.
+ */
+const INPUT_VERSION = 1
+
+export function encodeProgramInput(input: ProgramInput): Uint8Array {
+  const { witness } = input
+  return RLP.encode([
+    INPUT_VERSION,
+    input.blocks,
+    witness.state,
+    witness.codes,
+    witness.keys,
+    witness.headers,
+    new TextEncoder().encode(JSON.stringify(input.chainConfig)),
+  ])
+}
+
+function byteList(value: unknown, field: string): Uint8Array[] {
+  if (!Array.isArray(value) || !value.every((v) => v instanceof Uint8Array)) {
+    throw new WitnessInvalid(field, 'expected a list of byte strings')
+  }
+  return value as Uint8Array[]
+}
+
+export function decodeProgramInput(bytes: Uint8Array): ProgramInput {
+  let decoded: unknown
+  try {
+    decoded = RLP.decode(bytes)
+  } catch (e) {
+    throw new WitnessInvalid('input', `not valid RLP (${(e as Error).message})`)
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 7) throw new WitnessInvalid('input', 'expected a 7-item RLP list')
+  const [version, blocks, state, codes, keys, headers, config] = decoded as unknown[]
+  const v = version instanceof Uint8Array ? (version.length === 0 ? 0 : version[0]) : -1
+  if (v !== INPUT_VERSION) throw new WitnessInvalid('input.version', `unsupported version ${v}`)
+  if (!(config instanceof Uint8Array)) throw new WitnessInvalid('input.chainConfig', 'expected bytes')
+  let chainConfig: ChainConfig
+  try {
+    chainConfig = JSON.parse(new TextDecoder().decode(config))
+  } catch {
+    throw new WitnessInvalid('input.chainConfig', 'not valid JSON')
+  }
+  return {
+    blocks: byteList(blocks, 'input.blocks'),
+    witness: {
+      state: byteList(state, 'witness.state'),
+      codes: byteList(codes, 'witness.codes'),
+      keys: byteList(keys, 'witness.keys'),
+      headers: byteList(headers, 'witness.headers'),
+    },
+    chainConfig,
+  }
+}

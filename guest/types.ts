@@ -1,0 +1,68 @@
+/**
+ * The guest's data types. Everything here is plain bytes and numbers: the guest never sees JSON or hex,
+ * the host converts at its boundary (src/witness).
+ */
+
+/** debug_executionWitness list form, decoded to bytes. Nodes and codes are looked up by keccak256. */
+export interface ExecutionWitness {
+  /** RLP-encoded state and storage trie nodes, any order. */
+  state: Uint8Array[]
+  /** Contract bytecodes. */
+  codes: Uint8Array[]
+  /** Address / slot preimages; informational only, never trusted. */
+  keys: Uint8Array[]
+  /** RLP-encoded ancestor headers: at least the parent of the first block. */
+  headers: Uint8Array[]
+}
+
+/**
+ * Chain id and fork schedule, in geth/ethrex genesis-config field names. Fork fields absent = not scheduled.
+ * Block-numbered forks up to Paris, timestamp-scheduled forks from Shanghai on.
+ */
+export interface ChainConfig {
+  chainId: number
+  homesteadBlock?: number
+  daoForkBlock?: number
+  eip150Block?: number
+  eip155Block?: number
+  eip158Block?: number
+  byzantiumBlock?: number
+  constantinopleBlock?: number
+  petersburgBlock?: number
+  istanbulBlock?: number
+  muirGlacierBlock?: number
+  berlinBlock?: number
+  londonBlock?: number
+  arrowGlacierBlock?: number
+  grayGlacierBlock?: number
+  /** Block at which Paris (the Merge) is active; Tessera needs the block, not the total difficulty. */
+  mergeNetsplitBlock?: number
+  terminalTotalDifficulty?: string | number
+  shanghaiTime?: number
+  cancunTime?: number
+  pragueTime?: number
+  osakaTime?: number
+  bpo1Time?: number
+  bpo2Time?: number
+  bpo3Time?: number
+  bpo4Time?: number
+  bpo5Time?: number
+  depositContractAddress?: string
+  /** Name of a public network whose built-in schedule to use instead (mainnet, sepolia, holesky, hoodi). */
+  publicNetwork?: string
+}
+
+/** L1 program input: consecutive blocks (RLP-encoded, as on the wire) and the witness covering them. */
+export interface ProgramInput {
+  blocks: Uint8Array[]
+  witness: ExecutionWitness
+  chainConfig: ChainConfig
+}
+
+export interface ProgramOutput {
+  initialStateRoot: Uint8Array
+  finalStateRoot: Uint8Array
+  lastBlockHash: Uint8Array
+  chainId: bigint
+  transactionCount: bigint
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * `tessera` — one binary, one module per subcommand (src/cli/commands/<name>.ts exporting `run(argv)`).
+ * Subcommands are imported lazily so `tessera prover` does not load the conformance harness and vice versa.
+ */
+const COMMANDS: Record<string, { file: string; summary: string }> = {
+  conformance: { file: './commands/conformance.js', summary: 'run EF BlockchainTests through the stateless path' },
+  replay: { file: './commands/replay.js', summary: 'stateless replay of cache files, blocks or a transaction' },
+  cache: { file: './commands/cache.js', summary: 'fetch blocks and witnesses from RPC into ethrex-replay cache files' },
+  coordinator: { file: './commands/coordinator.js', summary: 'serve batches to provers over TCP' },
+  prover: { file: './commands/prover.js', summary: 'prove batches from one or more coordinators' },
+  bench: { file: './commands/bench.js', summary: 'benchmark suite (JSON results)' },
+  demo: { file: './commands/demo.js', summary: 'self-contained demo on embedded devnet data (npm start)' },
+  doctor: { file: './commands/doctor.js', summary: 'show which crypto and backend paths are active' },
+}
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
+  return `usage: tessera <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'tessera <command> --help' for options.`
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage())
+    return name === undefined ? 1 : 0
+  }
+  if (name === '--version' || name === '-V') {
+    const { run } = await import('./commands/doctor.js')
+    return run(['--short'])
+  }
+  const command = COMMANDS[name]
+  if (command === undefined) {
+    console.error(`tessera: unknown command '${name}'\n\n${usage()}`)
+    return 2
+  }
+  const mod = (await import(command.file)) as { run(argv: string[]): Promise<number> }
+  return mod.run(rest)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    const e = err as Error & { hint?: string }
+    console.error(`tessera: ${e?.message ?? String(err)}${e?.hint ? `\nhint: ${e.hint}` : ''}`)
+    if (process.env.TESSERA_DEBUG) console.error(e?.stack)
+    process.exitCode = 1
+  },
+)
