@@ -1,0 +1,124 @@
+import { Common, Holesky, Hoodi, Mainnet, Sepolia, type ChainConfig as EjsChainConfig, type CustomCrypto } from '@ethereumjs/common'
+import { WitnessInvalid } from './errors.js'
+import type { ChainConfig } from './types.js'
+
+const PUBLIC_NETWORKS: Record<string, EjsChainConfig> = {
+  mainnet: Mainnet,
+  sepolia: Sepolia,
+  holesky: Holesky,
+  hoodi: Hoodi,
+}
+
+const PUBLIC_CHAIN_IDS: Record<number, string> = { 1: 'mainnet', 11155111: 'sepolia', 17000: 'holesky', 560048: 'hoodi' }
+
+/** Block-scheduled forks in order, with the genesis-config field that schedules each. */
+const BLOCK_FORKS: [string, keyof ChainConfig | null][] = [
+  ['chainstart', null],
+  ['homestead', 'homesteadBlock'],
+  ['dao', 'daoForkBlock'],
+  ['tangerineWhistle', 'eip150Block'],
+  ['spuriousDragon', 'eip158Block'],
+  ['byzantium', 'byzantiumBlock'],
+  ['constantinople', 'constantinopleBlock'],
+  ['petersburg', 'petersburgBlock'],
+  ['istanbul', 'istanbulBlock'],
+  ['muirGlacier', 'muirGlacierBlock'],
+  ['berlin', 'berlinBlock'],
+  ['london', 'londonBlock'],
+  ['arrowGlacier', 'arrowGlacierBlock'],
+  ['grayGlacier', 'grayGlacierBlock'],
+  ['paris', 'mergeNetsplitBlock'],
+]
+
+const TIME_FORKS: [string, keyof ChainConfig][] = [
+  ['shanghai', 'shanghaiTime'],
+  ['cancun', 'cancunTime'],
+  ['prague', 'pragueTime'],
+  ['osaka', 'osakaTime'],
+  ['bpo1', 'bpo1Time'],
+  ['bpo2', 'bpo2Time'],
+  ['bpo3', 'bpo3Time'],
+  ['bpo4', 'bpo4Time'],
+  ['bpo5', 'bpo5Time'],
+]
+
+function num(config: ChainConfig, field: keyof ChainConfig): number | undefined {
+  const v = config[field]
+  if (v === undefined || v === null) return undefined
+  const n = typeof v === 'string' ? Number(v) : v
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+    throw new WitnessInvalid(`chainConfig.${field}`, `expected a non-negative integer, got ${JSON.stringify(v)}`)
+  }
+  return n
+}
+
+/**
+ * Hardfork list for @ethereumjs/common. A fork left out but followed by a scheduled one is taken to activate
+ * with that later fork: ethereumjs derives each fork's EIPs by walking the list, so a gap would drop EIPs.
+ * The DAO fork is only listed when scheduled (it moves balances).
+ */
+export function hardforksFromChainConfig(config: ChainConfig): { name: string; block: number | null; timestamp?: number }[] {
+  const blockForks: { name: string; block: number | null; timestamp?: number }[] = []
+  const ttdZero = config.terminalTotalDifficulty !== undefined && BigInt(config.terminalTotalDifficulty) === 0n
+  const scheduled = BLOCK_FORKS.map(([name, field]) => {
+    if (field === null) return 0
+    if (name === 'paris' && ttdZero && config.mergeNetsplitBlock === undefined) return 0
+    return num(config, field)
+  })
+  const anyTimeFork = TIME_FORKS.some(([, f]) => num(config, f) !== undefined)
+  // A time fork needs the Merge: treat Paris as at genesis when only timestamps are given.
+  if (anyTimeFork && scheduled[scheduled.length - 1] === undefined) scheduled[scheduled.length - 1] = 0
+  for (let i = 0; i < BLOCK_FORKS.length; i++) {
+    const name = BLOCK_FORKS[i][0]
+    let block = scheduled[i]
+    if (name === 'dao') {
+      if (block !== undefined) blockForks.push({ name, block })
+      continue
+    }
+    if (block === undefined) {
+      const later = scheduled.slice(i + 1).find((b, j) => b !== undefined && BLOCK_FORKS[i + 1 + j][0] !== 'dao')
+      if (later === undefined) break
+      block = later
+    }
+    blockForks.push({ name, block })
+  }
+  const timeScheduled = TIME_FORKS.map(([, f]) => num(config, f))
+  for (let i = 0; i < TIME_FORKS.length; i++) {
+    let ts = timeScheduled[i]
+    if (ts === undefined) {
+      ts = timeScheduled.slice(i + 1).find((t) => t !== undefined)
+      if (ts === undefined) break
+    }
+    blockForks.push({ name: TIME_FORKS[i][0], block: null, timestamp: ts })
+  }
+  return blockForks
+}
+
+/** Common for a chain config: a public network's built-in schedule, or a custom chain based on mainnet. */
+export function commonFromChainConfig(config: ChainConfig, customCrypto: CustomCrypto): Common {
+  if (typeof config !== 'object' || config === null) throw new WitnessInvalid('chainConfig', 'expected an object')
+  const chainId = num(config, 'chainId')
+  if (chainId === undefined) throw new WitnessInvalid('chainConfig.chainId', 'missing')
+  const publicName = config.publicNetwork?.toLowerCase()
+  if (publicName !== undefined) {
+    const chain = PUBLIC_NETWORKS[publicName]
+    if (chain === undefined) throw new WitnessInvalid('chainConfig.publicNetwork', `unknown network "${config.publicNetwork}"`)
+    if (chain.chainId !== chainId) {
+      throw new WitnessInvalid('chainConfig.chainId', `${chainId} does not match ${publicName} (${chain.chainId})`)
+    }
+    return new Common({ chain, customCrypto })
+  }
+  const hardforks = hardforksFromChainConfig(config)
+  const last = hardforks[hardforks.length - 1]
+  return new Common({
+    chain: {
+      ...Mainnet,
+      name: PUBLIC_CHAIN_IDS[chainId] ? `custom-${chainId}` : 'custom',
+      chainId,
+      hardforks,
+      depositContractAddress: (config.depositContractAddress ?? Mainnet.depositContractAddress) as `0x${string}`,
+    } as EjsChainConfig,
+    hardfork: last.name,
+    customCrypto,
+  })
+}

@@ -1,0 +1,130 @@
+import { createBlockFromRLP, type Block } from '@ethereumjs/block'
+import type { Common, CustomCrypto } from '@ethereumjs/common'
+import { bytesToHex, equalsBytes } from '@ethereumjs/util'
+import { createVM, runBlock } from '@ethereumjs/vm'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { commonFromChainConfig } from './chain.js'
+import { guestCrypto } from './crypto.js'
+import { BlockInvalid, WitnessIncomplete, isGuestError } from './errors.js'
+import { AncestorChain } from './headers.js'
+import { NodeStore, createStateManager } from './state.js'
+import type { ProgramInput, ProgramOutput } from './types.js'
+import { ethCheck, validateHeaderAgainstParent, validateUncles } from './validate.js'
+
+export interface ExecuteOptions {
+  /** Host-provided keccak256/ecrecover (e.g. the native addon). KZG is added if absent. */
+  crypto?: CustomCrypto
+}
+
+/** Per-batch execution facts the host reports; not part of the proven output. */
+export interface BatchStats {
+  gasUsed: bigint
+  transactionCount: bigint
+  blockCount: number
+}
+
+export function decodeBlocks(raw: Uint8Array[], common: Common): Block[] {
+  if (raw.length === 0) throw new BlockInvalid(undefined, 'batch', { reason: 'no blocks to execute' })
+  return raw.map((rlp, i) => {
+    try {
+      return createBlockFromRLP(rlp, { common, setHardfork: true })
+    } catch (e) {
+      throw new BlockInvalid(undefined, `decode (blocks[${i}])`, { reason: (e as Error).message })
+    }
+  })
+}
+
+/**
+ * Validate and execute consecutive blocks over `store`, starting from the chain's tip state. Shared by the
+ * guest (store = witness nodes) and the witness recorder (store = full pre-state that records reads), so the
+ * recorder sees exactly the reads the guest will make.
+ */
+export async function executeBlocks(
+  common: Common,
+  blocks: Block[],
+  chain: AncestorChain,
+  store: NodeStore,
+): Promise<{ stateRoot: Uint8Array; stats: BatchStats }> {
+  // The witness must contain the parent state root node itself (unless the state is empty), even for a
+  // batch that reads no state at all: that is what ties the witness to the parent.
+  const parentRoot = chain.parent.stateRoot
+  await store.get(bytesToHex(parentRoot).slice(2)).catch((e: unknown) => {
+    if (e instanceof WitnessIncomplete) throw new WitnessIncomplete('node', bytesToHex(parentRoot), 'parent state root')
+    throw e
+  })
+  const stateManager = createStateManager(common, store, parentRoot)
+  const vm = await createVM({ common: common.copy(), stateManager, blockchain: chain.evmBlockchain() as never, setHardfork: true })
+  let gasUsed = 0n
+  let transactionCount = 0n
+  let stateRoot = chain.parent.stateRoot
+  for (const block of blocks) {
+    const header = block.header
+    await validateHeaderAgainstParent(header, chain.parent)
+    await validateUncles(block, chain)
+    await ethCheck(header, 'block body (transactions, tx trie, uncle hash, withdrawals root)', () => block.validateData(false, true))
+    await ethCheck(header, 'blob gas', () => block.validateBlobTransactions(chain.parent))
+    // Consensus post-checks are done below with typed errors, so runBlock only executes.
+    const result = await ethCheck(header, 'execution', () =>
+      runBlock(vm, { block, skipBlockValidation: true, skipHeaderValidation: true, setHardfork: true }),
+    )
+    if (result.gasUsed !== header.gasUsed) {
+      throw new BlockInvalid(header.number, 'gas used', { expected: String(header.gasUsed), actual: String(result.gasUsed) })
+    }
+    if (!equalsBytes(result.receiptsRoot, header.receiptTrie)) {
+      throw new BlockInvalid(header.number, 'receipts root', { expected: bytesToHex(header.receiptTrie), actual: bytesToHex(result.receiptsRoot) })
+    }
+    if (!equalsBytes(result.logsBloom, header.logsBloom)) {
+      throw new BlockInvalid(header.number, 'logs bloom', { expected: bytesToHex(header.logsBloom), actual: bytesToHex(result.logsBloom) })
+    }
+    if (header.common.isActivatedEIP(7685)) {
+      const got = result.requestsHash
+      if (got === undefined || header.requestsHash === undefined || !equalsBytes(got, header.requestsHash)) {
+        throw new BlockInvalid(header.number, 'requests hash', {
+          expected: header.requestsHash ? bytesToHex(header.requestsHash) : 'none',
+          actual: got ? bytesToHex(got) : 'none',
+        })
+      }
+    }
+    if (!equalsBytes(result.stateRoot, header.stateRoot)) {
+      throw new BlockInvalid(header.number, 'state root', { expected: bytesToHex(header.stateRoot), actual: bytesToHex(result.stateRoot) })
+    }
+    stateRoot = result.stateRoot
+    gasUsed += result.gasUsed
+    transactionCount += BigInt(block.transactions.length)
+    chain.append(block)
+  }
+  return { stateRoot, stats: { gasUsed, transactionCount, blockCount: blocks.length } }
+}
+
+/**
+ * The guest program: re-execute `input.blocks` from the witness alone and return what was proven.
+ * Throws WitnessIncomplete / WitnessInvalid / BlockInvalid; never returns for an invalid batch.
+ */
+export async function executeStateless(input: ProgramInput, opts: ExecuteOptions = {}): Promise<ProgramOutput & { stats: BatchStats }> {
+  const crypto = guestCrypto(opts.crypto)
+  const keccak256 = crypto.keccak256 ?? keccak_256
+  const common = commonFromChainConfig(input.chainConfig, crypto)
+  const blocks = decodeBlocks(input.blocks, common)
+  for (let i = 1; i < blocks.length; i++) {
+    if (!equalsBytes(blocks[i].header.parentHash, blocks[i - 1].hash())) {
+      throw new BlockInvalid(blocks[i].header.number, 'parent hash (blocks are not consecutive)', {
+        expected: bytesToHex(blocks[i - 1].hash()),
+        actual: bytesToHex(blocks[i].header.parentHash),
+      })
+    }
+  }
+  const chain = AncestorChain.fromWitness(input.witness.headers, common, blocks[0].header.parentHash, keccak256)
+  const initialStateRoot = chain.parent.stateRoot
+  const store = NodeStore.fromWitness(input.witness.state, input.witness.codes, keccak256)
+  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store)
+  return {
+    initialStateRoot,
+    finalStateRoot: stateRoot,
+    lastBlockHash: blocks[blocks.length - 1].hash(),
+    chainId: common.chainId(),
+    transactionCount: stats.transactionCount,
+    stats,
+  }
+}
+
+export { isGuestError }

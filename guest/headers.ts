@@ -1,0 +1,117 @@
+import { createBlockHeaderFromRLP, type Block, type BlockHeader } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
+import { bytesToHex, equalsBytes } from '@ethereumjs/util'
+import { WitnessIncomplete, WitnessInvalid } from './errors.js'
+
+/**
+ * The ancestors a batch can see: witness headers verified as one hash-linked chain ending at the parent of
+ * the first block, then each executed block appended. Serves BLOCKHASH and uncle checks from this chain only.
+ */
+export class AncestorChain {
+  private readonly byNumber = new Map<bigint, BlockHeader>()
+  /** Uncle hashes of blocks whose bodies we have (the batch's own blocks). */
+  private readonly unclesByNumber = new Map<bigint, Uint8Array[]>()
+  private readonly onLookup?: (n: bigint) => void
+  private tip: BlockHeader
+
+  private constructor(headers: BlockHeader[], onLookup?: (n: bigint) => void) {
+    for (const h of headers) this.byNumber.set(h.number, h)
+    this.tip = headers[headers.length - 1]
+    this.onLookup = onLookup
+  }
+
+  /**
+   * Decode and check witness headers: canonical RLP, one contiguous chain by parentHash, ending at
+   * `firstBlockParentHash`. Any header that does not belong to that chain is an error, not ignored.
+   */
+  static fromWitness(
+    rawHeaders: Uint8Array[],
+    common: Common,
+    firstBlockParentHash: Uint8Array,
+    keccak256: (b: Uint8Array) => Uint8Array,
+    onLookup?: (n: bigint) => void,
+  ): AncestorChain {
+    if (rawHeaders.length === 0) throw new WitnessIncomplete('header', `parent ${bytesToHex(firstBlockParentHash)}`)
+    const headers = rawHeaders.map((raw, i) => {
+      let header: BlockHeader
+      try {
+        header = createBlockHeaderFromRLP(raw, { common, setHardfork: true, skipConsensusFormatValidation: true })
+      } catch (e) {
+        throw new WitnessInvalid(`headers[${i}]`, `cannot decode header: ${(e as Error).message}`)
+      }
+      if (!equalsBytes(header.serialize(), raw)) throw new WitnessInvalid(`headers[${i}]`, 'non-canonical RLP encoding')
+      if (!equalsBytes(keccak256(raw), header.hash())) throw new WitnessInvalid(`headers[${i}]`, 'hash mismatch')
+      return header
+    })
+    headers.sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0))
+    for (let i = 1; i < headers.length; i++) {
+      const [prev, cur] = [headers[i - 1], headers[i]]
+      if (cur.number !== prev.number + 1n || !equalsBytes(cur.parentHash, prev.hash())) {
+        throw new WitnessInvalid(
+          `headers (block ${cur.number})`,
+          `header chain broken: parentHash ${bytesToHex(cur.parentHash)} does not link to block ${prev.number} ${bytesToHex(prev.hash())}`,
+        )
+      }
+    }
+    const parent = headers[headers.length - 1]
+    if (!equalsBytes(parent.hash(), firstBlockParentHash)) {
+      const byHash = headers.find((h) => equalsBytes(h.hash(), firstBlockParentHash))
+      if (byHash === undefined) throw new WitnessIncomplete('header', `parent ${bytesToHex(firstBlockParentHash)}`)
+      throw new WitnessInvalid(`headers (block ${parent.number})`, 'header chain extends past the parent of the first block')
+    }
+    return new AncestorChain(headers, onLookup)
+  }
+
+  get parent(): BlockHeader {
+    return this.tip
+  }
+
+  /** Oldest header number available. */
+  get oldest(): bigint {
+    let min = this.tip.number
+    for (const n of this.byNumber.keys()) if (n < min) min = n
+    return min
+  }
+
+  header(number: bigint, why: string): BlockHeader {
+    this.onLookup?.(number)
+    const h = this.byNumber.get(number)
+    if (h === undefined) throw new WitnessIncomplete('header', `${number}`, why)
+    return h
+  }
+
+  /** Uncle hashes of an ancestor; known for batch blocks, and for any header whose uncle list is empty. */
+  uncleHashes(header: BlockHeader): Uint8Array[] {
+    const known = this.unclesByNumber.get(header.number)
+    if (known !== undefined) return known
+    if (equalsBytes(header.uncleHash, EMPTY_UNCLE_HASH)) return []
+    throw new WitnessIncomplete('uncles', `of block ${header.number}`, 'needed to check an uncle was not included twice')
+  }
+
+  append(block: Block): void {
+    this.byNumber.set(block.header.number, block.header)
+    this.unclesByNumber.set(block.header.number, block.uncleHeaders.map((u) => u.hash()))
+    this.tip = block.header
+  }
+
+  /** The EVM's view: BLOCKHASH calls getBlock(n) and uses only `.hash()`. */
+  evmBlockchain() {
+    const chain = this
+    return {
+      async getBlock(n: number) {
+        const header = chain.header(BigInt(n), 'BLOCKHASH')
+        return { hash: () => header.hash() }
+      },
+      async putBlock() {},
+      shallowCopy() {
+        return this
+      },
+      // runBlock only calls this when header validation is not skipped; Tessera validates headers itself.
+      async validateHeader() {},
+    }
+  }
+}
+
+const EMPTY_UNCLE_HASH = Uint8Array.from(
+  Buffer.from('1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347', 'hex'),
+)

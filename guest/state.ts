@@ -1,0 +1,178 @@
+import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
+import { MerklePatriciaTrie } from '@ethereumjs/mpt'
+import type { Common } from '@ethereumjs/common'
+import { ValueEncoding, bytesToHex, type Address, type BatchDBOp, type DB } from '@ethereumjs/util'
+import { WitnessIncomplete } from './errors.js'
+
+/** The empty trie root is never stored as a node; ethereumjs probes it and expects a miss. */
+const EMPTY_TRIE_ROOT_HEX = '56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421'
+/** MerkleStateManager keys code by 'c' ‖ codeHash to keep it apart from trie nodes. */
+const CODE_PREFIX_HEX = '63'
+
+/**
+ * Hash-keyed node and code store backing every trie of a stateless run. A lookup that misses throws
+ * WitnessIncomplete instead of returning undefined: @ethereumjs/mpt treats a plain miss as "key absent",
+ * which would turn an incomplete witness into silently wrong execution.
+ */
+export class NodeStore implements DB<string, Uint8Array> {
+  protected readonly map: Map<string, Uint8Array>
+
+  constructor(map: Map<string, Uint8Array> = new Map()) {
+    this.map = map
+  }
+
+  /** Index witness nodes and codes by their keccak256. */
+  static fromWitness(state: Uint8Array[], codes: Uint8Array[], keccak256: (b: Uint8Array) => Uint8Array): NodeStore {
+    const map = new Map<string, Uint8Array>()
+    for (const node of state) map.set(bytesToHex(keccak256(node)).slice(2), node)
+    for (const code of codes) map.set(CODE_PREFIX_HEX + bytesToHex(keccak256(code)).slice(2), code)
+    return new NodeStore(map)
+  }
+
+  /** Everything stored, by key (hex hash, or 'c'-prefixed hash for code). */
+  contents(): Map<string, Uint8Array> {
+    return this.map
+  }
+
+  protected missing(key: string): never {
+    if (key.length === 66 && key.startsWith(CODE_PREFIX_HEX)) throw new WitnessIncomplete('code', `0x${key.slice(2)}`)
+    throw new WitnessIncomplete('node', `0x${key}`)
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    const value = this.map.get(key)
+    if (value !== undefined) return value
+    if (key === EMPTY_TRIE_ROOT_HEX) return undefined
+    this.missing(key)
+  }
+
+  async put(key: string, value: Uint8Array): Promise<void> {
+    this.map.set(key, value)
+  }
+
+  async del(key: string): Promise<void> {
+    this.map.delete(key)
+  }
+
+  async batch(ops: BatchDBOp<string, Uint8Array>[]): Promise<void> {
+    for (const op of ops) {
+      if (op.type === 'put') this.map.set(op.key, op.value)
+      else this.map.delete(op.key)
+    }
+  }
+
+  /** Tries of one run share the store (state trie, storage tries, code). */
+  shallowCopy(): DB<string, Uint8Array> {
+    return this
+  }
+
+  open(): Promise<void> {
+    return Promise.resolve()
+  }
+}
+
+/**
+ * Store over a full pre-state that records which pre-state entries a run reads: that set is the minimal
+ * witness. Entries written by the run itself are served from an overlay and never recorded.
+ */
+export class RecordingNodeStore extends NodeStore {
+  private readonly base: Map<string, Uint8Array>
+  readonly touched = new Set<string>()
+
+  constructor(base: Map<string, Uint8Array>) {
+    super(new Map())
+    this.base = base
+  }
+
+  override async get(key: string): Promise<Uint8Array | undefined> {
+    const written = this.map.get(key)
+    if (written !== undefined) return written
+    const value = this.base.get(key)
+    if (value !== undefined) {
+      this.touched.add(key)
+      return value
+    }
+    if (key === EMPTY_TRIE_ROOT_HEX) return undefined
+    this.missing(key)
+  }
+
+  /** Entries the run wrote itself. */
+  writes(): Map<string, Uint8Array> {
+    return this.map
+  }
+
+  /** The recorded entries split into trie nodes and codes, in first-touch order. */
+  recorded(): { state: Uint8Array[]; codes: Uint8Array[] } {
+    const state: Uint8Array[] = []
+    const codes: Uint8Array[] = []
+    for (const key of this.touched) {
+      const value = this.base.get(key)!
+      if (key.length === 66 && key.startsWith(CODE_PREFIX_HEX)) codes.push(value)
+      else state.push(value)
+    }
+    return { state, codes }
+  }
+}
+
+/** Put a pre-state trie node or a code into a plain full-state map, keyed like NodeStore. */
+export function codeKey(codeHashHex: string): string {
+  return CODE_PREFIX_HEX + codeHashHex.replace(/^0x/, '')
+}
+
+/**
+ * MerkleStateManager whose missing-node errors say which account or slot was being read, so a
+ * WitnessIncomplete names a trie path, not only a hash.
+ */
+export class WitnessStateManager extends MerkleStateManager {
+  override async getAccount(address: Address) {
+    try {
+      return await super.getAccount(address)
+    } catch (e) {
+      throw withContext(e, `account ${address.toString()}`)
+    }
+  }
+
+  override async getStorage(address: Address, key: Uint8Array) {
+    try {
+      return await super.getStorage(address, key)
+    } catch (e) {
+      throw withContext(e, `storage of ${address.toString()} slot ${bytesToHex(key)}`)
+    }
+  }
+
+  override async getCode(address: Address) {
+    try {
+      return await super.getCode(address)
+    } catch (e) {
+      throw withContext(e, `code of ${address.toString()}`)
+    }
+  }
+
+  override async getStateRoot() {
+    try {
+      return await super.getStateRoot()
+    } catch (e) {
+      throw withContext(e, 'while computing the state root (a deletion may need a sibling node)')
+    }
+  }
+}
+
+function withContext(e: unknown, context: string): unknown {
+  if (e instanceof WitnessIncomplete && !e.message.includes('(')) {
+    return new WitnessIncomplete(e.kind, e.what, context)
+  }
+  return e
+}
+
+export function createStateManager(common: Common, store: NodeStore, stateRoot: Uint8Array): WitnessStateManager {
+  const trie = new MerklePatriciaTrie({
+    db: store,
+    valueEncoding: ValueEncoding.Bytes,
+    useKeyHashing: true,
+    common,
+  })
+  trie.root(stateRoot)
+  return new WitnessStateManager({ common, trie, caches: new Caches() })
+}
+
+
