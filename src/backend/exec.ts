@@ -1,0 +1,45 @@
+import { decodeProgramInput } from '../../guest/input.js'
+import { encodePublicValues } from '../../guest/output.js'
+import type { ProgramInput, ProgramOutput } from '../../guest/types.js'
+import { BackendUnavailable, type ProveResult, type ProverBackend } from './index.js'
+
+/**
+ * The exec backend: runs the guest program (stateless execution) and returns its public values, with empty
+ * proof bytes. It proves nothing cryptographically; a coordinator checks Exec submissions by re-deriving
+ * the public values itself.
+ */
+
+type ExecuteStateless = (input: ProgramInput, opts?: { crypto?: object }) => Promise<ProgramOutput>
+
+let executeStateless: Promise<ExecuteStateless> | undefined
+
+// A non-literal specifier so this compiles before guest/execute.ts lands.
+const EXECUTE_MODULE = '../../guest/execute.js'
+
+function loadExecuteStateless(): Promise<ExecuteStateless> {
+  executeStateless ??= import(EXECUTE_MODULE).then(
+    (m: { executeStateless?: ExecuteStateless }) => {
+      if (typeof m.executeStateless !== 'function') throw new BackendUnavailable('exec', 'guest/execute.js does not export executeStateless')
+      return m.executeStateless
+    },
+    (e: Error) => {
+      executeStateless = undefined
+      throw new BackendUnavailable('exec', `cannot load the guest program (${e.message})`, 'build the project (npm run build)')
+    },
+  )
+  return executeStateless
+}
+
+/** Run the guest on binary ProgramInput bytes and return the 160-byte public values. Guest errors pass through. */
+export async function executePublicValues(input: Uint8Array): Promise<Uint8Array> {
+  const execute = await loadExecuteStateless()
+  return encodePublicValues(await execute(decodeProgramInput(input)))
+}
+
+export const execBackend: ProverBackend = {
+  name: 'exec',
+  proverType: 'Exec',
+  async prove(input: Uint8Array): Promise<ProveResult> {
+    return { proof: new Uint8Array(0), publicValues: await executePublicValues(input) }
+  },
+}

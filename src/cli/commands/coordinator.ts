@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import type http from 'node:http'
+import { parseArgs } from 'node:util'
+import pino, { type Logger } from 'pino'
+import { mockPublicValues, testBackendsEnabled } from '../../backend/index.js'
+import { Coordinator } from '../../coordinator/coordinator.js'
+import { createCoordinatorMetrics, serveMetrics } from '../../coordinator/metrics.js'
+import { loadDirectory, rpcBatchLoader } from '../../coordinator/source.js'
+import { CoordinatorStore } from '../../coordinator/store.js'
+import { parseProverType, type ProverType } from '../../protocol/messages.js'
+import { DEFAULT_SERVER_LIMITS, formatAddress, parseAddress } from '../../protocol/transport.js'
+import { createProvePool } from '../../prover/pool.js'
+
+const HELP = `usage: tessera coordinator --source <dir|rpc> [options]
+
+Serve batches to provers over TCP (ethrex proof-coordinator protocol) and keep proofs in SQLite.
+
+  --listen HOST:PORT         address to listen on (default 127.0.0.1:3900)
+  --source DIR|rpc           directory of cache files / ProgramInput JSON files (one batch each), or rpc
+  --db FILE                  SQLite state file (default tessera-coordinator.db)
+  --prover-timeout MS        reassign a batch not proven within this (default 600000)
+  --required-types LIST      prover types wanted, comma separated: Exec,SP1,RISC0 (default Exec)
+  --commit-hash VERSION      version provers must report (default: this package's version)
+  --max-message-bytes N      largest request accepted (default 16777216)
+  --read-timeout MS          drop a connection idle this long while reading (default 30000)
+  --auth-token SECRET        shared secret provers must send (or env TESSERA_AUTH_TOKEN)
+  --metrics HOST:PORT        serve Prometheus metrics at http://HOST:PORT/metrics
+  --source-poll-interval MS  look for new batches this often (default 30000; 0 = only at start)
+  --rpc-url URL --from-block N [--to-block N] [--batch-size N]   with --source rpc
+  --log-level LEVEL          pino level (default info)
+`
+
+export function packageVersion(): string {
+  for (const rel of ['../../../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string }
+      if (pkg.name === 'tessera' && pkg.version) return pkg.version
+    } catch {
+      // try the next
+    }
+  }
+  return '0.0.0'
+}
+
+export function cliLogger(component: string, level: string): Logger {
+  return pino({ level, base: { component } }, pino.destination({ dest: 2, sync: true }))
+}
+
+function positiveInt(value: string | undefined, flag: string, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < 0 || (n === 0 && !allowZero)) throw new Error(`${flag}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, got "${value}"`)
+  return n
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      listen: { type: 'string', default: '127.0.0.1:3900' },
+      source: { type: 'string' },
+      db: { type: 'string', default: 'tessera-coordinator.db' },
+      'prover-timeout': { type: 'string' },
+      'required-types': { type: 'string', default: 'Exec' },
+      'commit-hash': { type: 'string' },
+      version: { type: 'string' },
+      'max-message-bytes': { type: 'string' },
+      'read-timeout': { type: 'string' },
+      'auth-token': { type: 'string' },
+      metrics: { type: 'string' },
+      'source-poll-interval': { type: 'string' },
+      'rpc-url': { type: 'string' },
+      'from-block': { type: 'string' },
+      'to-block': { type: 'string' },
+      'batch-size': { type: 'string' },
+      'log-level': { type: 'string', default: 'info' },
+      // Tests only (needs TESSERA_TEST_BACKENDS=1): verify Exec proofs against the mock backend's digest.
+      'exec-verifier': { type: 'string', default: 'exec' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    console.log(HELP)
+    return 0
+  }
+  if (!values.source) {
+    console.error(`tessera coordinator: --source is required\n\n${HELP}`)
+    return 2
+  }
+  const requiredTypes = [...new Set(values['required-types'].split(',').map((t) => parseProverType(t.trim(), '--required-types')))] as ProverType[]
+  const proverTimeoutMs = positiveInt(values['prover-timeout'], '--prover-timeout', 600_000)
+  const limits = {
+    ...DEFAULT_SERVER_LIMITS,
+    maxMessageBytes: positiveInt(values['max-message-bytes'], '--max-message-bytes', DEFAULT_SERVER_LIMITS.maxMessageBytes),
+    idleTimeoutMs: positiveInt(values['read-timeout'], '--read-timeout', DEFAULT_SERVER_LIMITS.idleTimeoutMs),
+  }
+  limits.readDeadlineMs = Math.max(limits.readDeadlineMs, limits.idleTimeoutMs)
+  const sourcePollMs = positiveInt(values['source-poll-interval'], '--source-poll-interval', 30_000, true)
+  const version = values['commit-hash'] ?? values.version ?? packageVersion()
+  const authToken = values['auth-token'] ?? process.env.TESSERA_AUTH_TOKEN
+  const log = cliLogger('coordinator', values['log-level'])
+  if (values['exec-verifier'] !== 'exec' && !(values['exec-verifier'] === 'mock' && testBackendsEnabled())) {
+    throw new Error(`--exec-verifier ${values['exec-verifier']}: only 'exec' is supported`)
+  }
+
+  // Batches: a directory, or an RPC node.
+  const store = new CoordinatorStore(values.db)
+  let loadBatches: () => Promise<number[]>
+  try {
+    if (values.source === 'rpc') {
+      if (!values['rpc-url'] || values['from-block'] === undefined) throw new Error('--source rpc needs --rpc-url and --from-block')
+      loadBatches = await rpcBatchLoader(
+        {
+          rpcUrl: values['rpc-url'],
+          fromBlock: positiveInt(values['from-block'], '--from-block', 0, true),
+          toBlock: values['to-block'] === undefined ? undefined : positiveInt(values['to-block'], '--to-block', 0, true),
+          batchSize: positiveInt(values['batch-size'], '--batch-size', 1),
+        },
+        store,
+      )
+    } else {
+      const dir = values.source
+      if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new Error(`--source ${dir}: not a directory`)
+      loadBatches = () => loadDirectory(dir, store)
+    }
+    const added = await loadBatches()
+    log.info({ added: added.length, total: store.counts(requiredTypes, proverTimeoutMs).total, db: values.db }, 'batches loaded')
+  } catch (e) {
+    store.close()
+    throw e
+  }
+
+  // Exec submissions are checked by re-running the guest once per batch in a worker thread.
+  const mock = values['exec-verifier'] === 'mock'
+  const verifyPool = mock ? undefined : createProvePool(1)
+  const metrics = createCoordinatorMetrics(store, requiredTypes, proverTimeoutMs)
+  const coordinator = new Coordinator({
+    store,
+    version,
+    requiredTypes,
+    proverTimeoutMs,
+    limits,
+    authToken,
+    logger: log,
+    metrics,
+    derivePublicValues: async (input) => (verifyPool ? (await verifyPool.run('exec', input)).publicValues : mockPublicValues(input)),
+  })
+  await coordinator.listen(parseAddress(values.listen))
+  let metricsServer: http.Server | undefined
+  if (values.metrics) {
+    const address = parseAddress(values.metrics, 9090)
+    metricsServer = await serveMetrics(metrics.registry, address)
+    log.info({ address: formatAddress(address) }, 'metrics at /metrics')
+  }
+
+  let polling: NodeJS.Timeout | undefined
+  let loading = false
+  if (sourcePollMs > 0) {
+    polling = setInterval(() => {
+      if (loading) return
+      loading = true
+      loadBatches()
+        .then((added) => added.length > 0 && log.info({ added }, 'new batches'))
+        .catch((e: Error) => log.error({ err: e.message }, 'loading new batches failed'))
+        .finally(() => (loading = false))
+    }, sourcePollMs)
+  }
+
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      log.info({ signal }, 'shutting down')
+      resolve()
+    }
+    process.once('SIGINT', shutdown)
+    process.once('SIGTERM', shutdown)
+  })
+  clearInterval(polling)
+  await coordinator.close()
+  metricsServer?.close()
+  await verifyPool?.close()
+  store.close()
+  return 0
+}

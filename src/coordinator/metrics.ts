@@ -1,0 +1,90 @@
+import http from 'node:http'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { ProverType } from '../protocol/messages.js'
+import type { Address } from '../protocol/transport.js'
+import type { CoordinatorStore } from './store.js'
+
+/**
+ * Prometheus metrics of one coordinator (own registry, so several coordinators can live in one process):
+ *   tessera_coordinator_batches{state=pending|assigned|proven,prover_type}
+ *   tessera_coordinator_proving_seconds{prover_type}   assignment -> accepted proof
+ *   tessera_coordinator_provers                        provers seen within the prover timeout
+ *   tessera_coordinator_rejected_messages_total{reason}
+ *   tessera_coordinator_requests_total{kind}
+ */
+export interface CoordinatorMetrics {
+  registry: Registry
+  rejected: Counter<'reason'>
+  requests: Counter<'kind'>
+  provingSeconds: Histogram<'prover_type'>
+  /** Record that a prover (by prover_id, else address) asked for work. */
+  seenProver(id: string): void
+}
+
+export function createCoordinatorMetrics(store: CoordinatorStore, types: readonly ProverType[], proverTimeoutMs: number): CoordinatorMetrics {
+  const registry = new Registry()
+  const lastSeen = new Map<string, number>()
+  new Gauge({
+    name: 'tessera_coordinator_batches',
+    help: 'Batches by state and prover type',
+    labelNames: ['state', 'prover_type'],
+    registers: [registry],
+    collect() {
+      if (!store.db.open) return
+      const c = store.counts(types, proverTimeoutMs)
+      for (const t of types) {
+        this.set({ state: 'pending', prover_type: t }, c.pending[t] ?? 0)
+        this.set({ state: 'assigned', prover_type: t }, c.assigned[t] ?? 0)
+        this.set({ state: 'proven', prover_type: t }, c.proven[t] ?? 0)
+      }
+    },
+  })
+  new Gauge({
+    name: 'tessera_coordinator_provers',
+    help: 'Distinct provers that asked for work within the prover timeout',
+    registers: [registry],
+    collect() {
+      const cutoff = Date.now() - proverTimeoutMs
+      for (const [id, t] of lastSeen) if (t < cutoff) lastSeen.delete(id)
+      this.set(lastSeen.size)
+    },
+  })
+  return {
+    registry,
+    rejected: new Counter({ name: 'tessera_coordinator_rejected_messages_total', help: 'Messages refused, by reason', labelNames: ['reason'], registers: [registry] }),
+    requests: new Counter({ name: 'tessera_coordinator_requests_total', help: 'Messages handled, by kind', labelNames: ['kind'], registers: [registry] }),
+    provingSeconds: new Histogram({
+      name: 'tessera_coordinator_proving_seconds',
+      help: 'Time from assignment to accepted proof',
+      labelNames: ['prover_type'],
+      buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
+      registers: [registry],
+    }),
+    seenProver(id) {
+      lastSeen.set(id, Date.now())
+    },
+  }
+}
+
+/** Serve `GET /metrics` on the address; resolves once listening. */
+export function serveMetrics(registry: Registry, address: Address): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url !== '/metrics' && req.url !== '/')) {
+      res.writeHead(404).end()
+      return
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (e: Error) => res.writeHead(500).end(e.message),
+    )
+  })
+  server.requestTimeout = 10_000
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(address.port, address.host, () => {
+      server.off('error', reject)
+      resolve(server)
+    })
+  })
+}
+

@@ -1,0 +1,133 @@
+import { readFile, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { RLP } from '@ethereumjs/rlp'
+import { TesseraError } from '../../guest/errors.js'
+import { encodeProgramInput } from '../../guest/input.js'
+import type { ProgramInput } from '../../guest/types.js'
+import { programInputFromJson } from '../protocol/input.js'
+import type { CoordinatorStore, StoredBatch } from './store.js'
+
+/**
+ * Where batches come from. A directory: each file is one batch, either an ethrex-replay cache file
+ * (`{blocks, witness, network}`) or a ProgramInput in wire form (`{blocks, witness, chainConfig}`), `.json` or
+ * `.json.gz`. Files are numbered in order of their first block (1-based); files added later are appended
+ * after the stored batches, so batch numbers never change once given.
+ */
+
+export class SourceError extends TesseraError {}
+
+/** Block number of an RLP block (header field 8). */
+export function rlpBlockNumber(block: Uint8Array): number {
+  const decoded = RLP.decode(block) as unknown
+  const header = Array.isArray(decoded) ? decoded[0] : undefined
+  const number = Array.isArray(header) ? header[8] : undefined
+  if (!(number instanceof Uint8Array)) throw new SourceError('not an RLP block (no header number)')
+  let n = 0
+  for (const b of number) n = n * 256 + b
+  if (!Number.isSafeInteger(n)) throw new SourceError('block number out of range')
+  return n
+}
+
+type CacheModule = {
+  readCacheFile(path: string): Promise<unknown>
+  cacheFileToProgramInput(cache: unknown): ProgramInput
+}
+// Non-literal: src/witness/cache.ts is another engineer's, possibly not there yet.
+const CACHE_MODULE = '../witness/cache.js'
+
+async function loadCacheModule(): Promise<CacheModule> {
+  try {
+    const m = (await import(CACHE_MODULE)) as Partial<CacheModule>
+    if (typeof m.readCacheFile === 'function' && typeof m.cacheFileToProgramInput === 'function') return m as CacheModule
+  } catch {
+    // fall through
+  }
+  throw new SourceError('reading ethrex-replay cache files needs src/witness/cache.ts, which this build lacks')
+}
+
+export async function readBatchFile(path: string): Promise<ProgramInput> {
+  let raw = await readFile(path)
+  if (path.endsWith('.gz')) raw = gunzipSync(raw)
+  let json: Record<string, unknown>
+  try {
+    json = JSON.parse(raw.toString('utf8'))
+  } catch (e) {
+    throw new SourceError(`${path}: not JSON (${(e as Error).message})`)
+  }
+  if (json && typeof json === 'object' && 'chainConfig' in json) {
+    try {
+      return programInputFromJson(json, path)
+    } catch (e) {
+      throw new SourceError(`${path}: ${(e as Error).message}`)
+    }
+  }
+  const cache = await loadCacheModule()
+  try {
+    return cache.cacheFileToProgramInput(await cache.readCacheFile(path))
+  } catch (e) {
+    throw new SourceError(`${path}: ${(e as Error).message}`)
+  }
+}
+
+function batchOf(source: string, input: ProgramInput): Omit<StoredBatch, 'batchNumber'> {
+  return {
+    source,
+    firstBlock: rlpBlockNumber(input.blocks[0]),
+    lastBlock: rlpBlockNumber(input.blocks[input.blocks.length - 1]),
+    input: encodeProgramInput(input),
+  }
+}
+
+/** Add every not-yet-stored file of `dir` as a batch. Returns the new batch numbers. */
+export async function loadDirectory(dir: string, store: CoordinatorStore): Promise<number[]> {
+  const names = (await readdir(dir)).filter((n) => /\.json(\.gz)?$/.test(n)).sort()
+  const fresh: Omit<StoredBatch, 'batchNumber'>[] = []
+  for (const name of names) {
+    if (store.hasSource(name)) continue
+    fresh.push(batchOf(name, await readBatchFile(join(dir, name))))
+  }
+  fresh.sort((a, b) => a.firstBlock - b.firstBlock || a.source.localeCompare(b.source))
+  return store.addBatches(fresh)
+}
+
+export interface RpcSourceOptions {
+  rpcUrl: string
+  fromBlock: number
+  toBlock?: number
+  batchSize: number
+}
+
+type RpcModule = {
+  buildProgramInputFromRpc(opts: { rpcUrl: string; from: number; to: number }): Promise<ProgramInput>
+  latestBlockNumber?(rpcUrl: string): Promise<number>
+}
+const RPC_MODULE = '../rpc/index.js'
+
+/**
+ * RPC source: batches of `batchSize` consecutive blocks from `fromBlock`, witnesses built by src/rpc. Resolves
+ * the builder first so a missing module fails at startup with a clear message.
+ */
+export async function rpcBatchLoader(opts: RpcSourceOptions, store: CoordinatorStore): Promise<() => Promise<number[]>> {
+  let rpc: RpcModule
+  try {
+    rpc = (await import(RPC_MODULE)) as RpcModule
+  } catch {
+    throw new SourceError('--source rpc is not available yet: src/rpc does not provide a witness builder in this build', 'serve a directory of cache files instead (--source <dir>)')
+  }
+  if (typeof rpc.buildProgramInputFromRpc !== 'function' || typeof rpc.latestBlockNumber !== 'function') {
+    throw new SourceError('--source rpc is not available yet: src/rpc lacks buildProgramInputFromRpc/latestBlockNumber', 'serve a directory of cache files instead (--source <dir>)')
+  }
+  return async () => {
+    const latest = Math.min(await rpc.latestBlockNumber!(opts.rpcUrl), opts.toBlock ?? Infinity)
+    const added: number[] = []
+    let next = Math.max(opts.fromBlock, (store.lastBlock() ?? opts.fromBlock - 1) + 1)
+    while (next + opts.batchSize - 1 <= latest) {
+      const to = next + opts.batchSize - 1
+      const input = await rpc.buildProgramInputFromRpc({ rpcUrl: opts.rpcUrl, from: next, to })
+      added.push(...store.addBatches([batchOf(`rpc:${next}-${to}`, input)]))
+      next = to + 1
+    }
+    return added
+  }
+}
