@@ -54,6 +54,12 @@ export async function executeBlocks(
   })
   const stateManager = createStateManager(common, store, parentRoot)
   const vm = await createVM({ common: common.copy(), stateManager, blockchain: chain.evmBlockchain() as never, setHardfork: true })
+  vm.events.on('beforeTx', () => {
+    stateManager.systemCallMode = false
+  })
+  vm.events.on('afterTx', () => {
+    stateManager.systemCallMode = true
+  })
   let gasUsed = 0n
   let transactionCount = 0n
   let stateRoot = chain.parent.stateRoot

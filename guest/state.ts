@@ -4,6 +4,8 @@ import type { Common } from '@ethereumjs/common'
 import { ValueEncoding, bytesToHex, type Address, type BatchDBOp, type DB } from '@ethereumjs/util'
 import { WitnessIncomplete } from './errors.js'
 
+const SYSTEM_ADDRESS = '0xfffffffffffffffffffffffffffffffffffffffe'
+
 /** The empty trie root is never stored as a node; ethereumjs probes it and expects a miss. */
 const EMPTY_TRIE_ROOT_HEX = '56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421'
 /** MerkleStateManager keys code by 'c' ‖ codeHash to keep it apart from trie nodes. */
@@ -124,7 +126,30 @@ export function codeKey(codeHashHex: string): string {
  * WitnessIncomplete names a trie path, not only a hash.
  */
 export class WitnessStateManager extends MerkleStateManager {
+  /**
+   * True outside transactions. EIP-7002/7251 system calls leave the system address untouched in every
+   * client, but ethereumjs reads it, writes it as the call's caller and then restores it. Real witnesses do
+   * not cover that account, so outside transactions those reads answer "absent" and the writes are dropped:
+   * the account's real trie entry stays as it was, which is what the system call semantics require.
+   */
+  systemCallMode = true
+
+  private isSystemCall(address: Address): boolean {
+    return this.systemCallMode && address.toString() === SYSTEM_ADDRESS
+  }
+
+  override async putAccount(address: Address, account: Parameters<MerkleStateManager['putAccount']>[1]) {
+    if (this.isSystemCall(address)) return
+    return super.putAccount(address, account)
+  }
+
+  override async deleteAccount(address: Address) {
+    if (this.isSystemCall(address)) return
+    return super.deleteAccount(address)
+  }
+
   override async getAccount(address: Address) {
+    if (this.isSystemCall(address)) return undefined
     try {
       return await super.getAccount(address)
     } catch (e) {
