@@ -136,3 +136,9 @@ export function keccak256Batch(inputs: readonly Uint8Array[]): Uint8Array[] {
   for (let i = 0; i < inputs.length; i++) out[i] = digests.subarray(32 * i, 32 * i + 32)
   return out
 }
+
+/** hostCrypto() as a plain @ethereumjs `customCrypto` object (no description field), for Common / guestCrypto(). */
+export function hostCustomCrypto(): Pick<HostCrypto, 'keccak256' | 'ecrecover' | 'sha256'> {
+  const { keccak256, ecrecover, sha256 } = hostCrypto()
+  return { keccak256, ecrecover, sha256 }
+}
