@@ -1,0 +1,149 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import net from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { RLP } from '@ethereumjs/rlp'
+import pino, { type Logger } from 'pino'
+import type { ProgramInput } from '../../guest/types.js'
+
+/**
+ * Helpers for the coordinator/prover tests (kept here because tests may only live in test/*.test.ts):
+ * synthetic batches, a capturing logger, a raw TCP client and a CLI process runner. Not used at runtime.
+ */
+
+/** A tiny ProgramInput whose block RLP carries `number` in header field 8; not executable, only provable by the mock backend. */
+export function syntheticInput(number: number, witnessBytes = 8): ProgramInput {
+  const header = [new Uint8Array(32), new Uint8Array(32), new Uint8Array(20), new Uint8Array(32), new Uint8Array(32), new Uint8Array(32), new Uint8Array(256), new Uint8Array(0), number]
+  return {
+    blocks: [RLP.encode([header, [], []])],
+    witness: { state: [new Uint8Array(witnessBytes).fill(number & 0xff)], codes: [], keys: [], headers: [Uint8Array.of(0xc0)] },
+    chainConfig: { chainId: 1337, shanghaiTime: 0 },
+  }
+}
+
+export interface CapturedLog {
+  logger: Logger
+  lines: Record<string, unknown>[]
+}
+
+export function captureLog(level = 'info'): CapturedLog {
+  const lines: Record<string, unknown>[] = []
+  const logger = pino({ level }, { write: (s: string) => void lines.push(JSON.parse(s)) })
+  return { logger, lines }
+}
+
+export interface RawResult {
+  reply: Buffer
+  /** How the connection ended: the server closed it (end/close), or we timed out waiting. */
+  closedByServer: boolean
+  error?: string
+}
+
+/** Connect, write `bytes` (optionally in pieces), half-close if asked, collect whatever comes back. */
+export function rawExchange(port: number, bytes: Uint8Array | string, opts: { halfClose?: boolean; timeoutMs?: number } = {}): Promise<RawResult> {
+  const { halfClose = true, timeoutMs = 5000 } = opts
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true })
+    let error: string | undefined
+    const timer = setTimeout(() => {
+      socket.destroy()
+      resolve({ reply: Buffer.concat(chunks), closedByServer: false, error })
+    }, timeoutMs)
+    socket.on('connect', () => {
+      socket.write(bytes, () => {
+        if (halfClose) socket.end()
+      })
+    })
+    socket.on('data', (c) => chunks.push(c))
+    socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message))
+    const closed = () => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve({ reply: Buffer.concat(chunks), closedByServer: true, error })
+    }
+    socket.on('end', closed)
+    socket.on('close', closed)
+  })
+}
+
+
+export interface CliProcess {
+  child: ChildProcess
+  /** stderr lines so far (pino JSON or plain text). */
+  lines: string[]
+  /** Resolves with the first stderr line matching, or rejects after timeoutMs. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>
+  exited: Promise<number | null>
+  kill(signal?: NodeJS.Signals): void
+}
+
+/** Run `node dist/src/cli/main.js ...args` with TESSERA_TEST_BACKENDS=1 (the compiled CLI, from the repo root). */
+export function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): CliProcess {
+  const child = spawn(process.execPath, [cliPath(), ...args], {
+    env: { ...process.env, TESSERA_TEST_BACKENDS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd,
+  })
+  const lines: string[] = []
+  const waiters: { pattern: RegExp; resolve: (l: string) => void }[] = []
+  let buffered = ''
+  const onData = (d: Buffer) => {
+    buffered += d.toString('utf8')
+    let i: number
+    while ((i = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, i)
+      buffered = buffered.slice(i + 1)
+      lines.push(line)
+      for (const w of [...waiters]) {
+        if (w.pattern.test(line)) {
+          waiters.splice(waiters.indexOf(w), 1)
+          w.resolve(line)
+        }
+      }
+    }
+  }
+  child.stderr!.on('data', onData)
+  child.stdout!.on('data', onData)
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return {
+    child,
+    lines,
+    exited,
+    kill: (signal = 'SIGKILL') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+    },
+    waitFor(pattern, timeoutMs = 30_000) {
+      const found = lines.find((l) => pattern.test(l))
+      if (found) return Promise.resolve(found)
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${lines.slice(-30).join('\n')}`)), timeoutMs)
+        waiters.push({
+          pattern,
+          resolve: (l) => {
+            clearTimeout(t)
+            resolve(l)
+          },
+        })
+      })
+    },
+  }
+}
+
+function cliPath(): string {
+  // From dist/src/coordinator/ or src/coordinator/: the compiled CLI lives in <root>/dist/src/cli/main.js.
+  const here = fileURLToPath(import.meta.url)
+  const root = here.includes('/dist/') ? here.slice(0, here.indexOf('/dist/')) : fileURLToPath(new URL('../../', import.meta.url))
+  return `${root.replace(/\/$/, '')}/dist/src/cli/main.js`
+}
+
+/** A port that was free a moment ago (for restarting a process on the same address). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port
+      s.close(() => resolve(port))
+    })
+  })
+}
