@@ -1,0 +1,64 @@
+import type { ChainConfig } from '../../guest/types.js'
+import type { Rpc } from './client.js'
+import type { RpcBlock } from './header.js'
+
+/**
+ * Which chain config to execute an RPC node's blocks with. Public networks by chain id; any other chain
+ * (devnets, Hardhat) gets every fork up to the one its blocks show, active from genesis, unless the user
+ * gives a config file (--chain-config).
+ */
+const PUBLIC: Record<number, string> = { 1: 'mainnet', 11155111: 'sepolia', 17000: 'holesky', 560048: 'hoodi' }
+
+export function networkName(config: ChainConfig): string {
+  return config.publicNetwork?.toLowerCase() ?? (config.chainId === 31337 ? 'hardhat' : `chain${config.chainId}`)
+}
+
+/** Forks inferred from header fields: requestsHash => prague, parentBeaconBlockRoot => cancun, ... */
+export function inferChainConfig(chainId: number, block: RpcBlock): ChainConfig {
+  if (PUBLIC[chainId]) return { chainId, publicNetwork: PUBLIC[chainId] }
+  const all: ChainConfig = {
+    chainId,
+    homesteadBlock: 0,
+    eip150Block: 0,
+    eip155Block: 0,
+    eip158Block: 0,
+    byzantiumBlock: 0,
+    constantinopleBlock: 0,
+    petersburgBlock: 0,
+    istanbulBlock: 0,
+    berlinBlock: 0,
+    londonBlock: 0,
+  }
+  if (block.baseFeePerGas === undefined) return { chainId, homesteadBlock: 0, eip150Block: 0, eip155Block: 0, eip158Block: 0, byzantiumBlock: 0, constantinopleBlock: 0, petersburgBlock: 0, istanbulBlock: 0, berlinBlock: 0 }
+  if (BigInt(String(block.difficulty ?? '0x0')) !== 0n) return all
+  const merged: ChainConfig = { ...all, mergeNetsplitBlock: 0, terminalTotalDifficulty: 0 }
+  if (block.withdrawalsRoot === undefined) return merged
+  if (block.parentBeaconBlockRoot === undefined) return { ...merged, shanghaiTime: 0 }
+  if (block.requestsHash === undefined) return { ...merged, shanghaiTime: 0, cancunTime: 0 }
+  return { ...merged, shanghaiTime: 0, cancunTime: 0, pragueTime: 0 }
+}
+
+export interface NodeInfo {
+  chainId: number
+  clientVersion: string
+  /** Hardhat 2 / EDR node: skips the EIP-4788/2935 system calls on cancun+, so its state roots are off-spec. */
+  edr: boolean
+}
+
+export async function nodeInfo(rpc: Rpc): Promise<NodeInfo> {
+  const [chainId, clientVersion] = await Promise.all([
+    rpc.request<string>('eth_chainId'),
+    rpc.request<string>('web3_clientVersion').catch(() => 'unknown'),
+  ])
+  return { chainId: Number(BigInt(chainId)), clientVersion, edr: /HardhatNetwork|EDR/i.test(clientVersion) }
+}
+
+/** The warning Tessera prints when pointed at an EDR node running cancun or later. */
+export function edrWarning(info: NodeInfo, block: RpcBlock): string | undefined {
+  if (!info.edr || block.parentBeaconBlockRoot === undefined) return undefined
+  return (
+    `warning: ${info.clientVersion} runs cancun or later but does not perform the EIP-4788/EIP-2935 system calls, ` +
+    `so its state roots do not follow the spec and Tessera (which does) will report state root mismatches. ` +
+    `Run the node with hardfork "shanghai" to replay its blocks.`
+  )
+}

@@ -1,0 +1,293 @@
+import type { Block } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
+import { RLP } from '@ethereumjs/rlp'
+import { createAddressFromString } from '@ethereumjs/util'
+import { createVM, runBlock } from '@ethereumjs/vm'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { WitnessIncomplete } from '../../guest/errors.js'
+import type { ExecutionWitness } from '../../guest/types.js'
+import { decodeHexPrefix, encodeHexPrefix, type AccountProofJson } from '../trie/proof.js'
+import { parseExecutionWitness } from '../witness/codec.js'
+import { parseHex, toHex } from '../witness/hex.js'
+import { isMethodNotFound, type Rpc } from './client.js'
+import { headerFromRpc, type RpcBlock } from './header.js'
+import { RecordingRpcState } from './state.js'
+
+/**
+ * The witness for consecutive blocks, from an RPC node: `debug_executionWitness` when the node serves it,
+ * otherwise built from eth_getProof:
+ *  1. pre-execute the blocks over RecordingRpcState (state fetched on demand at the parent block), which
+ *     records every account and slot touched and every BLOCKHASH asked for;
+ *  2. witness = all proof nodes + the codes of touched contracts + parent..oldest-hashed ancestor headers;
+ *  3. for keys the blocks delete, the trie must collapse a branch, which needs the sibling node. Post-state
+ *     proofs (at the deleting block) show the collapsed node; the sibling's pre-state form is that node with
+ *     the absorbed nibbles removed, kept only if a pre-state branch really references it by hash.
+ * Known limits (as in ethrex-replay; the guest then reports WitnessIncomplete naming the node and `extend`
+ * can do nothing more):
+ *  - a collapse whose remaining sibling is itself a branch node: its contents are in no proof;
+ *  - a key deleted by one transaction and set again by a later one in the same block: the collapse happens
+ *    in an intermediate state no eth_getProof can show.
+ */
+export type WitnessSource = 'debug_executionWitness' | 'eth_getProof'
+
+export interface RpcWitness {
+  witness: ExecutionWitness
+  source: WitnessSource
+  /** Pre-state proofs the witness was built from (eth_getProof path), for checking in the verify pool. */
+  proofs: AccountProofJson[]
+  /** Try to add what a WitnessIncomplete names. Returns false when there is nothing more to try. */
+  extend(missing: WitnessIncomplete): Promise<boolean>
+}
+
+export async function fetchBlock(rpc: Rpc, tag: bigint | 'latest', full = true): Promise<RpcBlock> {
+  const t = typeof tag === 'bigint' ? `0x${tag.toString(16)}` : tag
+  const b = await rpc.request<RpcBlock | null>('eth_getBlockByNumber', [t, full])
+  if (b === null) throw new Error(`block ${tag} not found on the node`)
+  return b
+}
+
+class NodeSet {
+  readonly items = new Map<string, Uint8Array>()
+  add(hex: string): void {
+    const h = hex.toLowerCase()
+    // "0x80" is the empty trie's root node as Hardhat/geth serve it for empty storage: not a real node.
+    if (h === '0x80') return
+    if (!this.items.has(h)) this.items.set(h, parseHex(h, 'proof node'))
+  }
+  addBytes(b: Uint8Array): void {
+    this.items.set(toHex(b), b)
+  }
+  hashes(): Set<string> {
+    return new Set([...this.items.values()].map((n) => toHex(keccak_256(n))))
+  }
+  list(): Uint8Array[] {
+    return [...this.items.values()]
+  }
+}
+
+/** Hashes referenced by the branch and extension nodes of a node set. */
+function referencedHashes(nodes: Iterable<Uint8Array>): Set<string> {
+  const out = new Set<string>()
+  for (const raw of nodes) {
+    const n = RLP.decode(raw) as unknown as (Uint8Array | unknown[])[]
+    if (!Array.isArray(n)) continue
+    const refs = n.length === 17 ? n.slice(0, 16) : n.length === 2 && !decodeHexPrefix(n[0] as Uint8Array).leaf ? [n[1]] : []
+    for (const r of refs) if (r instanceof Uint8Array && r.length === 32) out.add(toHex(r))
+  }
+  return out
+}
+
+/** Pre-collapse forms of a post-state leaf/extension: the same node with 1..len leading nibbles removed. */
+function uncollapsedForms(raw: Uint8Array): Uint8Array[] {
+  const n = RLP.decode(raw) as unknown as Uint8Array[]
+  if (!Array.isArray(n) || n.length !== 2) return []
+  const { path, leaf } = decodeHexPrefix(n[0])
+  const out: Uint8Array[] = []
+  for (let k = 1; k <= path.length - (leaf ? 0 : 1); k++) out.push(RLP.encode([encodeHexPrefix(path.slice(k), leaf), n[1]]))
+  return out
+}
+
+async function debugWitness(rpc: Rpc, blocks: RpcBlock[]): Promise<ExecutionWitness | undefined> {
+  const parts: ExecutionWitness[] = []
+  for (const b of blocks) {
+    try {
+      parts.push(parseExecutionWitness(await rpc.request('debug_executionWitness', [b.number])))
+    } catch (e) {
+      if (isMethodNotFound(e)) return undefined
+      throw e
+    }
+  }
+  const uniq = (l: Uint8Array[]) => [...new Map(l.map((x) => [toHex(x), x])).values()]
+  return {
+    state: uniq(parts.flatMap((p) => p.state)),
+    codes: uniq(parts.flatMap((p) => p.codes)),
+    keys: uniq(parts.flatMap((p) => p.keys)),
+    headers: uniq(parts.flatMap((p) => p.headers)),
+  }
+}
+
+export interface WitnessOptions {
+  /** Skip debug_executionWitness even if served. */
+  forceProofs?: boolean
+  /** Called once per method probe so the CLI can say which path it took. */
+  onSource?: (source: WitnessSource) => void
+}
+
+/** Cache of "does this node serve debug_executionWitness" per RPC URL. */
+const debugServed = new Map<string, boolean>()
+
+/**
+ * Witness for `blocks` (consecutive, RPC JSON with full transactions; `decoded` are the same blocks as
+ * ethereumjs Blocks built with `common`).
+ */
+export async function witnessFromRpc(
+  rpc: Rpc,
+  blocks: RpcBlock[],
+  decoded: Block[],
+  common: Common,
+  opts: WitnessOptions = {},
+): Promise<RpcWitness> {
+  if (!opts.forceProofs && debugServed.get(rpc.url) !== false) {
+    const w = await debugWitness(rpc, blocks)
+    debugServed.set(rpc.url, w !== undefined)
+    if (w !== undefined) {
+      opts.onSource?.('debug_executionWitness')
+      return { witness: w, source: 'debug_executionWitness', proofs: [], extend: async () => false }
+    }
+  }
+  opts.onSource?.('eth_getProof')
+  return proofWitness(rpc, blocks, decoded, common)
+}
+
+async function proofWitness(rpc: Rpc, blocks: RpcBlock[], decoded: Block[], common: Common): Promise<RpcWitness> {
+  const first = decoded[0].header
+  const parentNumber = first.number - 1n
+  const parentTag = `0x${parentNumber.toString(16)}`
+  const parentJson = await fetchBlock(rpc, parentNumber, false)
+  const parent = headerFromRpc(parentJson, common.copy())
+  const state = new RecordingRpcState(rpc, parentTag, parent.stateRoot, common)
+
+  // Ancestor headers by number, fetched on demand for BLOCKHASH and kept for the witness.
+  const headers = new Map<bigint, Uint8Array>([[parentNumber, parent.serialize()]])
+  const hashes = new Map<bigint, Uint8Array>([[parentNumber, parent.hash()]])
+  for (const b of decoded) hashes.set(b.header.number, b.hash())
+  let oldest = parentNumber
+  const blockchain = {
+    async getBlock(n: number | bigint) {
+      const num = BigInt(n)
+      if (!hashes.has(num)) {
+        const h = headerFromRpc(await fetchBlock(rpc, num, false), common.copy())
+        headers.set(num, h.serialize())
+        hashes.set(num, h.hash())
+      }
+      if (num < oldest) oldest = num
+      const hash = hashes.get(num)!
+      return { hash: () => hash }
+    },
+    async putBlock() {},
+    shallowCopy() {
+      return this
+    },
+    async validateHeader() {},
+  }
+
+  const vm = await createVM({ common: common.copy(), stateManager: state, blockchain: blockchain as never, setHardfork: true })
+  const nodes = new NodeSet()
+  const deletions: { address: string; slot?: string; atBlock: bigint }[] = []
+
+  for (const block of decoded) {
+    // One JSON-RPC batch for the accounts every block touches for sure.
+    await state.prefetch([
+      block.header.coinbase.toString(),
+      ...block.transactions.flatMap((tx) => [tx.getSenderAddress().toString(), ...(tx.to ? [tx.to.toString()] : [])]),
+      ...(block.withdrawals ?? []).map((w) => w.address.toString()),
+    ])
+    const before = snapshot(state)
+    await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHeaderValidation: true, setHardfork: true, skipHardForkValidation: true })
+    // Anything written without being read first (system writes) still needs its pre-state proof.
+    for (const k of state.storageStack[state.storageStack.length - 1].keys()) {
+      if (!state.preStorage.has(k)) {
+        const [addr, slot] = k.split('_')
+        await state.getStorage(createAddressFromString(addr), parseHex(slot, 'slot'))
+      }
+    }
+    // Keys first loaded during this block started from their pre-state value.
+    const after = snapshot(state)
+    for (const [addr, exists] of after.accounts) {
+      const existed = before.accounts.get(addr) ?? state.preExisting.has(addr)
+      if (existed && !exists) deletions.push({ address: addr, atBlock: block.header.number })
+    }
+    for (const [k, v] of after.storage) {
+      const was = before.storage.get(k) ?? state.preStorage.get(k) ?? 0n
+      const [addr, slot] = k.split('_')
+      if (was !== 0n && v === 0n) deletions.push({ address: addr, slot, atBlock: block.header.number })
+    }
+  }
+
+  const proofs = [...state.proofs.values()]
+  for (const p of proofs) {
+    p.accountProof.forEach((n) => nodes.add(n))
+    for (const s of p.storageProof) s.proof.forEach((n) => nodes.add(n))
+  }
+
+  // Branch collapses: post-state proofs of deleted keys, turned back into the pre-state sibling nodes.
+  const addCollapseSiblings = async (keys: typeof deletions): Promise<number> => {
+    const wanted = referencedHashes(nodes.list())
+    const have = nodes.hashes()
+    let added = 0
+    for (const d of keys) {
+      const post = await rpc.request<AccountProofJson>('eth_getProof', [d.address, d.slot ? [d.slot] : [], `0x${d.atBlock.toString(16)}`])
+      const postNodes = d.slot ? post.storageProof[0].proof : post.accountProof
+      for (const hex of postNodes) {
+        for (const form of uncollapsedForms(parseHex(hex, 'post-state node'))) {
+          const h = toHex(keccak_256(form))
+          if (wanted.has(h) && !have.has(h)) {
+            nodes.addBytes(form)
+            have.add(h)
+            added++
+          }
+        }
+      }
+    }
+    return added
+  }
+  await addCollapseSiblings(deletions)
+
+  const keys: Uint8Array[] = []
+  for (const p of proofs) {
+    keys.push(parseHex(p.address, 'address'))
+    for (const s of p.storageProof) keys.push(parseHex(s.key, 'slot'))
+  }
+  const orderedHeaders = () =>
+    [...headers.entries()].filter(([n]) => n >= oldest).sort((a, b) => (a[0] > b[0] ? -1 : 1)).map(([, h]) => h)
+  // A chain from the parent down to the oldest hashed ancestor must be contiguous.
+  for (let n = parentNumber - 1n; n >= oldest; n--) {
+    if (!headers.has(n)) await blockchain.getBlock(n)
+  }
+
+  const witness: ExecutionWitness = {
+    state: nodes.list(),
+    codes: [...state.codes.values()],
+    keys,
+    headers: orderedHeaders(),
+  }
+  let triedAllKeys = false
+  return {
+    witness,
+    source: 'eth_getProof',
+    proofs,
+    async extend(missing) {
+      if (missing.kind === 'header') {
+        const m = /(\d+)/.exec(missing.what)
+        if (m === null) return false
+        const n = BigInt(m[1])
+        if (n >= oldest || n < 0n) return false
+        for (let k = oldest - 1n; k >= n; k--) await blockchain.getBlock(k)
+        oldest = n
+        witness.headers = orderedHeaders()
+        return true
+      }
+      if (missing.kind === 'node' && !triedAllKeys) {
+        // Collapse through a key we did not see deleted (e.g. emptied by clearStorage): try every touched key.
+        triedAllKeys = true
+        const last = decoded[decoded.length - 1].header.number
+        const all = proofs.flatMap((p) => [
+          { address: p.address, atBlock: last },
+          ...p.storageProof.map((s) => ({ address: p.address, slot: s.key, atBlock: last })),
+        ])
+        const added = await addCollapseSiblings(all)
+        witness.state = nodes.list()
+        return added > 0
+      }
+      return false
+    },
+  }
+}
+
+function snapshot(state: RecordingRpcState): { accounts: Map<string, boolean>; storage: Map<string, bigint> } {
+  const accounts = new Map<string, boolean>()
+  for (const [a, acc] of state.accountStack[state.accountStack.length - 1]) accounts.set(a, acc !== undefined)
+  const storage = new Map<string, bigint>()
+  for (const [k, v] of state.storageStack[state.storageStack.length - 1]) storage.set(k, v.length === 0 ? 0n : BigInt(toHex(v)))
+  return { accounts, storage }
+}
