@@ -1,0 +1,50 @@
+/**
+ * The benchmark suite's contract. A suite measures a few implementations of one thing and states ratios
+ * between them measured in the same run. To add one: write bench/suites/<name>.ts exporting a BenchSuite
+ * and list it in bench/index.ts.
+ */
+
+export interface BenchOptions {
+  /** Short runs (CI, smoke checks). */
+  quick: boolean
+  /** Measuring time per task in ms (tinybench `time`); suites may scale it. */
+  timeMs: number
+  /** Progress output (stderr). */
+  log: (line: string) => void
+}
+
+/** One measured task. `value` is a rate, higher is better (hashes/s, recoveries/s, Mgas/s, ...). */
+export interface Measurement {
+  /** What is compared, e.g. "keccak256 32B"; ratios are only taken within a group. */
+  group: string
+  /** The implementation, e.g. "noble", "native-batch". */
+  name: string
+  value: number
+  unit: string
+  /** Timed iterations behind the value. */
+  samples: number
+  /** Relative margin of error of the per-iteration latency, in percent. */
+  rme: number
+}
+
+/** value(name) / value(baseline) within one group, from the same run. */
+export interface Ratio {
+  group: string
+  name: string
+  baseline: string
+  ratio: number
+}
+
+export interface SuiteResult {
+  suite: string
+  measurements: Measurement[]
+  ratios: Ratio[]
+  /** Skipped implementations and why, caveats. */
+  notes: string[]
+}
+
+export interface BenchSuite {
+  name: string
+  description: string
+  run(opts: BenchOptions): Promise<SuiteResult>
+}
