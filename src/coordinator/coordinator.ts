@@ -36,10 +36,24 @@ export interface CoordinatorOptions {
    * guest in a worker (exec backend); the result is stored, so each batch is executed at most once.
    */
   derivePublicValues(input: Uint8Array, batchNumber: number): Promise<Uint8Array>
+  /**
+   * Verify SP1/RISC0 proof bytes (native backend's verifier). Absent for a type = its proof bytes are stored
+   * unverified; the public values are still checked.
+   */
+  verifyProof?: Partial<Record<ProverType, (proof: Uint8Array, publicValues: Uint8Array) => Promise<boolean>>>
 }
 
 /** Why a submission was refused (also the metric label). */
-type Refusal = 'auth' | 'type_not_needed' | 'unknown_batch' | 'unassigned' | 'conflicting_duplicate' | 'wrong_public_values' | 'unverifiable' | 'unexpected'
+type Refusal =
+  | 'auth'
+  | 'type_not_needed'
+  | 'unknown_batch'
+  | 'unassigned'
+  | 'conflicting_duplicate'
+  | 'wrong_public_values'
+  | 'invalid_proof'
+  | 'unverifiable'
+  | 'unexpected'
 
 class Refused extends Error {
   constructor(readonly reason: Refusal, message: string) {
@@ -107,7 +121,10 @@ export class Coordinator {
     if (!equalBytes(expected, publicValues)) {
       throw new Refused('wrong_public_values', `public values do not match batch ${batchNumber} (got ${publicValues.length} bytes)`)
     }
-    // SP1/RISC0 proof bytes are not verified here yet: that needs the native verifier (native issue).
+    const verify = proverType === 'Exec' ? undefined : this.opts.verifyProof?.[proverType]
+    if (verify && !(await verify(proof, publicValues).catch(() => false))) {
+      throw new Refused('invalid_proof', `the ${proverType} verifier rejected the proof of batch ${batchNumber}`)
+    }
     if (this.opts.store.addProof({ batchNumber, proverType, proof, publicValues })) {
       const seconds = (Date.now() - assignment.assignedAt) / 1000
       this.opts.metrics?.provingSeconds.observe({ prover_type: proverType }, seconds)

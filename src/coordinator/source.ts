@@ -98,34 +98,37 @@ export interface RpcSourceOptions {
   batchSize: number
 }
 
-type RpcModule = {
-  buildProgramInputFromRpc(opts: { rpcUrl: string; from: number; to: number }): Promise<ProgramInput>
-  latestBlockNumber?(rpcUrl: string): Promise<number>
-}
-const RPC_MODULE = '../rpc/index.js'
-
 /**
- * RPC source: batches of `batchSize` consecutive blocks from `fromBlock`, witnesses built by src/rpc. Resolves
- * the builder first so a missing module fails at startup with a clear message.
+ * RPC source: batches of `batchSize` consecutive blocks from `fromBlock` (up to `toBlock` or the node's head),
+ * witnesses built by src/rpc as in `tessera replay` (debug_executionWitness, else eth_getProof). Returns a
+ * loader that appends the batches that became available since the last call.
  */
 export async function rpcBatchLoader(opts: RpcSourceOptions, store: CoordinatorStore): Promise<() => Promise<number[]>> {
-  let rpc: RpcModule
-  try {
-    rpc = (await import(RPC_MODULE)) as RpcModule
-  } catch {
-    throw new SourceError('--source rpc is not available yet: src/rpc does not provide a witness builder in this build', 'serve a directory of cache files instead (--source <dir>)')
-  }
-  if (typeof rpc.buildProgramInputFromRpc !== 'function' || typeof rpc.latestBlockNumber !== 'function') {
-    throw new SourceError('--source rpc is not available yet: src/rpc lacks buildProgramInputFromRpc/latestBlockNumber', 'serve a directory of cache files instead (--source <dir>)')
-  }
+  const [{ createRpc }, { nodeInfo, inferChainConfig, edrWarning }, { loadRpcBatch, batchProgramInput }, { fetchBlock }] = await Promise.all([
+    import('../rpc/client.js'),
+    import('../rpc/chain.js'),
+    import('../rpc/blocks.js'),
+    import('../rpc/witness.js'),
+  ])
+  const rpc = createRpc({ url: opts.rpcUrl })
+  const info = await nodeInfo(rpc)
+  let warned = false
   return async () => {
-    const latest = Math.min(await rpc.latestBlockNumber!(opts.rpcUrl), opts.toBlock ?? Infinity)
+    const head = Number(BigInt((await fetchBlock(rpc, 'latest', false)).number))
+    const latest = Math.min(head, opts.toBlock ?? Infinity)
     const added: number[] = []
     let next = Math.max(opts.fromBlock, (store.lastBlock() ?? opts.fromBlock - 1) + 1)
     while (next + opts.batchSize - 1 <= latest) {
       const to = next + opts.batchSize - 1
-      const input = await rpc.buildProgramInputFromRpc({ rpcUrl: opts.rpcUrl, from: next, to })
-      added.push(...store.addBatches([batchOf(`rpc:${next}-${to}`, input)]))
+      const numbers = Array.from({ length: opts.batchSize }, (_, i) => BigInt(next + i))
+      const first = await fetchBlock(rpc, numbers[0], true)
+      const warning = edrWarning(info, first)
+      if (warning && !warned) {
+        warned = true
+        process.stderr.write(`${warning}\n`)
+      }
+      const batch = await loadRpcBatch(rpc, numbers, inferChainConfig(info.chainId, first))
+      added.push(...store.addBatches([batchOf(`rpc:${next}-${to}`, batchProgramInput(batch))]))
       next = to + 1
     }
     return added

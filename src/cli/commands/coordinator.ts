@@ -4,7 +4,7 @@ import type http from 'node:http'
 import { parseArgs } from 'node:util'
 import pino, { type Logger } from 'pino'
 import { mockPublicValues, testBackendsEnabled } from '../../backend/index.js'
-import { Coordinator } from '../../coordinator/coordinator.js'
+import { Coordinator, type CoordinatorOptions } from '../../coordinator/coordinator.js'
 import { createCoordinatorMetrics, serveMetrics } from '../../coordinator/metrics.js'
 import { loadDirectory, rpcBatchLoader } from '../../coordinator/source.js'
 import { CoordinatorStore } from '../../coordinator/store.js'
@@ -52,6 +52,23 @@ function positiveInt(value: string | undefined, flag: string, fallback: number, 
   const n = Number(value)
   if (!Number.isSafeInteger(n) || n < 0 || (n === 0 && !allowZero)) throw new Error(`${flag}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, got "${value}"`)
   return n
+}
+
+/** Verifiers for the required zkVM types whose native backend loads here; the others are warned about. */
+async function zkvmVerifiers(types: ProverType[], log: Logger): Promise<CoordinatorOptions['verifyProof']> {
+  const out: NonNullable<CoordinatorOptions['verifyProof']> = {}
+  for (const type of types) {
+    if (type === 'Exec') continue
+    const name = type === 'SP1' ? 'sp1' : 'risc0'
+    try {
+      const { loadZkvmBackend } = await import('../../backend/native.js')
+      const backend = loadZkvmBackend(name)
+      out[type] = (proof, values) => backend.verify(proof, values)
+    } catch (e) {
+      log.warn({ proverType: type, err: (e as Error).message }, `no ${type} verifier here: ${type} proof bytes will be stored unverified (public values are still checked)`)
+    }
+  }
+  return out
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -136,6 +153,7 @@ export async function run(argv: string[]): Promise<number> {
   const mock = values['exec-verifier'] === 'mock'
   const verifyPool = mock ? undefined : createProvePool(1)
   const metrics = createCoordinatorMetrics(store, requiredTypes, proverTimeoutMs)
+  const verifyProof = await zkvmVerifiers(requiredTypes, log)
   const coordinator = new Coordinator({
     store,
     version,
@@ -145,6 +163,7 @@ export async function run(argv: string[]): Promise<number> {
     authToken,
     logger: log,
     metrics,
+    verifyProof,
     derivePublicValues: async (input) => (verifyPool ? (await verifyPool.run('exec', input)).publicValues : mockPublicValues(input)),
   })
   await coordinator.listen(parseAddress(values.listen))
