@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { encodeProgramInput } from '../guest/input.js'
+import { decodePublicValues } from '../guest/output.js'
 import { mockPublicValues } from '../src/backend/index.js'
 import { Coordinator } from '../src/coordinator/coordinator.js'
 import { CoordinatorStore } from '../src/coordinator/store.js'
@@ -182,6 +183,33 @@ describe('prover and coordinator processes', () => {
     expect(await b.exited).toBe(1)
     expect(b.lines.join('\n')).toMatch(/not a directory/)
   }, 60_000)
+})
+
+const HOODI_CACHE = new URL('../../shared/fixtures/replay/cache_hoodi_1265656.json', import.meta.url).pathname
+
+describe('end to end with the exec backend', () => {
+  it.skipIf(!existsSync(HOODI_CACHE))('proves a real ethrex-replay cache file; the coordinator re-executes it to check the public values', async () => {
+    const dir = tempDir()
+    copyFileSync(HOODI_CACHE, join(dir, 'cache_hoodi_1265656.json'))
+    const db = join(tempDir(), 'c.db')
+    const port = await freePort()
+    const c = cli(['coordinator', '--listen', `127.0.0.1:${port}`, '--source', dir, '--db', db, '--commit-hash', 'e2e', '--source-poll-interval', '0'])
+    await c.waitFor(/coordinator listening/, 60_000)
+    const p = cli(['prover', '--proof-coordinators', `tcp://127.0.0.1:${port}`, '--backend', 'exec', '--workers', '1', '--commit-hash', 'e2e', '--exit-when-idle', '--poll-interval', '200'])
+    expect(await p.exited).toBe(0)
+    expect(p.lines.join('\n')).toMatch(/1 proven, 0 failed/)
+    const store = new CoordinatorStore(db)
+    try {
+      const proof = store.proof(1, 'Exec')!
+      expect(proof.proof.length).toBe(0)
+      expect(store.expectedPublicValues(1)).toEqual(proof.publicValues)
+      const out = decodePublicValues(proof.publicValues)
+      expect(out.chainId).toBe(560048n)
+      expect(store.batch(1)!.firstBlock).toBe(1265656)
+    } finally {
+      store.close()
+    }
+  }, 180_000)
 })
 
 describe('prover client', () => {
