@@ -48,6 +48,11 @@ describe('keccak256 paths', () => {
         expect(bytesToHex(got), `size ${n}`).toBe(bytesToHex(keccak_256(input)))
       }
     })
+    it(`${path}: keccak256Batch equals singles`, () => {
+      const hc = createHostCrypto({ keccak: path, ecrecover: 'noble' })
+      const ins = [new Uint8Array(0), ...EDGE_SIZES.map((n) => bytes(n, n + 1))]
+      expect(hc.keccak256Batch(ins).map(bytesToHex)).toEqual(ins.map((b) => bytesToHex(keccak_256(b))))
+    })
     it(`${path}: digests are fresh buffers (no aliasing between calls)`, () => {
       const { keccak256 } = createHostCrypto({ keccak: path, ecrecover: 'noble' })
       const a = keccak256(bytes(10, 1))

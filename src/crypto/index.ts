@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
-import { nativeAddon, nativeAllowed } from './addon.js'
+import { nativeAddon, nativeAllowed, type TesseraAddon } from './addon.js'
 import {
   type Ecrecover,
   type EcrecoverPath,
@@ -44,6 +44,8 @@ export interface HostCrypto {
   keccak256: Keccak256
   ecrecover: Ecrecover
   sha256: (data: Uint8Array) => Uint8Array
+  /** keccak256 of many inputs in one call (one addon call on the native path); digests are 32-byte views. */
+  keccak256Batch: (inputs: readonly Uint8Array[]) => Uint8Array[]
   description: HostCryptoDescription
 }
 
@@ -91,8 +93,11 @@ const sha256Node = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('
 
 /** A HostCrypto on explicitly chosen paths (benchmarks, tests). Throws if a chosen path is unavailable here. */
 export function createHostCrypto(paths: HostCryptoDescription): HostCrypto {
+  const keccak256 = keccakFor(paths.keccak)
+  const addon = paths.keccak === 'native' ? nativeAddon() : undefined
   return {
-    keccak256: keccakFor(paths.keccak),
+    keccak256,
+    keccak256Batch: addon !== undefined ? (inputs) => batchNative(addon, inputs) : (inputs) => inputs.map((b) => keccak256(b)),
     ecrecover: ecrecoverFor(paths.ecrecover),
     sha256: paths.keccak === 'noble' ? (data) => nobleSha256(data) : sha256Node,
     description: { ...paths },
@@ -123,13 +128,12 @@ export function keccak256Packed(data: Uint8Array, offsets: Uint32Array): Uint8Ar
   return keccak256PackedJs(data, offsets, hostCrypto().keccak256)
 }
 
-/** keccak256 of each input. The digests are 32-byte views into one buffer. */
+/** keccak256 of each input with hostCrypto()'s path. On the native path the digests are views into one buffer. */
 export function keccak256Batch(inputs: readonly Uint8Array[]): Uint8Array[] {
-  const addon = nativeAddon()
-  if (addon === undefined) {
-    const hash = hostCrypto().keccak256
-    return inputs.map((b) => hash(b))
-  }
+  return hostCrypto().keccak256Batch(inputs)
+}
+
+function batchNative(addon: TesseraAddon, inputs: readonly Uint8Array[]): Uint8Array[] {
   const { data, offsets } = packInputs(inputs)
   const digests = addon.keccak256Batch(data, offsets)
   const out = new Array<Uint8Array>(inputs.length)
