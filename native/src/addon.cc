@@ -335,7 +335,12 @@ class TesseraAddon : public Napi::Addon<TesseraAddon> {
     }
     const size_t n = count - 1;
     Napi::Uint8Array out = Napi::Uint8Array::New(env, n * 32);
+    if (env.IsExceptionPending()) return env.Undefined();  // allocation failed (n * 32 too large)
     uint8_t* dst = out.Data();
+    if (n > 0 && dst == nullptr) {
+      Napi::RangeError::New(env, "cannot allocate " + std::to_string(n) + " digests").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
     size_t start = offsets[0];
     if (start > len) {
       Napi::RangeError::New(env, "offsets[0] = " + std::to_string(start) + " is past the end of data (" +
