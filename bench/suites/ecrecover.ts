@@ -1,7 +1,7 @@
 import { bigIntToBytes, setLengthLeft } from '@ethereumjs/util'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { availableCrypto, createHostCrypto, type EcrecoverPath } from '../../src/crypto/index.js'
+import { availableCrypto, createHostCrypto, nativeAllowed, type EcrecoverPath } from '../../src/crypto/index.js'
 import { measureGroup, ratiosAgainst, type TaskSpec } from '../measure.js'
 import type { BenchSuite } from '../types.js'
 
@@ -34,7 +34,7 @@ export const ecrecoverSuite: BenchSuite = {
     const paths = availableCrypto().ecrecover
     const notes: string[] = []
     for (const p of ['libsecp256k1', 'secp256k1-npm'] as EcrecoverPath[]) {
-      if (!paths.includes(p)) notes.push(`${p} unavailable here: skipped`)
+      if (!paths.includes(p)) notes.push(`${p} ${nativeAllowed() ? 'unavailable here' : 'disabled by TESSERA_NATIVE=0'}: skipped`)
     }
     // All engines must agree before any is timed.
     const reference = sigs.map((t) => createHostCrypto({ keccak: 'noble', ecrecover: 'noble' }).ecrecover(t.msgHash, t.v, t.r, t.s))
