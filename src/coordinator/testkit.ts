@@ -85,7 +85,7 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd?: s
     cwd,
   })
   const lines: string[] = []
-  const waiters: { pattern: RegExp; resolve: (l: string) => void }[] = []
+  const waiters: { pattern: RegExp; resolve: (l: string) => void; fail: (e: Error) => void }[] = []
   let buffered = ''
   const onData = (d: Buffer) => {
     buffered += d.toString('utf8')
@@ -104,7 +104,17 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd?: s
   }
   child.stderr!.on('data', onData)
   child.stdout!.on('data', onData)
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  let exitCode: number | null | undefined
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      exitCode = code
+      resolve(code)
+      // Whoever still waits for a line will not get it.
+      setTimeout(() => {
+        for (const w of waiters.splice(0)) w.fail(new Error(`process exited (${code}) before printing ${w.pattern}; output:\n${lines.slice(-30).join('\n')}`))
+      }, 50)
+    }),
+  )
   return {
     child,
     lines,
@@ -115,6 +125,7 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd?: s
     waitFor(pattern, timeoutMs = 30_000) {
       const found = lines.find((l) => pattern.test(l))
       if (found) return Promise.resolve(found)
+      if (exitCode !== undefined) return Promise.reject(new Error(`process exited (${exitCode}) before printing ${pattern}; output:\n${lines.slice(-30).join('\n')}`))
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${lines.slice(-30).join('\n')}`)), timeoutMs)
         waiters.push({
@@ -122,6 +133,10 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd?: s
           resolve: (l) => {
             clearTimeout(t)
             resolve(l)
+          },
+          fail: (e) => {
+            clearTimeout(t)
+            reject(e)
           },
         })
       })

@@ -180,7 +180,8 @@ export class Prover {
       })
     } catch (e) {
       c.failures += 1
-      c.idle = false
+      // For --exit-when-idle, a coordinator unreachable three times in a row has no work for us either.
+      c.idle = c.failures >= 3
       c.nextPollAt = Date.now() + this.backoff(c.failures)
       const { refused, text } = describe(e)
       if (c.failures === 1 || c.failures % 10 === 0) {
