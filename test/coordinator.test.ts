@@ -232,6 +232,47 @@ describe('coordinator input handling', () => {
     expect(await request(address)).toMatchObject({ batchNumber: 3 })
   })
 
+  it('cuts off a client streaming an endless message at the size limit, and bounds bytes held across connections', async () => {
+    const { address, lines } = await startCoordinator({
+      batches: 1,
+      limits: { maxMessageBytes: 1 << 20, idleTimeoutMs: 2000, readDeadlineMs: 5000, maxConnections: 100, maxBufferedBytes: 1 << 20 },
+    })
+    const stream = (max: number) =>
+      new Promise<{ sent: number; closed: boolean }>((resolve) => {
+        const socket = net.connect({ host: '127.0.0.1', port: address.port })
+        const chunk = Buffer.alloc(256 * 1024, 0x5b) // '[' forever
+        let sent = 0
+        let closed = false
+        const pump = () => {
+          while (!closed && sent < max) {
+            sent += chunk.length
+            if (!socket.write(chunk)) return socket.once('drain', pump)
+          }
+          if (!closed) resolve({ sent, closed: false })
+        }
+        socket.on('connect', pump)
+        socket.on('error', () => {})
+        socket.on('close', () => {
+          closed = true
+          resolve({ sent, closed: true })
+        })
+      })
+    const r = await stream(64 << 20)
+    expect(r.closed).toBe(true)
+    expect(r.sent).toBeLessThan(64 << 20)
+    // Two clients each below the per-message limit but together above the shared budget: one is dropped.
+    const a = net.connect({ host: '127.0.0.1', port: address.port })
+    await new Promise((res) => a.on('connect', res))
+    a.on('error', () => {})
+    a.write(Buffer.alloc(700 * 1024, 0x20))
+    await new Promise((res) => setTimeout(res, 100))
+    const b = await rawExchange(address.port, Buffer.alloc(700 * 1024, 0x20), { halfClose: false, timeoutMs: 3000 })
+    expect(b.closedByServer).toBe(true)
+    a.destroy()
+    expect(lines.filter((l) => l.reason === 'oversized').length).toBe(2)
+    expect(await request(address)).toMatchObject({ batchNumber: 1 })
+  })
+
   it('drops a client that trickles bytes past the read deadline', async () => {
     const { address } = await startCoordinator({ batches: 1, limits: { maxMessageBytes: 1024, idleTimeoutMs: 200, readDeadlineMs: 600, maxConnections: 10 } })
     const socket = net.connect({ host: '127.0.0.1', port: address.port })

@@ -51,6 +51,8 @@ export interface ServerLimits {
   readDeadlineMs: number
   /** Connections open at once, beyond which new ones are refused. */
   maxConnections: number
+  /** Request bytes buffered across all connections; a connection that would exceed it is dropped. */
+  maxBufferedBytes?: number
 }
 
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
@@ -58,6 +60,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   idleTimeoutMs: 30_000,
   readDeadlineMs: 120_000,
   maxConnections: 1024,
+  maxBufferedBytes: 512 * 1024 * 1024,
 }
 
 /** What the handler returns: a reply, or null to close the connection without one. */
@@ -76,15 +79,23 @@ export interface MessageServerHooks {
  * A handler may return a pre-encoded JSON string to avoid re-serialising large replies.
  */
 export function createMessageServer(handler: MessageHandler, limits: ServerLimits, hooks: MessageServerHooks = {}): net.Server {
+  const maxBuffered = limits.maxBufferedBytes ?? Number.MAX_SAFE_INTEGER
+  let buffered = 0 // request bytes held by all connections
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`
     const chunks: Buffer[] = []
     let size = 0
     let done = false
+    const release = () => {
+      buffered -= size
+      size = 0
+      chunks.length = 0
+    }
     const reject = (error: ProtocolError) => {
       if (done) return
       done = true
       clearTimeout(deadline)
+      release()
       hooks.onRejected?.(error, peer)
       socket.destroy()
     }
@@ -101,33 +112,49 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
       if (!done) {
         done = true
         clearTimeout(deadline)
+        release()
       }
     })
-    socket.on('close', () => clearTimeout(deadline))
+    socket.on('close', () => {
+      clearTimeout(deadline)
+      if (!done) {
+        done = true
+        release()
+      }
+    })
     socket.on('data', (chunk: Buffer) => {
       if (done) return
-      size += chunk.length
-      if (size > limits.maxMessageBytes) {
-        chunks.length = 0
+      if (size + chunk.length > limits.maxMessageBytes) {
         reject(new ProtocolError('oversized', `request exceeds ${limits.maxMessageBytes} bytes`))
         return
       }
+      if (buffered + chunk.length > maxBuffered) {
+        reject(new ProtocolError('oversized', `server is holding ${buffered} request bytes already; dropping this connection`))
+        return
+      }
+      size += chunk.length
+      buffered += chunk.length
       chunks.push(chunk)
     })
     socket.on('end', () => {
       if (done) return
       done = true
       clearTimeout(deadline)
+      let text: string
+      try {
+        text = Buffer.concat(chunks, size).toString('utf8')
+      } finally {
+        release()
+      }
       let msg: Message
       try {
-        msg = parseMessage(Buffer.concat(chunks, size).toString('utf8'))
+        msg = parseMessage(text)
       } catch (e) {
         const error = e instanceof ProtocolError ? e : new ProtocolError('malformed', String(e))
         hooks.onRejected?.(error, peer)
         socket.destroy()
         return
       }
-      chunks.length = 0
       Promise.resolve()
         .then(() => handler(msg, peer))
         .then(
