@@ -35,6 +35,8 @@ export interface RpcWitness {
   source: WitnessSource
   /** Pre-state proofs the witness was built from (eth_getProof path), for checking in the verify pool. */
   proofs: AccountProofJson[]
+  /** State root the proofs are against (the first block's parent), eth_getProof path only. */
+  parentStateRoot?: string
   /** Try to add what a WitnessIncomplete names. Returns false when there is nothing more to try. */
   extend(missing: WitnessIncomplete): Promise<boolean>
 }
@@ -256,6 +258,7 @@ async function proofWitness(rpc: Rpc, blocks: RpcBlock[], decoded: Block[], comm
     witness,
     source: 'eth_getProof',
     proofs,
+    parentStateRoot: toHex(parent.stateRoot),
     async extend(missing) {
       if (missing.kind === 'header') {
         const m = /(\d+)/.exec(missing.what)

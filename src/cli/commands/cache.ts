@@ -1,0 +1,89 @@
+import { parseArgs } from 'node:util'
+import type { ChainConfig } from '../../../guest/types.js'
+import { createExecutePool } from '../../pool/execute.js'
+import { replayRpcBlocks } from '../../rpc/replay.js'
+import { rpcBlockToCache } from '../../rpc/header.js'
+import type { RpcBatch } from '../../rpc/blocks.js'
+import { writeCacheFile, type CacheFile, type CacheNetwork } from '../../witness/cache.js'
+import { executionWitnessToJson } from '../../witness/codec.js'
+import { ProgressBar } from '../progress.js'
+import { OPTIONS, chainConfigFrom, checkBackend, positiveInt, rpcFrom } from './replay.js'
+
+const HELP = `usage:
+  tessera cache block <N|latest> --rpc-url URL --cache-dir DIR
+  tessera cache blocks --from A --to B --rpc-url URL --cache-dir DIR [--per-block]
+
+Fetches blocks and their witness (debug_executionWitness, else eth_getProof) and writes ethrex-replay cache
+files named cache_<network>_<first>[-<last>].json. A range becomes one file with one witness covering all its
+blocks, or one file per block with --per-block. Every file is checked by executing it statelessly before it
+is written (use --no-check to skip). Options as for 'tessera replay' (--rps, --workers, --chain-config, --gzip).`
+
+const PUBLIC_NAMES: Record<string, string> = { mainnet: 'Mainnet', sepolia: 'Sepolia', holesky: 'Holesky', hoodi: 'Hoodi' }
+
+function networkOf(config: ChainConfig): CacheNetwork {
+  const name = config.publicNetwork?.toLowerCase()
+  return name ? { PublicNetwork: PUBLIC_NAMES[name] ?? name } : config
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...OPTIONS, 'per-block': { type: 'boolean' }, 'no-check': { type: 'boolean' }, gzip: { type: 'boolean' } },
+  })
+  const [sub, arg] = positionals
+  if (values.help || sub === undefined) {
+    console.log(HELP)
+    return values.help ? 0 : 2
+  }
+  checkBackend(values)
+  const dir = values['cache-dir']
+  if (!dir) throw new Error('--cache-dir is required')
+  const rpc = rpcFrom(values)
+  const head = BigInt(await rpc.request<string>('eth_blockNumber'))
+  let from: bigint
+  let to: bigint
+  if (sub === 'block') {
+    if (arg === undefined) throw new Error('cache block needs a block number or latest')
+    from = to = arg === 'latest' ? head : BigInt(arg)
+  } else if (sub === 'blocks') {
+    if (values.from === undefined) throw new Error('--from is required')
+    from = values.from === 'latest' ? head : BigInt(values.from)
+    to = values.to === undefined || values.to === 'latest' ? head : BigInt(values.to)
+  } else {
+    throw new Error(`unknown cache subcommand '${sub}' (block, blocks)`)
+  }
+  if (from < 1n || to < from) throw new Error(`bad range ${from}..${to}`)
+  const config = await chainConfigFrom(values, rpc, from)
+  const units: bigint[][] = []
+  if (values['per-block']) for (let n = from; n <= to; n++) units.push([n])
+  else units.push(Array.from({ length: Number(to - from + 1n) }, (_, i) => from + BigInt(i)))
+
+  const pool = createExecutePool({ workers: positiveInt(values.workers, '--workers') ?? 1 })
+  const bar = new ProgressBar(units.length)
+  let failed = 0
+  try {
+    for (const numbers of units) {
+      let batch: RpcBatch | undefined
+      const r = await replayRpcBlocks(rpc, pool, numbers, config, { forceProofs: values['proofs-only'], onBatch: (b) => (batch = b) })
+      // replayRpcBlocks extends the witness in place on retries: serialise its final form.
+      const cache: CacheFile | undefined = batch && {
+        blocks: batch.blocks.map((b) => rpcBlockToCache(b)) as CacheFile['blocks'],
+        witness: executionWitnessToJson(batch.witness.witness),
+        network: networkOf(config),
+      }
+      bar.tick({ ok: r.ok || values['no-check'] === true, gasUsed: r.gasUsed, transactions: r.transactions })
+      if (cache === undefined || (!r.ok && !values['no-check'])) {
+        failed++
+        bar.log(`blocks ${numbers[0]}-${numbers[numbers.length - 1]}: not cached: ${r.error?.message}`, process.stderr)
+        continue
+      }
+      const path = await writeCacheFile(dir, cache, { gzip: values.gzip })
+      bar.log(`${path}: ${numbers.length} block(s), ${r.transactions} txs, witness ${r.witnessBytes} bytes (${r.witnessSource})`)
+    }
+  } finally {
+    bar.finish()
+    await pool.destroy()
+  }
+  return failed > 0 ? 1 : 0
+}

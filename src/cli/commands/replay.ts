@@ -1,0 +1,311 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import type { ChainConfig } from '../../../guest/types.js'
+import { encodeProgramInput } from '../../../guest/input.js'
+import { encodePublicValues } from '../../../guest/output.js'
+import { createExecutePool, type ExecutePool } from '../../pool/execute.js'
+import { createVerifyPool } from '../../pool/verify.js'
+import { edrWarning, inferChainConfig, nodeInfo } from '../../rpc/chain.js'
+import { createRpc, type Rpc } from '../../rpc/client.js'
+import { replayRpcBlocks, type ReplayRecord } from '../../rpc/replay.js'
+import { replayTransaction } from '../../rpc/transaction.js'
+import { fetchBlock } from '../../rpc/witness.js'
+import { cacheFileToProgramInput, readCacheFile } from '../../witness/cache.js'
+import { witnessSize } from '../../witness/codec.js'
+import { toHex } from '../../witness/hex.js'
+import { ProgressBar, summaryTable } from '../progress.js'
+
+const HELP = `usage:
+  tessera replay file <cache.json[.gz]>...            stateless execution of ethrex-replay cache files
+  tessera replay block <N|latest> --rpc-url URL        one block from a node
+  tessera replay blocks --from A [--to B] [--endless] --rpc-url URL
+  tessera replay transaction <hash> --rpc-url URL      re-execute a block up to that tx, show its receipt
+
+options:
+  --rpc-url URL         JSON-RPC endpoint (HTTP)
+  --workers N           execute-pool threads (default: core count)
+  --json FILE           write per-block results and the summary as JSON
+  --rps N               max requests per second to the node (default: unlimited)
+  --concurrency N       blocks fetched/witnessed ahead of execution (default: workers + 1)
+  --action execute|prove  prove = execute and report public values (exec backend)
+  --backend exec        only 'exec' runs on this host (sp1/risc0: see tessera doctor)
+  --chain-config FILE   chain config JSON (geth genesis 'config' fields) for non-public chains
+  --proofs-only         build witnesses from eth_getProof even if debug_executionWitness is served
+  --poll-ms N           --endless: head polling interval (default 2000)
+
+Witnesses come from debug_executionWitness when the node serves it, else from eth_getProof (pre-execution
+over RPC state at the parent block). Exit code 1 if any block failed.`
+
+export const OPTIONS = {
+  'rpc-url': { type: 'string' },
+  workers: { type: 'string' },
+  json: { type: 'string' },
+  rps: { type: 'string' },
+  concurrency: { type: 'string' },
+  action: { type: 'string', default: 'execute' },
+  backend: { type: 'string', default: 'exec' },
+  resource: { type: 'string', default: 'cpu' },
+  'chain-config': { type: 'string' },
+  'proofs-only': { type: 'boolean' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  endless: { type: 'boolean' },
+  'poll-ms': { type: 'string' },
+  'cache-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
+
+export function positiveInt(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got ${v}`)
+  return n
+}
+
+export function checkBackend(values: Values): void {
+  if (values.action !== 'execute' && values.action !== 'prove') throw new Error(`--action must be execute or prove, got ${values.action}`)
+  if (values.backend !== 'exec') {
+    throw Object.assign(new Error(`backend '${values.backend}' is not available for replay on this host`), {
+      hint: "use --backend exec; 'tessera doctor' lists the zkVM libraries found",
+    })
+  }
+}
+
+export function rpcFrom(values: Values): Rpc {
+  const url = values['rpc-url']
+  if (!url) throw new Error('--rpc-url is required')
+  return createRpc({ url, rps: values.rps ? Number(values.rps) : undefined })
+}
+
+/** Chain config: --chain-config file, else inferred from the node's chain id and a block's fields. */
+export async function chainConfigFrom(values: Values, rpc: Rpc, sample: bigint | 'latest'): Promise<ChainConfig> {
+  const info = await nodeInfo(rpc)
+  const block = await fetchBlock(rpc, sample, false)
+  const warning = edrWarning(info, block)
+  if (warning) console.error(warning)
+  if (values['chain-config']) {
+    const json = JSON.parse(await readFile(values['chain-config'], 'utf8')) as { config?: ChainConfig } & ChainConfig
+    const config = json.config ?? json
+    if (config.chainId !== info.chainId) throw new Error(`--chain-config has chainId ${config.chainId}, the node ${info.chainId}`)
+    return config
+  }
+  return inferChainConfig(info.chainId, block)
+}
+
+function parseBlockNumber(s: string | undefined, flag: string): bigint | 'latest' {
+  if (s === undefined) throw new Error(`${flag} is required`)
+  if (s === 'latest') return 'latest'
+  if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(s)) throw new Error(`${flag} must be a block number or 'latest', got ${s}`)
+  return BigInt(s)
+}
+
+async function headNumber(rpc: Rpc): Promise<bigint> {
+  return BigInt(await rpc.request<string>('eth_blockNumber'))
+}
+
+interface RunReport {
+  records: ReplayRecord[]
+  wallMs: number
+}
+
+function describe(r: ReplayRecord): string {
+  const range = r.first === r.last ? `block ${r.first}` : `blocks ${r.first}-${r.last}`
+  return r.ok
+    ? `${range}: ok, ${r.transactions} txs, ${r.gasUsed} gas, ${r.executeMs.toFixed(0)} ms`
+    : `${range}: FAILED ${r.error?.name ?? 'Error'}: ${r.error?.message}`
+}
+
+async function finish(values: Values, command: string, report: RunReport): Promise<number> {
+  const { records, wallMs } = report
+  const failed = records.filter((r) => !r.ok)
+  const sum = (f: (r: ReplayRecord) => number) => records.reduce((n, r) => n + f(r), 0)
+  const gasUsed = records.reduce((n, r) => n + r.gasUsed, 0n)
+  const row = {
+    blocks: sum((r) => Number(r.last - r.first) + 1),
+    failed: failed.length,
+    transactions: sum((r) => r.transactions),
+    gasUsed,
+    wallMs,
+    executeMs: sum((r) => r.executeMs),
+    witnessBytes: sum((r) => r.witnessBytes),
+  }
+  console.log(summaryTable(row))
+  if (values.json) {
+    const json = {
+      command,
+      action: values.action,
+      backend: values.backend,
+      summary: { ...row, gasUsed: String(gasUsed) },
+      blocks: records.map((r) => ({ ...r, first: String(r.first), last: String(r.last), gasUsed: String(r.gasUsed) })),
+    }
+    await writeFile(values.json, `${JSON.stringify(json, null, 2)}\n`)
+  }
+  return failed.length > 0 ? 1 : 0
+}
+
+/**
+ * Replay block numbers produced by `next` with up to `ahead` blocks being fetched/witnessed while the pool
+ * executes. Records come back in completion order; failures are printed as they happen.
+ */
+async function replayStream(
+  rpc: Rpc,
+  pool: ExecutePool,
+  config: ChainConfig,
+  next: () => Promise<bigint | undefined>,
+  values: Values,
+  bar: ProgressBar,
+  ahead: number,
+): Promise<ReplayRecord[]> {
+  const records: ReplayRecord[] = []
+  const verify = createVerifyPool({ workers: Math.max(1, Math.floor(pool.threads / 2)) })
+  let stop = false
+  const lane = async () => {
+    for (;;) {
+      if (stop) return
+      const n = await next()
+      if (n === undefined) return
+      const r = await replayRpcBlocks(rpc, pool, [n], config, { forceProofs: values['proofs-only'], verify })
+      records.push(r)
+      bar.tick({ ok: r.ok, gasUsed: r.gasUsed, transactions: r.transactions })
+      if (!r.ok) bar.log(describe(r), process.stderr)
+      else if (values.action === 'prove') bar.log(`${describe(r)} public values ${r.publicValues}`)
+    }
+  }
+  const onSigint = () => {
+    stop = true
+  }
+  process.once('SIGINT', onSigint)
+  try {
+    await Promise.all(Array.from({ length: ahead }, lane))
+  } finally {
+    process.off('SIGINT', onSigint)
+    await verify.destroy()
+  }
+  records.sort((a, b) => (a.first < b.first ? -1 : 1))
+  return records
+}
+
+async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | 'latest' | undefined, command: string): Promise<number> {
+  checkBackend(values)
+  const rpc = rpcFrom(values)
+  const head = await headNumber(rpc)
+  const start = from === 'latest' ? head : from
+  let end = to === undefined ? (values.endless ? undefined : head) : to === 'latest' ? head : to
+  if (start < 1n) throw new Error('block 0 (genesis) has no parent to replay from; start at 1')
+  if (end !== undefined && end < start) throw new Error(`--to ${end} is below --from ${start}`)
+  const config = await chainConfigFrom(values, rpc, start)
+  const workers = positiveInt(values.workers, '--workers')
+  const pool = createExecutePool({ workers })
+  const ahead = positiveInt(values.concurrency, '--concurrency') ?? pool.threads + 1
+  const bar = new ProgressBar(end === undefined ? undefined : Number(end - start + 1n))
+  const pollMs = positiveInt(values['poll-ms'], '--poll-ms') ?? 2000
+  let cursor = start
+  let known = head
+  const next = async (): Promise<bigint | undefined> => {
+    if (end !== undefined && cursor > end) {
+      if (!values.endless) return undefined
+      end = undefined
+    }
+    // Endless: wait for the head to pass the cursor.
+    while (cursor > known) {
+      await new Promise((r) => setTimeout(r, pollMs))
+      known = await headNumber(rpc)
+    }
+    return cursor++
+  }
+  const t0 = performance.now()
+  try {
+    const records = await replayStream(rpc, pool, config, next, values, bar, ahead)
+    bar.finish()
+    if (values.action !== 'prove' && (records.length <= 20 || command === 'block')) for (const r of records) if (r.ok) console.log(describe(r))
+    return await finish(values, command, { records, wallMs: performance.now() - t0 })
+  } finally {
+    await pool.destroy()
+  }
+}
+
+async function runFiles(values: Values, paths: string[]): Promise<number> {
+  if (paths.length === 0) throw new Error('replay file needs at least one cache file')
+  checkBackend(values)
+  const pool = createExecutePool({ workers: positiveInt(values.workers, '--workers') })
+  const bar = new ProgressBar(paths.length)
+  const t0 = performance.now()
+  try {
+    const records = await Promise.all(
+      paths.map(async (path): Promise<ReplayRecord> => {
+        let record: ReplayRecord = { first: 0n, last: 0n, ok: false, transactions: 0, gasUsed: 0n, executeMs: 0, witnessMs: 0, witnessBytes: 0, extensions: 0 }
+        try {
+          const cache = await readCacheFile(path)
+          const input = cacheFileToProgramInput(cache)
+          const firstHeader = cache.blocks[0].header
+          const lastHeader = cache.blocks[cache.blocks.length - 1].header
+          record = { ...record, first: BigInt(firstHeader.number as string), last: BigInt(lastHeader.number as string), witnessBytes: witnessSize(input.witness).bytes }
+          const r = await pool.run(encodeProgramInput(input), path)
+          record = { ...record, transactions: r.transactions, gasUsed: r.gasUsed, executeMs: r.ms }
+          if (toHex(r.output.finalStateRoot) !== String(lastHeader.stateRoot).toLowerCase()) {
+            throw new Error(`final state root ${toHex(r.output.finalStateRoot)} differs from the header's ${lastHeader.stateRoot}`)
+          }
+          record.publicValues = toHex(encodePublicValues(r.output))
+          record.ok = true
+        } catch (e) {
+          record.error = { name: (e as Error).name ?? 'Error', message: `${path}: ${(e as Error).message}` }
+        }
+        bar.tick({ ok: record.ok, gasUsed: record.gasUsed, transactions: record.transactions })
+        bar.log(record.ok ? `${path}: ${describe(record)}${values.action === 'prove' ? ` public values ${record.publicValues}` : ''}` : describe(record))
+        return record
+      }),
+    )
+    bar.finish()
+    return await finish(values, 'file', { records, wallMs: performance.now() - t0 })
+  } finally {
+    await pool.destroy()
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
+  const [sub, ...rest] = positionals
+  if (values.help || sub === undefined) {
+    console.log(HELP)
+    return values.help ? 0 : 2
+  }
+  switch (sub) {
+    case 'file':
+      return runFiles(values, rest)
+    case 'block': {
+      const n = parseBlockNumber(rest[0], 'block number')
+      return runBlocks(values, n, n, 'block')
+    }
+    case 'blocks': {
+      const from = parseBlockNumber(values.from, '--from')
+      const to = values.to === undefined ? undefined : parseBlockNumber(values.to, '--to')
+      return runBlocks(values, from, to, 'blocks')
+    }
+    case 'transaction': {
+      const hash = rest[0]
+      if (!hash || !/^0x[0-9a-fA-F]{64}$/.test(hash)) throw new Error('replay transaction needs a 0x-prefixed 32-byte transaction hash')
+      const rpc = rpcFrom(values)
+      const tx = await rpc.request<{ blockNumber: string | null } | null>('eth_getTransactionByHash', [hash])
+      if (tx === null || tx.blockNumber === null) throw new Error(`transaction ${hash} not found or not mined yet`)
+      const config = await chainConfigFrom(values, rpc, BigInt(tx.blockNumber))
+      const r = await replayTransaction(rpc, hash, config, { forceProofs: values['proofs-only'] })
+      console.log(
+        [
+          `transaction ${hash} (block ${r.blockNumber}, index ${r.index})`,
+          `  status:        ${r.status}`,
+          `  gas used:      ${r.gasUsed}`,
+          `  cumulative:    ${r.cumulativeGasUsed}`,
+          `  logs:          ${r.logs}`,
+          `  node receipt:  ${r.nodeReceipt ? (r.matches ? 'matches' : `DIFFERS (${r.nodeReceipt})`) : 'not available'}`,
+          `  witness:       ${r.witnessSource}`,
+        ].join('\n'),
+      )
+      if (values.json) await writeFile(values.json, `${JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? String(v) : v), 2)}\n`)
+      return r.matches === false ? 1 : 0
+    }
+    default:
+      throw new Error(`unknown replay subcommand '${sub}' (file, block, blocks, transaction)`)
+  }
+}

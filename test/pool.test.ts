@@ -1,0 +1,72 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { BlockInvalid, WitnessInvalid } from '../guest/errors.js'
+import { encodeProgramInput } from '../guest/input.js'
+import { createExecutePool, transferable } from '../src/pool/execute.js'
+import { WorkerFailed } from '../src/pool/errors.js'
+import { cacheFileToProgramInput, checkCacheFile } from '../src/witness/cache.js'
+import { toHex } from '../src/witness/hex.js'
+
+const pool = createExecutePool({ workers: 2, selftest: true, maxHeapMb: 256 })
+afterAll(() => pool.destroy())
+
+describe('execute pool', () => {
+  it('moves the input buffer instead of copying it', async () => {
+    const bytes = new Uint8Array(1 << 20).fill(7)
+    const buf = transferable(bytes)
+    const r = await pool.runTask<{ byteLength: number; first: number }>({ kind: 'selftest', action: 'echo', bytes: buf }, [buf])
+    expect(r).toMatchObject({ byteLength: 1 << 20, first: 7 })
+    expect(buf.byteLength).toBe(0) // detached: ownership moved to the worker
+  })
+
+  it('a worker calling process.exit fails only its task; the pool goes on', async () => {
+    const results = await Promise.allSettled([
+      pool.runTask({ kind: 'selftest', action: 'exit' }),
+      ...Array.from({ length: 4 }, () => pool.runTask({ kind: 'selftest', action: 'echo' })),
+    ])
+    expect(results[0].status).toBe('rejected')
+    const err = (results[0] as PromiseRejectedResult).reason
+    expect(err).toBeInstanceOf(WorkerFailed)
+    expect(err.message).toMatch(/worker died while running selftest/)
+    expect(results.slice(1).every((r) => r.status === 'fulfilled')).toBe(true)
+    await expect(pool.runTask({ kind: 'selftest', action: 'echo' })).resolves.toMatchObject({ ok: true })
+  })
+
+  it('a worker running out of memory fails only its task', async () => {
+    const [oom, ok] = await Promise.allSettled([
+      pool.runTask({ kind: 'selftest', action: 'oom' }),
+      pool.runTask({ kind: 'selftest', action: 'echo' }),
+    ])
+    expect(oom.status).toBe('rejected')
+    expect((oom as PromiseRejectedResult).reason).toBeInstanceOf(WorkerFailed)
+    expect((oom as PromiseRejectedResult).reason.message).toMatch(/out of memory/)
+    expect(ok.status).toBe('fulfilled')
+    await expect(pool.runTask({ kind: 'selftest', action: 'echo' })).resolves.toMatchObject({ ok: true })
+  }, 60_000)
+
+  it('a thrown error comes back as an Error; unknown kinds are refused', async () => {
+    await expect(pool.runTask({ kind: 'selftest', action: 'throw' })).rejects.toThrow(/thrown on purpose/)
+    await expect(pool.runTask({ kind: 'nope' })).rejects.toThrow(/unknown task kind 'nope'/)
+  })
+
+  it('guest errors keep their class and fields across the thread boundary', async () => {
+    const err = await pool.run(new Uint8Array([1, 2, 3])).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(WitnessInvalid)
+    expect((err as WitnessInvalid).field).toBe('input')
+  })
+
+  it('executes the Hoodi cache block and rejects a tampered copy with BlockInvalid', async () => {
+    const json = JSON.parse(readFileSync('../shared/fixtures/replay/cache_hoodi_1265656.json', 'utf8'))
+    const input = cacheFileToProgramInput(checkCacheFile(json))
+    const r = await pool.run(encodeProgramInput(input))
+    expect(toHex(r.output.finalStateRoot)).toBe(json.blocks[0].header.stateRoot)
+    expect(r.transactions).toBe(json.blocks[0].body.transactions.length)
+    expect(r.gasUsed).toBe(BigInt(json.blocks[0].header.gasUsed))
+    json.blocks[0].header.gasUsed = '0x1'
+    json.blocks[0].header.hash = undefined
+    const bad = await (async () => pool.run(encodeProgramInput(cacheFileToProgramInput(checkCacheFile(json)))))().catch((e: unknown) => e)
+    expect(bad).toBeInstanceOf(Error)
+    expect((bad as Error).name).toMatch(/BlockInvalid|WitnessInvalid/)
+    void BlockInvalid
+  }, 60_000)
+})
