@@ -11,6 +11,8 @@ import { NodeStore, createStateManager } from './state.js'
 import type { ProgramInput, ProgramOutput } from './types.js'
 import { ethCheck, validateHeaderAgainstParent, validateUncles } from './validate.js'
 
+const SYSTEM_ADDRESS = '0xfffffffffffffffffffffffffffffffffffffffe'
+
 export interface ExecuteOptions {
   /** Host-provided keccak256/ecrecover (e.g. the native addon). KZG is added if absent. */
   crypto?: CustomCrypto
@@ -54,11 +56,21 @@ export async function executeBlocks(
   })
   const stateManager = createStateManager(common, store, parentRoot)
   const vm = await createVM({ common: common.copy(), stateManager, blockchain: chain.evmBlockchain() as never, setHardfork: true })
+  const runCall = vm.evm.runCall.bind(vm.evm)
+  vm.evm.runCall = async (opts) => {
+    if (stateManager.inTransaction || opts.caller?.toString() !== SYSTEM_ADDRESS) return runCall(opts)
+    stateManager.inSystemCall = true
+    try {
+      return await runCall(opts)
+    } finally {
+      stateManager.inSystemCall = false
+    }
+  }
   vm.events.on('beforeTx', () => {
-    stateManager.systemCallMode = false
+    stateManager.inTransaction = true
   })
   vm.events.on('afterTx', () => {
-    stateManager.systemCallMode = true
+    stateManager.inTransaction = false
   })
   let gasUsed = 0n
   let transactionCount = 0n
@@ -70,9 +82,12 @@ export async function executeBlocks(
     await ethCheck(header, 'block body (transactions, tx trie, uncle hash, withdrawals root)', () => block.validateData(false, true))
     await ethCheck(header, 'blob gas', () => block.validateBlobTransactions(chain.parent))
     // Consensus post-checks are done below with typed errors, so runBlock only executes.
+    // `generate: true` makes runBlock return the computed roots instead of comparing them itself, so every
+    // post-check below reports a typed BlockInvalid with expected and actual values.
     const result = await ethCheck(header, 'execution', () =>
-      runBlock(vm, { block, skipBlockValidation: true, skipHeaderValidation: true, setHardfork: true }),
+      runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHeaderValidation: true, setHardfork: true }),
     )
+    stateManager.inTransaction = false
     if (result.gasUsed !== header.gasUsed) {
       throw new BlockInvalid(header.number, 'gas used', { expected: String(header.gasUsed), actual: String(result.gasUsed) })
     }

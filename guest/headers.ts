@@ -56,8 +56,13 @@ export class AncestorChain {
     const parent = headers[headers.length - 1]
     if (!equalsBytes(parent.hash(), firstBlockParentHash)) {
       const byHash = headers.find((h) => equalsBytes(h.hash(), firstBlockParentHash))
-      if (byHash === undefined) throw new WitnessIncomplete('header', `parent ${bytesToHex(firstBlockParentHash)}`)
-      throw new WitnessInvalid(`headers (block ${parent.number})`, 'header chain extends past the parent of the first block')
+      if (byHash !== undefined) {
+        throw new WitnessInvalid(`headers (block ${parent.number})`, 'header chain extends past the parent of the first block')
+      }
+      throw new WitnessInvalid(
+        `headers (block ${parent.number})`,
+        `newest header hashes to ${bytesToHex(parent.hash())}, but the first block's parent is ${bytesToHex(firstBlockParentHash)}`,
+      )
     }
     return new AncestorChain(headers, onLookup)
   }

@@ -127,32 +127,42 @@ export function codeKey(codeHashHex: string): string {
  */
 export class WitnessStateManager extends MerkleStateManager {
   /**
-   * True outside transactions. EIP-7002/7251 system calls leave the system address untouched in every
-   * client, but ethereumjs reads it, writes it as the call's caller and then restores it. Real witnesses do
-   * not cover that account, so outside transactions those reads answer "absent" and the writes are dropped:
-   * the account's real trie entry stays as it was, which is what the system call semantics require.
+   * EIP-7002/7251 system calls leave the system address untouched in every client, but ethereumjs reads it,
+   * bumps its nonce as the call's caller and then restores it. Real witnesses (ethrex, reth) do not cover
+   * that account when nothing else touched it. So, outside transactions only, a system-address read the
+   * witness cannot answer is treated as "absent", and while so the system call's own writes and the
+   * restoring deletion are dropped: the real trie entry stays as it was, which is what a system call does.
+   * Any other write (a withdrawal credit) still goes to the trie and fails there with WitnessIncomplete, so
+   * a witness that hides the account can never change the outcome. Inside transactions a missing
+   * system-address path is a plain WitnessIncomplete.
    */
-  systemCallMode = true
+  inTransaction = false
+  /** Set by the executor around EVM calls made from the system address outside transactions. */
+  inSystemCall = false
+  private systemAccountShadowed = false
 
-  private isSystemCall(address: Address): boolean {
-    return this.systemCallMode && address.toString() === SYSTEM_ADDRESS
+  private shadowsSystemAccount(address: Address): boolean {
+    return !this.inTransaction && this.systemAccountShadowed && address.toString() === SYSTEM_ADDRESS
   }
 
   override async putAccount(address: Address, account: Parameters<MerkleStateManager['putAccount']>[1]) {
-    if (this.isSystemCall(address)) return
+    if (this.shadowsSystemAccount(address) && (this.inSystemCall || account === undefined || account.isEmpty())) return
     return super.putAccount(address, account)
   }
 
   override async deleteAccount(address: Address) {
-    if (this.isSystemCall(address)) return
+    if (this.shadowsSystemAccount(address)) return
     return super.deleteAccount(address)
   }
 
   override async getAccount(address: Address) {
-    if (this.isSystemCall(address)) return undefined
     try {
       return await super.getAccount(address)
     } catch (e) {
+      if (e instanceof WitnessIncomplete && !this.inTransaction && address.toString() === SYSTEM_ADDRESS) {
+        this.systemAccountShadowed = true
+        return undefined
+      }
       throw withContext(e, `account ${address.toString()}`)
     }
   }

@@ -1,0 +1,190 @@
+/**
+ * Generates the bundled devnet: a small Cancun chain with varied traffic (legacy/2930/1559/blob txs,
+ * contract deploys, storage writes and deletions, logs, BLOCKHASH, withdrawals, new accounts), split into
+ * batches, each written as an ethrex-replay cache file with a witness recorded by Tessera's own recorder.
+ *
+ *   node dist/scripts/make-devnet.js [outDir] [--blocks N] [--batch M]
+ *
+ * Deterministic: same keys, timestamps and traffic every run, so the committed files can be regenerated.
+ */
+import { parseArgs } from 'node:util'
+import { rm } from 'node:fs/promises'
+import { createBlock, type Block, type BlockHeader } from '@ethereumjs/block'
+import { createBlob4844Tx, createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx, type TypedTransaction } from '@ethereumjs/tx'
+import { Address, bytesToHex, createAddressFromString, createContractAddress, hexToBytes, privateToAddress, setLengthLeft, bigIntToBytes } from '@ethereumjs/util'
+import { buildBlock, createVM } from '@ethereumjs/vm'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { commonFromChainConfig } from '../guest/chain.js'
+import { guestCrypto } from '../guest/crypto.js'
+import { createStateManager, NodeStore } from '../guest/state.js'
+import type { ChainConfig } from '../guest/types.js'
+import { executionWitnessToJson } from '../src/witness/codec.js'
+import { writeCacheFile, type CacheFile } from '../src/witness/cache.js'
+import { buildStateFromAlloc, type Alloc } from '../src/witness/genesis.js'
+import { recordWitness } from '../src/witness/record.js'
+import { blockToCacheBlock } from '../src/witness/rpcJson.js'
+
+export const DEVNET_CHAIN_CONFIG: ChainConfig = {
+  chainId: 1337,
+  homesteadBlock: 0,
+  eip150Block: 0,
+  eip155Block: 0,
+  eip158Block: 0,
+  byzantiumBlock: 0,
+  constantinopleBlock: 0,
+  petersburgBlock: 0,
+  istanbulBlock: 0,
+  berlinBlock: 0,
+  londonBlock: 0,
+  mergeNetsplitBlock: 0,
+  terminalTotalDifficulty: 0,
+  shanghaiTime: 0,
+  cancunTime: 0,
+}
+
+const BEACON_ROOTS = '0x000f3df6d732807ef1319fb7b8bb8522d0beac02'
+const BEACON_ROOTS_CODE =
+  '0x3373fffffffffffffffffffffffffffffffffffffffe14604d57602036146024575f5ffd5b5f35801560495762001fff810690815414603c575f5ffd5b62001fff01545f5260205ff35b5f5ffd5b62001fff42064281555f359062001fff015500'
+/** Store(key,value) = SSTORE + LOG1; empty calldata clears slot 0. */
+const STORE_INITCODE = '0x6021806000600b6000396000f3'.replace('600b6000', '600b6000') + '36600a576000600055005b602035600035556020356000526000356020600060a100'
+/** Stores BLOCKHASH(NUMBER-3) in slot 1. */
+const BLOCKHASH_INITCODE = '0x600a80600b6000396000f3' + '43600390034060015500'
+
+/** A blob whose field elements are all canonical (top byte zero), filled with a deterministic pattern. */
+function devnetBlob(n: number): `0x${string}` {
+  const blob = new Uint8Array(4096 * 32)
+  for (let i = 0; i < 4096; i++) blob.set(keccak_256(new Uint8Array([n, i & 0xff, i >> 8])).subarray(1), i * 32 + 1)
+  return bytesToHex(blob)
+}
+
+function key(i: number): Uint8Array {
+  return keccak_256(new TextEncoder().encode(`tessera-devnet-${i}`))
+}
+
+export async function makeDevnet(outDir: string, blockCount = 12, batchSize = 3): Promise<string[]> {
+  const crypto = guestCrypto()
+  const common = commonFromChainConfig(DEVNET_CHAIN_CONFIG, crypto)
+  const keys = Array.from({ length: 8 }, (_, i) => key(i))
+  const senders = keys.map((k) => new Address(privateToAddress(k)))
+  const alloc: Alloc = { [BEACON_ROOTS]: { balance: '0x0', nonce: '0x1', code: BEACON_ROOTS_CODE } }
+  for (const s of senders) alloc[s.toString()] = { balance: '0x3635c9adc5dea00000' } // 1000 ether
+  const { nodes, stateRoot } = await buildStateFromAlloc(alloc, common.copy())
+  const genesis = createBlock(
+    {
+      header: {
+        number: 0n,
+        stateRoot,
+        gasLimit: 30_000_000n,
+        timestamp: 1_700_000_000n,
+        baseFeePerGas: 1_000_000_000n,
+        excessBlobGas: 0n,
+        blobGasUsed: 0n,
+        parentBeaconBlockRoot: new Uint8Array(32),
+        extraData: new TextEncoder().encode('tessera devnet'),
+      },
+    },
+    { common, setHardfork: true },
+  )
+
+  const store = new NodeStore(new Map(nodes))
+  const headers: BlockHeader[] = [genesis.header]
+  const blockchain = {
+    async getBlock(n: number) {
+      const h = headers[n]
+      return { hash: () => h.hash(), header: h }
+    },
+    async putBlock() {},
+    shallowCopy() {
+      return this
+    },
+    async validateHeader() {},
+  }
+  const sm = createStateManager(common, store, stateRoot)
+  const vm = await createVM({ common: common.copy(), stateManager: sm, blockchain: blockchain as never, setHardfork: true })
+  const nonces = senders.map(() => 0n)
+  const contracts: { store?: Address; blockhash?: Address } = {}
+  const blocks: Block[] = []
+  let parent = genesis
+  for (let n = 1; n <= blockCount; n++) {
+    const timestamp = genesis.header.timestamp + BigInt(12 * n)
+    const builder = await buildBlock(vm, {
+      parentBlock: parent,
+      headerData: {
+        timestamp,
+        gasLimit: 30_000_000n,
+        coinbase: createAddressFromString('0xc014ba5e00000000000000000000000000000000'),
+        parentBeaconBlockRoot: setLengthLeft(bigIntToBytes(BigInt(n) * 0x1000n + 7n), 32),
+      },
+      withdrawals: n % 2 === 0 ? [{ index: BigInt(n), validatorIndex: 7n, address: senders[n % 8].toString(), amount: 1000n }, { index: BigInt(n) + 1000n, validatorIndex: 9n, address: `0x${'77'.repeat(19)}${n.toString(16).padStart(2, '0')}`, amount: 32n }] : [],
+      blockOpts: { putBlockIntoBlockchain: false, setHardfork: true },
+    })
+    const txCommon = vm.common
+    const baseFee = parent.header.calcNextBaseFee()
+    const txs: TypedTransaction[] = []
+    const next = (i: number) => nonces[i]++
+    const fee = { maxFeePerGas: baseFee * 2n + 2_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n }
+    // Plain transfers of each type, one to a fresh account each block.
+    txs.push(createLegacyTx({ nonce: next(0), gasPrice: baseFee + 1_000_000_000n, gasLimit: 21000n, to: senders[1], value: 1000n + BigInt(n) }, { common: txCommon }).sign(keys[0]))
+    txs.push(createAccessList2930Tx({ nonce: next(1), gasPrice: baseFee + 1_000_000_000n, gasLimit: 30000n, to: senders[2], value: 7n, accessList: [{ address: senders[3].toString(), storageKeys: [] }], chainId: 1337n }, { common: txCommon }).sign(keys[1]))
+    txs.push(createFeeMarket1559Tx({ nonce: next(2), ...fee, gasLimit: 21000n, to: new Address(keccak_256(new Uint8Array([n])).slice(12)), value: 1n, chainId: 1337n }, { common: txCommon }).sign(keys[2]))
+    if (n === 1) {
+      contracts.store = createContractAddress(senders[3], nonces[3])
+      txs.push(createFeeMarket1559Tx({ nonce: next(3), ...fee, gasLimit: 200000n, data: hexToBytes(STORE_INITCODE as `0x${string}`), chainId: 1337n }, { common: txCommon }).sign(keys[3]))
+      contracts.blockhash = createContractAddress(senders[4], nonces[4])
+      txs.push(createFeeMarket1559Tx({ nonce: next(4), ...fee, gasLimit: 200000n, data: hexToBytes(BLOCKHASH_INITCODE as `0x${string}`), chainId: 1337n }, { common: txCommon }).sign(keys[4]))
+    } else {
+      // Storage writes (several slots), then deletions of some of them in later blocks: exercises branch collapse.
+      for (let s = 0; s < 3; s++) {
+        const slot = BigInt(n * 3 + s)
+        const value = n % 3 === 0 && s < 2 ? 0n : BigInt(n * 100 + s)
+        const target = value === 0n ? BigInt((n - 1) * 3 + s) : slot
+        const data = new Uint8Array([...setLengthLeft(bigIntToBytes(target), 32), ...setLengthLeft(bigIntToBytes(value), 32)])
+        txs.push(createFeeMarket1559Tx({ nonce: next(5 + (s % 2)), ...fee, gasLimit: 100000n, to: contracts.store, data, chainId: 1337n }, { common: txCommon }).sign(keys[5 + (s % 2)]))
+      }
+      if (n % 4 === 0) {
+        txs.push(createFeeMarket1559Tx({ nonce: next(7), ...fee, gasLimit: 100000n, to: contracts.store, chainId: 1337n }, { common: txCommon }).sign(keys[7]))
+      }
+      if (n >= 4) {
+        txs.push(createFeeMarket1559Tx({ nonce: next(4), ...fee, gasLimit: 100000n, to: contracts.blockhash, chainId: 1337n }, { common: txCommon }).sign(keys[4]))
+      }
+      if (n % 3 === 1) {
+        txs.push(
+          createBlob4844Tx(
+            { nonce: next(3), ...fee, maxFeePerBlobGas: 10n, gasLimit: 21000n, to: senders[0], value: 3n, blobs: [devnetBlob(n)], chainId: 1337n },
+            { common: txCommon },
+          ).sign(keys[3]),
+        )
+      }
+    }
+    for (const tx of txs) await builder.addTransaction(tx)
+    const { block } = await builder.build()
+    blocks.push(block)
+    headers.push(block.header)
+    parent = block
+  }
+
+  // Witnesses per batch, recorded from the state at each batch's start (the union of all nodes serves every root).
+  const allNodes = new Map(nodes)
+  await rm(outDir, { recursive: true, force: true })
+  const written: string[] = []
+  for (let start = 0; start < blocks.length; start += batchSize) {
+    const batch = blocks.slice(start, start + batchSize)
+    const recorded = await recordWitness({ common, blocks: batch, ancestors: headers.slice(0, start + 1), preState: allNodes })
+    if (recorded.error !== undefined) throw recorded.error
+    for (const [k, v] of recorded.written) allNodes.set(k, v)
+    const cache: CacheFile = {
+      blocks: batch.map(blockToCacheBlock),
+      witness: executionWitnessToJson(recorded.witness),
+      network: DEVNET_CHAIN_CONFIG,
+    }
+    written.push(await writeCacheFile(outDir, cache))
+  }
+  return written
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { blocks: { type: 'string' }, batch: { type: 'string' } } })
+  const out = positionals[0] ?? 'fixtures/devnet'
+  const files = await makeDevnet(out, Number(values.blocks ?? 12), Number(values.batch ?? 3))
+  for (const f of files) console.log(f)
+}
