@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { executeStateless } from '../guest/execute.js'
 import { WitnessIncomplete } from '../guest/errors.js'
@@ -53,4 +58,41 @@ describe('eth_getProof witness against a live Hardhat node', () => {
       expect(toHex(output.lastBlockHash)).toBe(batch.blocks[0].hash)
     }
   }, 120_000)
+
+  it('tessera replay blocks --from 1 --to head: every block valid, exit 0, JSON written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-replay-'))
+    try {
+      const { stdout } = await tessera(['replay', 'blocks', '--from', '1', '--to', String(head), '--rpc-url', node.url, '--workers', '2', '--json', join(dir, 'r.json')])
+      expect(stdout).toMatch(/\| blocks +\| \d+ +\|/)
+      const json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'))
+      expect(json.blocks).toHaveLength(Number(head))
+      expect(json.blocks.every((b: { ok: boolean; witnessSource: string }) => b.ok && b.witnessSource === 'eth_getProof')).toBe(true)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
+
+  it('tessera cache blocks writes one multi-block cache file that replay file accepts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-cache-'))
+    try {
+      await tessera(['cache', 'blocks', '--from', '2', '--to', '6', '--rpc-url', node.url, '--cache-dir', dir])
+      expect(readdirSync(dir)).toEqual(['cache_chain31337_2-6.json'])
+      const { stdout } = await tessera(['replay', 'file', join(dir, 'cache_chain31337_2-6.json'), '--workers', '1'])
+      expect(stdout).toMatch(/blocks 2-6: ok/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
+
+  it('tessera replay transaction matches the node receipt', async () => {
+    const block = await fetchBlock(rpc, 3n, false)
+    const { stdout } = await tessera(['replay', 'transaction', block.transactions[2] as string, '--rpc-url', node.url])
+    expect(stdout).toMatch(/node receipt: +matches/)
+  }, 60_000)
 })
+
+const run = promisify(execFile)
+const CLI = new URL('../dist/src/cli/main.js', import.meta.url).pathname
+function tessera(args: string[]) {
+  return run(process.execPath, [CLI, ...args], { encoding: 'utf8' })
+}
