@@ -1,15 +1,15 @@
 /**
- * Host crypto for worker threads: the native/accelerated keccak256 and ecrecover from src/crypto when that
- * module loads, else undefined (the guest then uses @noble defaults). Loaded once per worker.
+ * Host crypto for worker threads: the fastest keccak256/ecrecover/sha256 src/crypto finds (native addon,
+ * wasm, npm secp256k1, or noble), loaded once per worker. If that module fails to load the guest simply
+ * uses its @noble defaults, so a missing addon never stops a run.
  */
-let cached: Promise<object | undefined> | undefined
+import type { CustomCrypto } from '@ethereumjs/common'
 
-export function hostCrypto(): Promise<object | undefined> {
+let cached: Promise<CustomCrypto | undefined> | undefined
+
+export function hostCrypto(): Promise<CustomCrypto | undefined> {
   cached ??= import('../src/crypto/index.js')
-    .then((m: { hostCrypto?: () => { keccak256: unknown; ecrecover: unknown } }) => {
-      const c = m.hostCrypto?.()
-      return c ? { keccak256: c.keccak256, ecrecover: c.ecrecover } : undefined
-    })
+    .then((m) => m.hostCustomCrypto() as CustomCrypto)
     .catch(() => undefined)
   return cached
 }
