@@ -63,7 +63,9 @@ interface CoordinatorState {
 function describe(e: unknown): { refused: boolean; text: string } {
   if (e instanceof ProtocolError) return { refused: e.reason === 'no_reply', text: e.message }
   const err = e as NodeJS.ErrnoException
-  return { refused: false, text: err?.code ? `${err.code} ${err.message}` : String(err?.message ?? e) }
+  // A reset while we were still sending: the coordinator dropped the message (too large, or refused).
+  const refused = err?.code === 'ECONNRESET' || err?.code === 'EPIPE'
+  return { refused, text: err?.code ? `${err.code} ${err.message}` : String(err?.message ?? e) }
 }
 
 export class Prover {

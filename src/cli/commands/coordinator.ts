@@ -166,7 +166,11 @@ export async function run(argv: string[]): Promise<number> {
     verifyProof,
     derivePublicValues: async (input) => (verifyPool ? (await verifyPool.run('exec', input)).publicValues : mockPublicValues(input)),
   })
-  await coordinator.listen(parseAddress(values.listen))
+  const listen = parseAddress(values.listen)
+  if (!authToken && !/^(127\.|::1$|localhost$)/.test(listen.host)) {
+    log.warn({ address: formatAddress(listen) }, 'listening beyond loopback without --auth-token: anyone who can connect can take batches and submit proofs')
+  }
+  await coordinator.listen(listen)
   let metricsServer: http.Server | undefined
   if (values.metrics) {
     const address = parseAddress(values.metrics, 9090)
