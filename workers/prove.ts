@@ -1,22 +1,31 @@
 import { loadBackend, type ProveResult, type ProverBackend } from '../src/backend/index.js'
+import { serialiseError, type SerialisedError } from '../src/pool/errors.js'
 
 /**
  * Piscina worker: one proving task. The input arrives as a transferred ArrayBuffer (binary ProgramInput);
- * backends are loaded once per worker thread.
+ * backends are loaded once per worker thread. Failures come back as data so the main thread can rebuild
+ * the guest error class (WitnessIncomplete etc.) with its fields.
  */
 export interface ProveTask {
   backend: string
   input: ArrayBuffer
 }
 
+export type ProveReply = ({ ok: true } & ProveResult) | { ok: false; error: SerialisedError }
+
 const backends = new Map<string, Promise<ProverBackend>>()
 
-export default async function prove(task: ProveTask): Promise<ProveResult> {
-  let backend = backends.get(task.backend)
-  if (!backend) {
-    backend = loadBackend(task.backend)
-    backends.set(task.backend, backend)
-    backend.catch(() => backends.delete(task.backend))
+export default async function prove(task: ProveTask): Promise<ProveReply> {
+  try {
+    let backend = backends.get(task.backend)
+    if (!backend) {
+      backend = loadBackend(task.backend)
+      backends.set(task.backend, backend)
+      backend.catch(() => backends.delete(task.backend))
+    }
+    const { proof, publicValues } = await (await backend).prove(new Uint8Array(task.input))
+    return { ok: true, proof, publicValues }
+  } catch (e) {
+    return { ok: false, error: serialiseError(e) }
   }
-  return (await backend).prove(new Uint8Array(task.input))
 }

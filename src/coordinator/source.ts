@@ -2,7 +2,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { RLP } from '@ethereumjs/rlp'
-import { TesseraError } from '../../guest/errors.js'
+import { TesseraError, WitnessIncomplete } from '../../guest/errors.js'
 import { encodeProgramInput } from '../../guest/input.js'
 import type { ProgramInput } from '../../guest/types.js'
 import { programInputFromJson } from '../protocol/input.js'
@@ -103,7 +103,12 @@ export interface RpcSourceOptions {
  * witnesses built by src/rpc as in `tessera replay` (debug_executionWitness, else eth_getProof). Returns a
  * loader that appends the batches that became available since the last call.
  */
-export async function rpcBatchLoader(opts: RpcSourceOptions, store: CoordinatorStore): Promise<() => Promise<number[]>> {
+export async function rpcBatchLoader(
+  opts: RpcSourceOptions,
+  store: CoordinatorStore,
+  /** Runs the guest on binary ProgramInput (exec backend in a worker); throws the guest's typed errors. */
+  execute: (input: Uint8Array) => Promise<Uint8Array>,
+): Promise<() => Promise<number[]>> {
   const [{ createRpc }, { nodeInfo, inferChainConfig, edrWarning }, { loadRpcBatch, batchProgramInput }, { fetchBlock }] = await Promise.all([
     import('../rpc/client.js'),
     import('../rpc/chain.js'),
@@ -128,7 +133,21 @@ export async function rpcBatchLoader(opts: RpcSourceOptions, store: CoordinatorS
         process.stderr.write(`${warning}\n`)
       }
       const batch = await loadRpcBatch(rpc, numbers, inferChainConfig(info.chainId, first))
-      added.push(...store.addBatches([batchOf(`rpc:${next}-${to}`, batchProgramInput(batch))]))
+      // An eth_getProof witness can miss nodes (deletions); run the guest now and extend the witness until it
+      // is complete, so provers only get batches they can prove. The run also yields the expected public values.
+      let publicValues: Uint8Array
+      for (let attempt = 0; ; attempt++) {
+        try {
+          publicValues = await execute(encodeProgramInput(batchProgramInput(batch)))
+          break
+        } catch (e) {
+          if (e instanceof WitnessIncomplete && attempt < 8 && (await batch.witness.extend(e))) continue
+          throw new SourceError(`blocks ${next}-${to}: ${(e as Error).message}`)
+        }
+      }
+      const [n] = store.addBatches([batchOf(`rpc:${next}-${to}`, batchProgramInput(batch))])
+      store.setExpectedPublicValues(n, publicValues)
+      added.push(n)
       next = to + 1
     }
     return added

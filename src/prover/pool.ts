@@ -1,6 +1,7 @@
 import { Piscina } from 'piscina'
 import type { ProveResult } from '../backend/index.js'
-import { workerFailure } from '../pool/errors.js'
+import type { ProveReply } from '../../workers/prove.js'
+import { rebuildError, workerFailure } from '../pool/errors.js'
 import { transferable } from '../pool/execute.js'
 import { workerPath } from '../pool/paths.js'
 
@@ -21,13 +22,14 @@ export function createProvePool(threads: number): ProveRunner {
   return {
     async run(backend, input) {
       const buffer = transferable(input)
-      let result: ProveResult
+      let reply: ProveReply
       try {
-        result = (await pool.run({ backend, input: buffer }, { transferList: [buffer] })) as ProveResult
+        reply = (await pool.run({ backend, input: buffer }, { transferList: [buffer] })) as ProveReply
       } catch (e) {
         throw workerFailure(`prove (${backend})`, e)
       }
-      return { proof: new Uint8Array(result.proof), publicValues: new Uint8Array(result.publicValues) }
+      if (!reply.ok) throw rebuildError(reply.error)
+      return { proof: new Uint8Array(reply.proof), publicValues: new Uint8Array(reply.publicValues) }
     },
     close: () => pool.destroy(),
   }

@@ -122,6 +122,12 @@ export async function run(argv: string[]): Promise<number> {
     throw new Error(`--exec-verifier ${values['exec-verifier']}: only 'exec' is supported`)
   }
 
+  // Exec submissions (and RPC batches at load) are checked by running the guest in a worker thread, once per
+  // batch; the result is stored with the batch.
+  const mock = values['exec-verifier'] === 'mock'
+  const verifyPool = mock ? undefined : createProvePool(1)
+  const execute = async (input: Uint8Array) => (verifyPool ? (await verifyPool.run('exec', input)).publicValues : mockPublicValues(input))
+
   // Batches: a directory, or an RPC node.
   const store = new CoordinatorStore(values.db)
   let loadBatches: () => Promise<number[]>
@@ -136,6 +142,7 @@ export async function run(argv: string[]): Promise<number> {
           batchSize: positiveInt(values['batch-size'], '--batch-size', 1),
         },
         store,
+        execute,
       )
     } else {
       const dir = values.source
@@ -146,12 +153,10 @@ export async function run(argv: string[]): Promise<number> {
     log.info({ added: added.length, total: store.counts(requiredTypes, proverTimeoutMs).total, db: values.db }, 'batches loaded')
   } catch (e) {
     store.close()
+    await verifyPool?.close()
     throw e
   }
 
-  // Exec submissions are checked by re-running the guest once per batch in a worker thread.
-  const mock = values['exec-verifier'] === 'mock'
-  const verifyPool = mock ? undefined : createProvePool(1)
   const metrics = createCoordinatorMetrics(store, requiredTypes, proverTimeoutMs)
   const verifyProof = await zkvmVerifiers(requiredTypes, log)
   const coordinator = new Coordinator({
@@ -164,7 +169,7 @@ export async function run(argv: string[]): Promise<number> {
     logger: log,
     metrics,
     verifyProof,
-    derivePublicValues: async (input) => (verifyPool ? (await verifyPool.run('exec', input)).publicValues : mockPublicValues(input)),
+    derivePublicValues: execute,
   })
   const listen = parseAddress(values.listen)
   if (!authToken && !/^(127\.|::1$|localhost$)/.test(listen.host)) {
