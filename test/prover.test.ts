@@ -212,6 +212,32 @@ describe('end to end with the exec backend', () => {
   }, 180_000)
 })
 
+const DEVNET = new URL('../fixtures/devnet', import.meta.url).pathname
+
+describe('bundled devnet batches', () => {
+  it.skipIf(!existsSync(DEVNET))('a coordinator over the devnet cache files and two exec provers with 2 workers each prove every batch', async () => {
+    const db = join(tempDir(), 'c.db')
+    const port = await freePort()
+    const c = cli(['coordinator', '--listen', `127.0.0.1:${port}`, '--source', DEVNET, '--db', db, '--commit-hash', 'devnet', '--source-poll-interval', '0'])
+    await c.waitFor(/coordinator listening/, 60_000)
+    const args = ['prover', '--proof-coordinators', `tcp://127.0.0.1:${port}`, '--backend', 'exec', '--workers', '2', '--commit-hash', 'devnet', '--exit-when-idle', '--poll-interval', '200']
+    const p1 = cli(args)
+    const p2 = cli(args)
+    expect(await p1.exited).toBe(0)
+    expect(await p2.exited).toBe(0)
+    const store = new CoordinatorStore(db)
+    try {
+      const { total, proven } = store.counts(['Exec'], 600_000)
+      expect(total).toBeGreaterThan(0)
+      expect(proven.Exec).toBe(total)
+      for (let b = 1; b <= total; b++) expect(store.proof(b, 'Exec')!.publicValues).toEqual(store.expectedPublicValues(b))
+      for (let b = 2; b <= total; b++) expect(store.batch(b)!.firstBlock).toBe(store.batch(b - 1)!.lastBlock + 1)
+    } finally {
+      store.close()
+    }
+  }, 240_000)
+})
+
 describe('prover client', () => {
   async function coordinatorWith(batches: number, from: number): Promise<{ address: Address; store: CoordinatorStore }> {
     const store = new CoordinatorStore(':memory:')
