@@ -1,7 +1,7 @@
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
 import { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import type { Common } from '@ethereumjs/common'
-import { ValueEncoding, bytesToHex, type Address, type BatchDBOp, type DB } from '@ethereumjs/util'
+import { ValueEncoding, bytesToHex, type Account, type Address, type BatchDBOp, type DB } from '@ethereumjs/util'
 import { WitnessIncomplete } from './errors.js'
 
 const SYSTEM_ADDRESS = '0xfffffffffffffffffffffffffffffffffffffffe'
@@ -42,9 +42,11 @@ export class NodeStore implements DB<string, Uint8Array> {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
+    // Checked first: witnesses from geth-style proofs may carry the empty-trie node 0x80, which hashes to
+    // the empty root but is not a trie node ethereumjs can decode.
+    if (key === EMPTY_TRIE_ROOT_HEX) return undefined
     const value = this.map.get(key)
     if (value !== undefined) return value
-    if (key === EMPTY_TRIE_ROOT_HEX) return undefined
     this.missing(key)
   }
 
@@ -89,12 +91,12 @@ export class RecordingNodeStore extends NodeStore {
   override async get(key: string): Promise<Uint8Array | undefined> {
     const written = this.map.get(key)
     if (written !== undefined) return written
+    if (key === EMPTY_TRIE_ROOT_HEX) return undefined
     const value = this.base.get(key)
     if (value !== undefined) {
       this.touched.add(key)
       return value
     }
-    if (key === EMPTY_TRIE_ROOT_HEX) return undefined
     this.missing(key)
   }
 
@@ -165,6 +167,30 @@ export class WitnessStateManager extends MerkleStateManager {
       }
       throw withContext(e, `account ${address.toString()}`)
     }
+  }
+
+  /**
+   * Same as the base class, minus its `new Promise(async ...)`: there a missing node thrown by a storage
+   * write escaped as an unhandled rejection and the run hung. Here it rejects like any other error.
+   */
+  protected override async _modifyContractStorage(
+    address: Address,
+    account: Account,
+    modifyTrie: (storageTrie: MerklePatriciaTrie, done: Function) => void,
+  ): Promise<void> {
+    const storageTrie = this._getStorageTrie(address, account)
+    await new Promise<void>((resolve, reject) => {
+      try {
+        Promise.resolve(modifyTrie(storageTrie, resolve) as unknown).catch(reject)
+      } catch (e) {
+        reject(e)
+      }
+    }).catch((e: unknown) => {
+      throw withContext(e, `storage write of ${address.toString()}`)
+    })
+    this._storageTries[bytesToHex(address.bytes).slice(2)] = storageTrie
+    account.storageRoot = storageTrie.root()
+    await this.putAccount(address, account)
   }
 
   override async getStorage(address: Address, key: Uint8Array) {
