@@ -2,9 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { relative } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Piscina } from 'piscina'
 import type { CaseResult } from '../../conformance/case.js'
 import { listFixtureFiles } from '../../conformance/fixtures.js'
+import { createTaskPool } from '../../pool/execute.js'
 
 const HELP = `usage: tessera conformance <path>... [--workers N] [--json FILE] [--filter REGEX]
 
@@ -31,13 +31,7 @@ export async function run(argv: string[]): Promise<number> {
   const workers = values.workers !== undefined ? Number(values.workers) : availableParallelism()
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got ${values.workers}`)
   const files = await listFixtureFiles(positionals)
-  const pool = new Piscina({
-    filename: new URL('../../../workers/conformance.js', import.meta.url).href,
-    minThreads: workers,
-    maxThreads: workers,
-    // A fixture file is a few MB at most; give each worker generous headroom but a ceiling.
-    resourceLimits: { maxOldGenerationSizeMb: 4096 },
-  })
+  const pool = createTaskPool('conformance', { workers, maxHeapMb: 4096 })
   const started = Date.now()
   const all: (CaseResult & { file: string })[] = []
   let passed = 0
@@ -49,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
         let results: CaseResult[]
         try {
           const bytes = (await readFile(file)).buffer as ArrayBuffer
-          results = await pool.run({ file, bytes, filter: values.filter }, { transferList: [bytes] })
+          results = await pool.runTask<CaseResult[]>({ kind: 'conformance', file, bytes, filter: values.filter }, [bytes], name)
         } catch (e) {
           results = [{ name: '(file)', passed: false, failures: [`worker failed: ${(e as Error).message}`], blocks: 0 }]
         }
