@@ -79,7 +79,7 @@ export async function executeBlocks(
     const header = block.header
     await validateHeaderAgainstParent(header, chain.parent)
     await validateUncles(block, chain)
-    await ethCheck(header, 'block body (transactions, tx trie, uncle hash, withdrawals root)', () => block.validateData(false, true))
+    await ethCheck(header, 'block body (transactions, tx trie, uncle hash, withdrawals root)', () => block.validateData(false, true, true))
     await ethCheck(header, 'blob gas', () => block.validateBlobTransactions(chain.parent))
     // Consensus post-checks are done below with typed errors, so runBlock only executes.
     // `generate: true` makes runBlock return the computed roots instead of comparing them itself, so every

@@ -8,6 +8,7 @@ import { serialiseError, type SerialisedError } from '../src/pool/errors.js'
  */
 export interface ProveTask {
   backend: string
+  resource?: 'cpu' | 'gpu'
   input: ArrayBuffer
 }
 
@@ -17,11 +18,12 @@ const backends = new Map<string, Promise<ProverBackend>>()
 
 export default async function prove(task: ProveTask): Promise<ProveReply> {
   try {
-    let backend = backends.get(task.backend)
+    const key = `${task.backend}/${task.resource ?? 'cpu'}`
+    let backend = backends.get(key)
     if (!backend) {
-      backend = loadBackend(task.backend)
-      backends.set(task.backend, backend)
-      backend.catch(() => backends.delete(task.backend))
+      backend = loadBackend(task.backend, { resource: task.resource })
+      backends.set(key, backend)
+      backend.catch(() => backends.delete(key))
     }
     const { proof, publicValues } = await (await backend).prove(new Uint8Array(task.input))
     return { ok: true, proof, publicValues }

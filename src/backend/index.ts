@@ -78,7 +78,7 @@ const mockBackend: ProverBackend = {
 // Non-literal specifier: native.ts is written by another engineer and may not exist yet.
 const NATIVE_MODULE = './native.js'
 
-async function loadNative(name: 'sp1' | 'risc0'): Promise<ProverBackend> {
+async function loadNative(name: 'sp1' | 'risc0', opts: LoadBackendOptions): Promise<ProverBackend> {
   let mod: { loadZkvmBackend?: (name: string, opts?: object) => Promise<ProverBackend> | ProverBackend }
   try {
     mod = await import(NATIVE_MODULE)
@@ -92,16 +92,21 @@ async function loadNative(name: 'sp1' | 'risc0'): Promise<ProverBackend> {
   if (typeof mod.loadZkvmBackend !== 'function') {
     throw new BackendUnavailable(name, 'src/backend/native.js does not export loadZkvmBackend')
   }
-  return await mod.loadZkvmBackend(name, {})
+  return await mod.loadZkvmBackend(name, { resource: opts.resource ?? 'cpu' })
 }
 
-export async function loadBackend(name: string): Promise<ProverBackend> {
+export interface LoadBackendOptions {
+  /** cpu | gpu: what a native zkVM backend proves on (ignored by exec). */
+  resource?: 'cpu' | 'gpu'
+}
+
+export async function loadBackend(name: string, opts: LoadBackendOptions = {}): Promise<ProverBackend> {
   switch (name) {
     case 'exec':
       return (await import('./exec.js')).execBackend
     case 'sp1':
     case 'risc0':
-      return loadNative(name)
+      return loadNative(name, opts)
     case 'mock':
       if (!testBackendsEnabled()) throw new BackendUnavailable('mock', 'test-only backend', 'set TESSERA_TEST_BACKENDS=1 (tests only)')
       return mockBackend

@@ -15,7 +15,12 @@ export interface ProveRunner {
   close(): Promise<void>
 }
 
-export function createProvePool(threads: number): ProveRunner {
+export interface ProvePoolOptions {
+  /** cpu | gpu, handed to native zkVM backends (--resource). */
+  resource?: 'cpu' | 'gpu'
+}
+
+export function createProvePool(threads: number, opts: ProvePoolOptions = {}): ProveRunner {
   const n = Math.max(1, threads)
   const pool = new Piscina({ filename: workerPath('prove'), minThreads: n, maxThreads: n, idleTimeout: 60_000 })
   pool.on('error', () => {}) // failures outside a task; tasks are rejected individually
@@ -24,7 +29,7 @@ export function createProvePool(threads: number): ProveRunner {
       const buffer = transferable(input)
       let reply: ProveReply
       try {
-        reply = (await pool.run({ backend, input: buffer }, { transferList: [buffer] })) as ProveReply
+        reply = (await pool.run({ backend, resource: opts.resource, input: buffer }, { transferList: [buffer] })) as ProveReply
       } catch (e) {
         throw workerFailure(`prove (${backend})`, e)
       }

@@ -12,7 +12,9 @@ Prove batches from one or more proof coordinators.
 
   --proof-coordinators LIST  comma-separated tcp://HOST:PORT (default tcp://127.0.0.1:3900)
   --backend NAME             exec | sp1 | risc0 (default exec)
-  --workers N                batches proving at once, one worker thread each (default: CPU count)
+  --workers N                batches proving at once, one worker thread each (default: CPU count;
+                             on GPU hosts use one per GPU)
+  --resource cpu|gpu         what sp1/risc0 prove on (default cpu; exec ignores it)
   --poll-interval MS         wait between polls when there is nothing to prove (default 5000)
   --auth-token SECRET        shared secret the coordinators require (or env TESSERA_AUTH_TOKEN)
   --commit-hash VERSION      version to report (default: this package's version)
@@ -27,6 +29,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       'proof-coordinators': { type: 'string', default: 'tcp://127.0.0.1:3900' },
       backend: { type: 'string', default: 'exec' },
+      resource: { type: 'string', default: 'cpu' },
       workers: { type: 'string' },
       'poll-interval': { type: 'string', default: '5000' },
       'auth-token': { type: 'string' },
@@ -51,11 +54,13 @@ export async function run(argv: string[]): Promise<number> {
   const workers = values.workers === undefined ? availableParallelism() : num(values.workers, '--workers')
   const coordinators = values['proof-coordinators'].split(',').filter((s) => s.trim() !== '').map((s) => parseAddress(s))
   const backend = values.backend
+  const resource = values.resource
+  if (resource !== 'cpu' && resource !== 'gpu') throw new Error(`--resource: expected cpu or gpu, got "${resource}"`)
   const proverType = proverTypeOf(backend)
   // Fail now, in the main thread, if the backend cannot run (sp1/risc0 without the native build).
   if (backend !== 'exec') {
     try {
-      await loadBackend(backend)
+      await loadBackend(backend, { resource })
     } catch (e) {
       if (e instanceof BackendUnavailable) {
         console.error(`tessera prover: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`)
@@ -65,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   const log = cliLogger('prover', values['log-level'])
-  const pool = createProvePool(workers)
+  const pool = createProvePool(workers, { resource })
   const prover = new Prover({
     coordinators,
     backend,
