@@ -47,7 +47,7 @@ export function cliLogger(component: string, level: string): Logger {
   return pino({ level, base: { component } }, pino.destination({ dest: 2, sync: true }))
 }
 
-function positiveInt(value: string | undefined, flag: string, fallback: number, allowZero = false): number {
+export function positiveInt(value: string | undefined, flag: string, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback
   const n = Number(value)
   if (!Number.isSafeInteger(n) || n < 0 || (n === 0 && !allowZero)) throw new Error(`${flag}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, got "${value}"`)
