@@ -134,7 +134,14 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
       })
     }
   }
-  const chain = AncestorChain.fromWitness(input.witness.headers, common, blocks[0].header.parentHash, keccak256)
+  const chain = AncestorChain.fromWitness(
+    input.witness.headers,
+    common,
+    blocks[0].header.parentHash,
+    keccak256,
+    undefined,
+    blocks.map((b) => b.header),
+  )
   const initialStateRoot = chain.parent.stateRoot
   const store = NodeStore.fromWitness(input.witness.state, input.witness.codes, keccak256)
   const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store)

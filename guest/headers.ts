@@ -30,9 +30,10 @@ export class AncestorChain {
     firstBlockParentHash: Uint8Array,
     keccak256: (b: Uint8Array) => Uint8Array,
     onLookup?: (n: bigint) => void,
+    batchHeaders?: BlockHeader[],
   ): AncestorChain {
     if (rawHeaders.length === 0) throw new WitnessIncomplete('header', `parent ${bytesToHex(firstBlockParentHash)}`)
-    const headers = rawHeaders.map((raw, i) => {
+    let headers = rawHeaders.map((raw, i) => {
       let header: BlockHeader
       try {
         header = createBlockHeaderFromRLP(raw, { common, setHardfork: true, skipConsensusFormatValidation: true })
@@ -44,6 +45,18 @@ export class AncestorChain {
       return header
     })
     headers.sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0))
+    // Some producers also list headers of the batch's own blocks; those must be exactly the batch's headers.
+    if (batchHeaders !== undefined && batchHeaders.length > 0) {
+      const first = batchHeaders[0].number
+      for (const h of headers.filter((x) => x.number >= first)) {
+        const own = batchHeaders.find((b) => b.number === h.number)
+        if (own === undefined || !equalsBytes(own.hash(), h.hash())) {
+          throw new WitnessInvalid(`headers (block ${h.number})`, 'header is not an ancestor of the batch and not one of its blocks')
+        }
+      }
+      headers = headers.filter((x) => x.number < first)
+      if (headers.length === 0) throw new WitnessIncomplete('header', `parent ${bytesToHex(firstBlockParentHash)}`)
+    }
     for (let i = 1; i < headers.length; i++) {
       const [prev, cur] = [headers[i - 1], headers[i]]
       if (cur.number !== prev.number + 1n || !equalsBytes(cur.parentHash, prev.hash())) {

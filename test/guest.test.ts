@@ -95,6 +95,15 @@ describe('adversarial witnesses (typed errors, never a wrong "valid")', () => {
     await expect(executeStateless(withWitness(input, { headers: [] }))).rejects.toBeInstanceOf(WitnessIncomplete)
   })
 
+  it("accepts the batch's own headers in the witness, but no other later header", async () => {
+    const own = input.blocks.map((b) => RLP.encode((RLP.decode(b) as unknown as Uint8Array[][])[0] as never))
+    const out = await executeStateless(withWitness(input, { headers: [...input.witness.headers, ...own] }))
+    expect(bytesToHex(out.finalStateRoot)).toBe(lastHeaderStateRoot(input))
+    const fields = RLP.decode(own[1]) as Uint8Array[]
+    fields[12] = new TextEncoder().encode('not the batch block')
+    await expect(executeStateless(withWitness(input, { headers: [...input.witness.headers, own[0], RLP.encode(fields)] }))).rejects.toBeInstanceOf(WitnessInvalid)
+  })
+
   it('garbage bytes are rejected with typed errors', async () => {
     const garbage = Uint8Array.from({ length: 64 }, (_, i) => (i * 37) & 0xff)
     await expect(executeStateless(withWitness(input, { headers: [garbage] }))).rejects.toBeInstanceOf(WitnessInvalid)
