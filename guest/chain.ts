@@ -42,6 +42,21 @@ const TIME_FORKS: [string, keyof ChainConfig][] = [
   ['bpo5', 'bpo5Time'],
 ]
 
+/**
+ * A chain with every fork up to and including `lastFork` (ethereumjs name, e.g. 'cancun') active from
+ * genesis: what devnets and test nodes run. The DAO fork is never included.
+ */
+export function genesisChainConfig(chainId: number, lastFork: string): ChainConfig {
+  const config: ChainConfig = { chainId }
+  const set = config as unknown as Record<string, number>
+  for (const [name, field] of [...BLOCK_FORKS, ...TIME_FORKS]) {
+    if (field !== null && name !== 'dao') set[field] = 0
+    if (name === 'paris') config.terminalTotalDifficulty = 0
+    if (name === lastFork) return config
+  }
+  throw new WitnessInvalid('fork', `unknown fork "${lastFork}"`)
+}
+
 function num(config: ChainConfig, field: keyof ChainConfig): number | undefined {
   const v = config[field]
   if (v === undefined || v === null) return undefined

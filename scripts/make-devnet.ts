@@ -14,7 +14,7 @@ import { createBlob4844Tx, createAccessList2930Tx, createFeeMarket1559Tx, create
 import { Address, bytesToHex, createAddressFromString, createContractAddress, hexToBytes, privateToAddress, setLengthLeft, bigIntToBytes } from '@ethereumjs/util'
 import { buildBlock, createVM } from '@ethereumjs/vm'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { commonFromChainConfig } from '../guest/chain.js'
+import { commonFromChainConfig, genesisChainConfig } from '../guest/chain.js'
 import { guestCrypto } from '../guest/crypto.js'
 import { createStateManager, NodeStore } from '../guest/state.js'
 import type { ChainConfig } from '../guest/types.js'
@@ -24,23 +24,7 @@ import { buildStateFromAlloc, type Alloc } from '../src/witness/genesis.js'
 import { recordWitness } from '../src/witness/record.js'
 import { blockToCacheBlock } from '../src/witness/rpcJson.js'
 
-export const DEVNET_CHAIN_CONFIG: ChainConfig = {
-  chainId: 1337,
-  homesteadBlock: 0,
-  eip150Block: 0,
-  eip155Block: 0,
-  eip158Block: 0,
-  byzantiumBlock: 0,
-  constantinopleBlock: 0,
-  petersburgBlock: 0,
-  istanbulBlock: 0,
-  berlinBlock: 0,
-  londonBlock: 0,
-  mergeNetsplitBlock: 0,
-  terminalTotalDifficulty: 0,
-  shanghaiTime: 0,
-  cancunTime: 0,
-}
+export const DEVNET_CHAIN_CONFIG: ChainConfig = genesisChainConfig(1337, 'cancun')
 
 const BEACON_ROOTS = '0x000f3df6d732807ef1319fb7b8bb8522d0beac02'
 const BEACON_ROOTS_CODE =

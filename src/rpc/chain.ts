@@ -1,3 +1,4 @@
+import { genesisChainConfig } from '../../guest/chain.js'
 import type { ChainConfig } from '../../guest/types.js'
 import type { Rpc } from './client.js'
 import type { RpcBlock } from './header.js'
@@ -16,26 +17,19 @@ export function networkName(config: ChainConfig): string {
 /** Forks inferred from header fields: requestsHash => prague, parentBeaconBlockRoot => cancun, ... */
 export function inferChainConfig(chainId: number, block: RpcBlock): ChainConfig {
   if (PUBLIC[chainId]) return { chainId, publicNetwork: PUBLIC[chainId] }
-  const all: ChainConfig = {
-    chainId,
-    homesteadBlock: 0,
-    eip150Block: 0,
-    eip155Block: 0,
-    eip158Block: 0,
-    byzantiumBlock: 0,
-    constantinopleBlock: 0,
-    petersburgBlock: 0,
-    istanbulBlock: 0,
-    berlinBlock: 0,
-    londonBlock: 0,
-  }
-  if (block.baseFeePerGas === undefined) return { chainId, homesteadBlock: 0, eip150Block: 0, eip155Block: 0, eip158Block: 0, byzantiumBlock: 0, constantinopleBlock: 0, petersburgBlock: 0, istanbulBlock: 0, berlinBlock: 0 }
-  if (BigInt(String(block.difficulty ?? '0x0')) !== 0n) return all
-  const merged: ChainConfig = { ...all, mergeNetsplitBlock: 0, terminalTotalDifficulty: 0 }
-  if (block.withdrawalsRoot === undefined) return merged
-  if (block.parentBeaconBlockRoot === undefined) return { ...merged, shanghaiTime: 0 }
-  if (block.requestsHash === undefined) return { ...merged, shanghaiTime: 0, cancunTime: 0 }
-  return { ...merged, shanghaiTime: 0, cancunTime: 0, pragueTime: 0 }
+  const fork =
+    block.baseFeePerGas === undefined
+      ? 'berlin'
+      : BigInt(String(block.difficulty ?? '0x0')) !== 0n
+        ? 'london'
+        : block.withdrawalsRoot === undefined
+          ? 'paris'
+          : block.parentBeaconBlockRoot === undefined
+            ? 'shanghai'
+            : block.requestsHash === undefined
+              ? 'cancun'
+              : 'prague'
+  return genesisChainConfig(chainId, fork)
 }
 
 export interface NodeInfo {
