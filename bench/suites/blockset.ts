@@ -1,0 +1,236 @@
+import { existsSync, readdirSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createBlockFromRLP, createBlockHeaderFromRLP, type Block, type BlockHeader } from '@ethereumjs/block'
+import { bytesToHex, equalsBytes } from '@ethereumjs/util'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { commonFromChainConfig } from '../../guest/chain.js'
+import { guestCrypto } from '../../guest/crypto.js'
+import { NodeStore } from '../../guest/state.js'
+import type { ProgramInput } from '../../guest/types.js'
+import type { BlockchainTestCase } from '../../src/conformance/case.js'
+import { chainConfigForNetwork } from '../../src/conformance/networks.js'
+import { cacheFileToProgramInput, readCacheFile } from '../../src/witness/cache.js'
+import { buildStateFromAlloc } from '../../src/witness/genesis.js'
+import { parseHex } from '../../src/witness/hex.js'
+import { recordWitness } from '../../src/witness/record.js'
+
+/**
+ * The fixed benchmark block set, shared by the `guest` and `replay` suites: the Hoodi cache block, the four
+ * bundled devnet batches, and a fixed list of EF BlockchainTests cases (canonical chain of each case as one
+ * batch, witness recorded from the case's `pre` state the way src/conformance/case.ts does). Built once per
+ * process, never timed.
+ *
+ * Every entry also carries what a *stateful* executor needs to run the same blocks: the full pre-state trie
+ * nodes (EF: every node of `pre`; Hoodi/devnet: the witness nodes themselves, a partial trie that covers
+ * every read of those blocks) and the ancestor headers.
+ */
+
+/** Repository root, from bench/suites (sources) or dist/bench/suites (compiled). */
+const REPO_ROOT = [resolve(fileURLToPath(new URL('.', import.meta.url)), '../..'), resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..')].find(
+  (p) => existsSync(resolve(p, 'package.json')) && existsSync(resolve(p, 'fixtures/devnet')),
+) ?? process.cwd()
+
+/** The shared fixtures (EF tests, replay caches), as test/support/fixtures.ts: TESSERA_FIXTURES or <repo>/../shared/fixtures. */
+export function sharedFixtures(): string {
+  return process.env.TESSERA_FIXTURES ?? resolve(REPO_ROOT, '../shared/fixtures')
+}
+
+export type EntrySource = 'hoodi' | 'devnet' | 'ef'
+
+export interface BlockSetEntry {
+  label: string
+  source: EntrySource
+  input: ProgramInput
+  /** Sum of the blocks' header gasUsed. */
+  gas: bigint
+  blocks: number
+  transactions: number
+  /** For a stateful run: full (or, for Hoodi/devnet, witness-partial) pre-state keyed like guest NodeStore. */
+  preState: Map<string, Uint8Array>
+  /** Ancestor headers, oldest first, ending at the first block's parent. */
+  ancestors: BlockHeader[]
+}
+
+/**
+ * EF cases of the set: [path under BlockchainTests, case-name filter or undefined for every case in the file].
+ * Chosen by hand once, then fixed, so runs are comparable:
+ *  - ValidBlocks/bcExample: every case;
+ *  - ValidBlocks/bcEIP1559: the cases with real transaction load (lowDemand/medDemand/tips are 90 near-empty
+ *    blocks and are left out);
+ *  - ValidBlocks/bcStateTests: every case except testOpcode_* (240 cases of 10 Mgas each spent by one invalid
+ *    opcode: no work, they would inflate Mgas/s) and except the < 100 kgas ones;
+ *  - GeneralStateTests: five heavy single-block cases (10-33 Mgas: CREATE2 recursion, transient storage,
+ *    shifts, 50k calls, CREATE collisions), kept to five so a full run stays within a few minutes.
+ *    static_Call50000_ecrec (34 Mgas of ecrecover precompile, ~11k recoveries) is left out: with noble
+ *    crypto it alone takes ~25 s, and it would turn the comparison into an ecrecover benchmark.
+ */
+export const EF_CASES: [string, string | undefined][] = [
+  ['ValidBlocks/bcExample/basefeeExample.json', undefined],
+  ['ValidBlocks/bcExample/mergeExample.json', undefined],
+  ['ValidBlocks/bcExample/optionsTest.json', undefined],
+  ['ValidBlocks/bcExample/shanghaiExample.json', undefined],
+  ['ValidBlocks/bcEIP1559/besuBaseFeeBug.json', undefined],
+  ['ValidBlocks/bcEIP1559/burnVerify.json', undefined],
+  ['ValidBlocks/bcEIP1559/highDemand.json', undefined],
+  ['ValidBlocks/bcEIP1559/intrinsic.json', undefined],
+  ['ValidBlocks/bcEIP1559/transType.json', undefined],
+  ['ValidBlocks/bcStateTests/randomStatetest324.json', undefined],
+  ['ValidBlocks/bcStateTests/refundReset.json', undefined],
+  ['ValidBlocks/bcStateTests/logRevert.json', undefined],
+  ['ValidBlocks/bcStateTests/suicideStorageCheck.json', undefined],
+  ['ValidBlocks/bcStateTests/suicideStorageCheckVCreate.json', undefined],
+  ['ValidBlocks/bcStateTests/suicideStorageCheckVCreate2.json', undefined],
+  ['ValidBlocks/bcStateTests/extcodehashEmptySuicide.json', undefined],
+  ['ValidBlocks/bcStateTests/blockhashTests.json', undefined],
+  ['ValidBlocks/bcStateTests/extCodeHashOfDeletedAccountDynamic.json', undefined],
+  ['ValidBlocks/bcStateTests/multimpleBalanceInstruction.json', undefined],
+  ['ValidBlocks/bcStateTests/extCodeHashOfDeletedAccount.json', undefined],
+  ['ValidBlocks/bcStateTests/create2collisionwithSelfdestructSameBlock.json', undefined],
+  ['ValidBlocks/bcStateTests/selfdestructBalance.json', undefined],
+  ['ValidBlocks/bcStateTests/OOGStateCopyContainingDeletedContract.json', undefined],
+  ['ValidBlocks/bcStateTests/BLOCKHASH_Bounds.json', undefined],
+  ['ValidBlocks/bcStateTests/suicideThenCheckBalance.json', undefined],
+  ['ValidBlocks/bcStateTests/random.json', undefined],
+  ['GeneralStateTests/stCreate2/Create2Recursive.json', 'Create2Recursive_d0g0v0_Cancun'],
+  ['GeneralStateTests/Cancun/stEIP1153-transientStorage/15_tstoreCannotBeDosd.json', undefined],
+  ['GeneralStateTests/stStaticCall/static_Call50000.json', 'static_Call50000_d1g0v0_Cancun'],
+  ['GeneralStateTests/stShift/shiftSignedCombinations.json', undefined],
+  ['GeneralStateTests/stSystemOperationsTest/CreateHashCollision.json', undefined],
+]
+
+export interface BlockSetOptions {
+  /** Keep only these sources (default all). */
+  sources?: EntrySource[]
+  /** Keep at most this many entries (after source filtering, in set order). */
+  maxEntries?: number
+  log?: (line: string) => void
+}
+
+function summarise(input: ProgramInput): { gas: bigint; blocks: number; transactions: number } {
+  const common = commonFromChainConfig(input.chainConfig, guestCrypto())
+  const blocks = input.blocks.map((b) => createBlockFromRLP(b, { common, setHardfork: true }))
+  return { gas: blocks.reduce((g, b) => g + b.header.gasUsed, 0n), blocks: blocks.length, transactions: blocks.reduce((n, b) => n + b.transactions.length, 0) }
+}
+
+async function cacheEntry(path: string, source: EntrySource, label: string): Promise<BlockSetEntry> {
+  const input = cacheFileToProgramInput(await readCacheFile(path))
+  const common = commonFromChainConfig(input.chainConfig, guestCrypto())
+  const ancestors = input.witness.headers
+    .map((raw) => createBlockHeaderFromRLP(raw, { common, setHardfork: true, skipConsensusFormatValidation: true }))
+    .sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0))
+  const preState = NodeStore.fromWitness(input.witness.state, input.witness.codes, keccak_256).contents()
+  return { label, source, input, ...summarise(input), preState, ancestors }
+}
+
+/** The canonical chain of one EF case as a ProgramInput, witness recorded from `pre` as case.ts does. */
+export async function efCaseEntry(name: string, test: BlockchainTestCase): Promise<BlockSetEntry> {
+  const chainConfig = chainConfigForNetwork(test.network)
+  const crypto = guestCrypto()
+  const common = commonFromChainConfig(chainConfig, crypto)
+  const genesis = createBlockFromRLP(parseHex(test.genesisRLP, 'genesisRLP'), { common, setHardfork: true })
+  const { nodes, stateRoot } = await buildStateFromAlloc(test.pre, common.copy())
+  if (!equalsBytes(stateRoot, genesis.header.stateRoot)) throw new Error(`${name}: pre-state root does not match genesis`)
+  // Canonical chain: follow parent hashes back from lastblockhash through the valid blocks.
+  const byHash = new Map<string, { rlp: Uint8Array; block: Block }>()
+  for (const b of test.blocks) {
+    if (b.expectException !== undefined) continue
+    const rlp = parseHex(b.rlp, 'block rlp')
+    const block = createBlockFromRLP(rlp, { common, setHardfork: true })
+    byHash.set(bytesToHex(block.hash()), { rlp, block })
+  }
+  const chain: { rlp: Uint8Array; block: Block }[] = []
+  let cursor = test.lastblockhash.toLowerCase()
+  const genesisHash = bytesToHex(genesis.hash())
+  while (cursor !== genesisHash) {
+    const k = byHash.get(cursor)
+    if (k === undefined || chain.length > test.blocks.length) throw new Error(`${name}: lastblockhash not reachable from genesis`)
+    chain.unshift(k)
+    cursor = bytesToHex(k.block.header.parentHash)
+  }
+  if (chain.length === 0) throw new Error(`${name}: no canonical blocks`)
+  const ancestors = [genesis.header]
+  const recorded = await recordWitness({ common, blocks: chain.map((c) => c.block), ancestors, preState: nodes, keccak256: crypto.keccak256 })
+  if (recorded.error !== undefined) throw new Error(`${name}: recording run failed: ${(recorded.error as Error).message}`)
+  const input: ProgramInput = { blocks: chain.map((c) => c.rlp), witness: recorded.witness, chainConfig }
+  return {
+    label: name,
+    source: 'ef',
+    input,
+    gas: chain.reduce((g, c) => g + c.block.header.gasUsed, 0n),
+    blocks: chain.length,
+    transactions: chain.reduce((n, c) => n + c.block.transactions.length, 0),
+    preState: nodes,
+    ancestors,
+  }
+}
+
+async function efEntries(opts: BlockSetOptions, limit: number): Promise<BlockSetEntry[]> {
+  const root = resolve(sharedFixtures(), 'ethereum-tests/BlockchainTests')
+  const out: BlockSetEntry[] = []
+  for (const [file, only] of EF_CASES) {
+    if (out.length >= limit) break
+    const json = JSON.parse(await readFile(resolve(root, file), 'utf8')) as Record<string, BlockchainTestCase>
+    for (const [name, test] of Object.entries(json)) {
+      if (out.length >= limit) break
+      if (only !== undefined && name !== only) continue
+      if (test.network !== 'Cancun') continue
+      out.push(await efCaseEntry(`${file.split('/').pop()!.replace(/\.json$/, '')}/${name}`, test))
+    }
+  }
+  opts.log?.(`block set: ${out.length} EF case(s) recorded`)
+  return out
+}
+
+const cache = new Map<string, Promise<BlockSetEntry[]>>()
+
+/**
+ * Build (once per process and options) the benchmark block set. Order: Hoodi, devnet batches, EF cases.
+ */
+export function loadBlockSet(opts: BlockSetOptions = {}): Promise<BlockSetEntry[]> {
+  const key = JSON.stringify({ s: opts.sources, m: opts.maxEntries, f: sharedFixtures() })
+  let p = cache.get(key)
+  if (p === undefined) {
+    p = buildBlockSet(opts)
+    cache.set(key, p)
+    p.catch(() => cache.delete(key))
+  }
+  return p
+}
+
+async function buildBlockSet(opts: BlockSetOptions): Promise<BlockSetEntry[]> {
+  const sources = opts.sources ?? ['hoodi', 'devnet', 'ef']
+  const limit = opts.maxEntries ?? Infinity
+  const out: BlockSetEntry[] = []
+  if (sources.includes('hoodi') && out.length < limit) {
+    const path = resolve(sharedFixtures(), 'replay/cache_hoodi_1265656.json')
+    if (existsSync(path)) out.push(await cacheEntry(path, 'hoodi', 'hoodi 1265656'))
+    else opts.log?.(`block set: ${path} missing (set TESSERA_FIXTURES), Hoodi block skipped`)
+  }
+  if (sources.includes('devnet')) {
+    const dir = resolve(REPO_ROOT, 'fixtures/devnet')
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort((a, b) => Number(/_(\d+)-/.exec(a)?.[1] ?? 0) - Number(/_(\d+)-/.exec(b)?.[1] ?? 0))
+    for (const f of files) {
+      if (out.length >= limit) break
+      out.push(await cacheEntry(resolve(dir, f), 'devnet', `devnet ${f.replace(/^cache_|\.json$/g, '')}`))
+    }
+  }
+  if (sources.includes('ef') && out.length < limit) {
+    if (existsSync(resolve(sharedFixtures(), 'ethereum-tests/BlockchainTests'))) out.push(...(await efEntries(opts, limit - out.length)))
+    else opts.log?.('block set: EF BlockchainTests missing (set TESSERA_FIXTURES), EF cases skipped')
+  }
+  if (out.length === 0) throw new Error('benchmark block set is empty: no fixtures found')
+  return out
+}
+
+/** One-line description of a set. */
+export function describeBlockSet(entries: BlockSetEntry[]): string {
+  const count = (s: EntrySource) => entries.filter((e) => e.source === s).length
+  const gas = entries.reduce((g, e) => g + e.gas, 0n)
+  const blocks = entries.reduce((n, e) => n + e.blocks, 0)
+  const txs = entries.reduce((n, e) => n + e.transactions, 0)
+  return `${entries.length} batches (${count('hoodi')} Hoodi, ${count('devnet')} devnet, ${count('ef')} EF), ${blocks} blocks, ${txs} txs, ${(Number(gas) / 1e6).toFixed(1)} Mgas`
+}
