@@ -1,5 +1,6 @@
 import { createBlockFromRLP, type Block } from '@ethereumjs/block'
 import type { Common, CustomCrypto } from '@ethereumjs/common'
+import type { EVMBN254Interface } from '@ethereumjs/evm'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { createVM, runBlock } from '@ethereumjs/vm'
 import { keccak_256 } from '@noble/hashes/sha3.js'
@@ -16,6 +17,8 @@ const SYSTEM_ADDRESS = '0xfffffffffffffffffffffffffffffffffffffffe'
 export interface ExecuteOptions {
   /** Host-provided keccak256/ecrecover (e.g. the native addon). KZG is added if absent. */
   crypto?: CustomCrypto
+  /** BN254 (alt_bn128) precompiles 0x06-0x08; default @noble/curves. The host may pass a faster one. */
+  bn254?: EVMBN254Interface
 }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
@@ -46,6 +49,7 @@ export async function executeBlocks(
   blocks: Block[],
   chain: AncestorChain,
   store: NodeStore,
+  opts: { bn254?: EVMBN254Interface } = {},
 ): Promise<{ stateRoot: Uint8Array; stats: BatchStats }> {
   // The witness must contain the parent state root node itself (unless the state is empty), even for a
   // batch that reads no state at all: that is what ties the witness to the parent.
@@ -55,7 +59,14 @@ export async function executeBlocks(
     throw e
   })
   const stateManager = createStateManager(common, store, parentRoot)
-  const vm = await createVM({ common: common.copy(), stateManager, blockchain: chain.evmBlockchain() as never, setHardfork: true })
+  const vm = await createVM({
+    common: common.copy(),
+    stateManager,
+    blockchain: chain.evmBlockchain() as never,
+    setHardfork: true,
+  })
+  // createEVM (10.1.3) overwrites a `bn254` option with its noble default, so set it on the instance.
+  if (opts.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = opts.bn254
   const runCall = vm.evm.runCall.bind(vm.evm)
   vm.evm.runCall = async (opts) => {
     if (stateManager.inTransaction || opts.caller?.toString() !== SYSTEM_ADDRESS) return runCall(opts)
@@ -144,7 +155,7 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
   )
   const initialStateRoot = chain.parent.stateRoot
   const store = NodeStore.fromWitness(input.witness.state, input.witness.codes, keccak256)
-  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store)
+  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254 })
   return {
     initialStateRoot,
     finalStateRoot: stateRoot,

@@ -4,7 +4,7 @@
  */
 import { runBlockchainTest, type CaseResult } from '../src/conformance/case.js'
 import type { BlockchainTestCase } from '../src/conformance/case.js'
-import { hostCrypto } from './crypto.js'
+import { hostGuestOptions } from '../src/crypto/guestOptions.js'
 
 export interface ConformanceTask {
   file: string
@@ -20,7 +20,7 @@ export default async function runFixtureFile(task: ConformanceTask): Promise<Cas
     return [{ name: '(file)', passed: false, failures: [`not valid JSON: ${(e as Error).message}`], blocks: 0 }]
   }
   const filter = task.filter ? new RegExp(task.filter) : undefined
-  const crypto = await hostCrypto()
+  const guestOptions = await hostGuestOptions()
   const results: CaseResult[] = []
   for (const [name, test] of Object.entries(json)) {
     if (filter && !filter.test(name)) continue
@@ -29,7 +29,7 @@ export default async function runFixtureFile(task: ConformanceTask): Promise<Cas
       continue
     }
     try {
-      results.push(await runBlockchainTest(name, test, { crypto }))
+      results.push(await runBlockchainTest(name, test, guestOptions))
     } catch (e) {
       results.push({ name, passed: false, failures: [`harness error: ${(e as Error)?.stack ?? String(e)}`], blocks: test.blocks.length })
     }

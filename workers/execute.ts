@@ -11,6 +11,7 @@ import { executeStateless } from '../guest/execute.js'
 import { decodeProgramInput } from '../guest/input.js'
 import type { ProgramOutput } from '../guest/types.js'
 import { serialiseError, type SerialisedError } from '../src/pool/errors.js'
+import { hostGuestOptions } from '../src/crypto/guestOptions.js'
 
 export interface ExecuteTask {
   kind: 'execute'
@@ -47,7 +48,7 @@ async function execute(task: ExecuteTask): Promise<ExecuteOk> {
   const start = performance.now()
   const bytes = new Uint8Array(task.bytes)
   const input = decodeProgramInput(bytes)
-  const { stats, ...output } = await executeStateless(input)
+  const { stats, ...output } = await executeStateless(input, await hostGuestOptions())
   return {
     ok: true,
     output,

@@ -8,15 +8,17 @@ import { createVM, runBlock } from '@ethereumjs/vm'
 import { fileURLToPath } from 'node:url'
 import { commonFromChainConfig } from '../../guest/chain.js'
 import { guestCrypto } from '../../guest/crypto.js'
-import { executeStateless } from '../../guest/execute.js'
-import { hostCrypto, hostCustomCrypto, nativeAllowed } from '../../src/crypto/index.js'
+import { executeStateless, type ExecuteOptions } from '../../guest/execute.js'
+import { hostCrypto, nativeAllowed } from '../../src/crypto/index.js'
+import { hostGuestOptions } from '../../src/crypto/guestOptions.js'
 import type { BenchSuite, Measurement, Ratio, SuiteResult } from '../types.js'
 import { describeBlockSet, loadBlockSet, type BlockSetEntry, type BlockSetOptions, type EntrySource } from './blockset.js'
 
 /**
  * Guest execution throughput, single thread, in Mgas/s over the fixed block set (bench/suites/blockset.ts),
  * three ways measured side by side in one run, block by block interleaved:
- *  - guest-native: executeStateless with the host's fastest crypto (native addon / npm secp256k1 / hash-wasm);
+ *  - guest-native: executeStateless with the host's fastest crypto (native addon / npm secp256k1 / hash-wasm) and
+ *    the rustbn-wasm BN254 precompiles (src/crypto/guestOptions.ts);
  *  - guest-js:     executeStateless with no host crypto (noble keccak and secp256k1);
  *  - stateful-vm:  plain @ethereumjs/vm, what a TS user would pick instead: MerkleStateManager over an
  *                  in-memory MapDB holding the full pre-state, @ethereumjs/blockchain holding the ancestors
@@ -118,8 +120,8 @@ async function runStateful(entry: BlockSetEntry, setup: StatefulSetup, state: Ma
   return gas
 }
 
-async function runGuest(entry: BlockSetEntry, crypto: ReturnType<typeof hostCustomCrypto> | undefined): Promise<bigint> {
-  const out = await executeStateless(entry.input, { crypto })
+async function runGuest(entry: BlockSetEntry, opts: ExecuteOptions): Promise<bigint> {
+  const out = await executeStateless(entry.input, opts)
   return out.stats.gasUsed
 }
 
@@ -149,7 +151,7 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
       for (const e of entries) setups.set(e, await prepareStateful(e))
       const viaHeaders = entries.filter((e) => setups.get(e)!.validation !== 'blockchain').map((e) => e.label)
       opts.log(`  block set: ${describeBlockSet(entries)} (built in ${((performance.now() - started) / 1000).toFixed(1)} s, not timed)`)
-      const native = hostCustomCrypto()
+      const native = await hostGuestOptions()
       const notes: string[] = [
         `block set: ${describeBlockSet(entries)}`,
         `guest-native crypto: keccak ${hostCrypto().description.keccak}, ecrecover ${hostCrypto().description.ecrecover}${nativeAllowed() ? '' : ' (TESSERA_NATIVE=0: same as guest-js)'}`,
@@ -164,7 +166,7 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
         if (engine === 'stateful-vm') state = new Map(entry.preState)
         const t = performance.now()
         const gas =
-          engine === 'guest-native' ? await runGuest(entry, native) : engine === 'guest-js' ? await runGuest(entry, undefined) : await runStateful(entry, setups.get(entry)!, state!)
+          engine === 'guest-native' ? await runGuest(entry, native) : engine === 'guest-js' ? await runGuest(entry, {}) : await runStateful(entry, setups.get(entry)!, state!)
         const ms = performance.now() - t
         if (gas !== entry.gas) throw new Error(`${engine} on ${entry.label}: gas used ${gas} != ${entry.gas}`)
         return ms

@@ -1,6 +1,8 @@
 import { decodeProgramInput } from '../../guest/input.js'
 import { encodePublicValues } from '../../guest/output.js'
+import type { ExecuteOptions } from '../../guest/execute.js'
 import type { ProgramInput, ProgramOutput } from '../../guest/types.js'
+import { hostGuestOptions } from '../crypto/guestOptions.js'
 import { BackendUnavailable, type ProveResult, type ProverBackend } from './index.js'
 
 /**
@@ -9,7 +11,7 @@ import { BackendUnavailable, type ProveResult, type ProverBackend } from './inde
  * the public values itself.
  */
 
-type ExecuteStateless = (input: ProgramInput, opts?: { crypto?: object }) => Promise<ProgramOutput>
+type ExecuteStateless = (input: ProgramInput, opts?: ExecuteOptions) => Promise<ProgramOutput>
 
 let executeStateless: Promise<ExecuteStateless> | undefined
 
@@ -33,7 +35,7 @@ function loadExecuteStateless(): Promise<ExecuteStateless> {
 /** Run the guest on binary ProgramInput bytes and return the 160-byte public values. Guest errors pass through. */
 export async function executePublicValues(input: Uint8Array): Promise<Uint8Array> {
   const execute = await loadExecuteStateless()
-  return encodePublicValues(await execute(decodeProgramInput(input)))
+  return encodePublicValues(await execute(decodeProgramInput(input), await hostGuestOptions()))
 }
 
 export const execBackend: ProverBackend = {

@@ -6,7 +6,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import { commonFromChainConfig } from '../../guest/chain.js'
 import { guestCrypto } from '../../guest/crypto.js'
 import { isGuestError } from '../../guest/errors.js'
-import { executeStateless } from '../../guest/execute.js'
+import { executeStateless, type ExecuteOptions } from '../../guest/execute.js'
 import type { ChainConfig, ExecutionWitness } from '../../guest/types.js'
 import { buildStateFromAlloc, type Alloc } from '../witness/genesis.js'
 import { parseHex } from '../witness/hex.js'
@@ -63,7 +63,7 @@ const UNCLE_DEPTH = 8
  *  2. every other valid block (side chains) in a batch of up to 8 trailing blocks: must be accepted;
  *  3. every block with `expectException` in such a batch: the guest must reject it with a typed error.
  */
-export async function runBlockchainTest(name: string, test: BlockchainTestCase, opts: { crypto?: object } = {}): Promise<CaseResult> {
+export async function runBlockchainTest(name: string, test: BlockchainTestCase, opts: ExecuteOptions = {}): Promise<CaseResult> {
   const failures: string[] = []
   const result: CaseResult = { name, passed: false, failures, blocks: test.blocks.length }
   let chainConfig: ChainConfig
@@ -73,7 +73,7 @@ export async function runBlockchainTest(name: string, test: BlockchainTestCase, 
     failures.push((e as Error).message)
     return result
   }
-  const crypto = guestCrypto(opts.crypto as never)
+  const crypto = guestCrypto(opts.crypto)
   const common = commonFromChainConfig(chainConfig, crypto)
   const genesis = createBlockFromRLP(parseHex(test.genesisRLP, 'genesisRLP'), { common, setHardfork: true })
   const { nodes, stateRoot } = await buildStateFromAlloc(test.pre, common.copy())
@@ -131,13 +131,13 @@ export async function runBlockchainTest(name: string, test: BlockchainTestCase, 
   const runBatch = async (batch: KnownBlock[], expectValid: boolean, label: string) => {
     const blocks = batch.map(decode)
     const ancestors = ancestorsOf(batch[0].parent)
-    const recorded = await recordWitness({ common, blocks, ancestors, preState: allNodes, keccak256: crypto.keccak256 })
+    const recorded = await recordWitness({ common, blocks, ancestors, preState: allNodes, keccak256: crypto.keccak256, bn254: opts.bn254 })
     for (const [k, v] of recorded.written) allNodes.set(k, v)
     if (expectValid && recorded.error !== undefined) {
       failures.push(`${label}: recording run failed: ${(recorded.error as Error).message}`)
       return undefined
     }
-    return runGuest(batch.map((b) => b.rlp), recorded.witness, chainConfig, opts.crypto, label, expectValid, failures)
+    return runGuest(batch.map((b) => b.rlp), recorded.witness, chainConfig, opts, label, expectValid, failures)
   }
 
   // 1. Canonical chain.
@@ -183,9 +183,9 @@ export async function runBlockchainTest(name: string, test: BlockchainTestCase, 
       if (!decodable) {
         const prefix = batch.slice(0, -1)
         const witness = prefix.length > 0
-          ? (await recordWitness({ common, blocks: prefix.map(decode), ancestors: ancestorsOf(prefix[0].parent), preState: allNodes, keccak256: crypto.keccak256 })).witness
+          ? (await recordWitness({ common, blocks: prefix.map(decode), ancestors: ancestorsOf(prefix[0].parent), preState: allNodes, keccak256: crypto.keccak256, bn254: opts.bn254 })).witness
           : { state: [], codes: [], keys: [], headers: [genesis.header.serialize()] }
-        await runGuest(batch.map((b) => b.rlp), witness, chainConfig, opts.crypto, label, false, failures)
+        await runGuest(batch.map((b) => b.rlp), witness, chainConfig, opts, label, false, failures)
         continue
       }
     }
@@ -199,13 +199,13 @@ async function runGuest(
   blocks: Uint8Array[],
   witness: ExecutionWitness,
   chainConfig: ChainConfig,
-  crypto: object | undefined,
+  opts: ExecuteOptions,
   label: string,
   expectValid: boolean,
   failures: string[],
 ) {
   try {
-    const out = await executeStateless({ blocks, witness, chainConfig }, { crypto: crypto as never })
+    const out = await executeStateless({ blocks, witness, chainConfig }, opts)
     if (!expectValid) {
       failures.push(`${label}: accepted by the guest but should be rejected`)
       return undefined

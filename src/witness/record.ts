@@ -1,5 +1,6 @@
 import type { Block, BlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
+import type { EVMBN254Interface } from '@ethereumjs/evm'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { executeBlocks, type BatchStats } from '../../guest/execute.js'
 import { AncestorChain } from '../../guest/headers.js'
@@ -15,6 +16,8 @@ export interface RecordWitnessParams {
   /** Full pre-state: trie nodes by hex hash and codes by 'c'-prefixed hash (see guest/state.ts). */
   preState: Map<string, Uint8Array>
   keccak256?: (b: Uint8Array) => Uint8Array
+  /** Faster BN254 precompiles (see src/crypto/guestOptions.ts); default noble. */
+  bn254?: EVMBN254Interface
 }
 
 export interface RecordedWitness {
@@ -44,7 +47,7 @@ export async function recordWitness(params: RecordWitnessParams): Promise<Record
   let error: unknown
   let stats: BatchStats | undefined
   try {
-    stats = (await executeBlocks(params.common, params.blocks, chain, store)).stats
+    stats = (await executeBlocks(params.common, params.blocks, chain, store, { bn254: params.bn254 })).stats
   } catch (e) {
     error = e
   }

@@ -1,0 +1,28 @@
+import type { CustomCrypto } from '@ethereumjs/common'
+import { RustBN254, type EVMBN254Interface } from '@ethereumjs/evm'
+import type { ExecuteOptions } from '../../guest/execute.js'
+import { nativeAllowed } from './addon.js'
+import { hostCustomCrypto } from './index.js'
+
+/**
+ * What the host hands the guest to run faster: native/wasm keccak256, ecrecover and sha256, and the Rust BN254
+ * (alt_bn128) precompiles compiled to wasm (rustbn-wasm; the noble default spends most of a zk-verifier
+ * transaction in pure-JS field arithmetic). With TESSERA_NATIVE=0 the guest runs on its pure-JS defaults.
+ * One promise per thread: wasm instantiation and addon loading happen once per worker.
+ */
+let cached: Promise<ExecuteOptions> | undefined
+
+async function loadBn254(): Promise<EVMBN254Interface | undefined> {
+  try {
+    const { initRustBN } = (await import('rustbn-wasm')) as { initRustBN: () => Promise<unknown> }
+    return new RustBN254((await initRustBN()) as ConstructorParameters<typeof RustBN254>[0])
+  } catch {
+    return undefined
+  }
+}
+
+export function hostGuestOptions(): Promise<ExecuteOptions> {
+  if (!nativeAllowed()) return Promise.resolve({})
+  cached ??= loadBn254().then((bn254) => ({ crypto: hostCustomCrypto() as CustomCrypto, bn254 }))
+  return cached
+}
