@@ -66,6 +66,25 @@ describe('tessera conformance', () => {
     expect(bad.stdout.trim().split('\n').at(-1)).toBe('0 passed, 1 failed')
   }, 5 * 60_000)
 
+  it('requires invalid blocks to be rejected: garbage RLP passes as rejected, a valid block marked invalid fails', async () => {
+    const file = join(EF_BLOCKCHAIN_TESTS, 'ValidBlocks/bcExample/basefeeExample.json')
+    const [name, test] = Object.entries(JSON.parse(readFileSync(file, 'utf8')))[0] as [string, { blocks: { rlp: string; expectException?: string }[] }]
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-conf-'))
+    const garbage = structuredClone(test)
+    garbage.blocks.push({ rlp: '0xdeadbeef', expectException: 'RLP' })
+    writeFileSync(join(dir, 'garbage-block.json'), JSON.stringify({ [name]: garbage }))
+    const ok = await conformance([join(dir, 'garbage-block.json'), '--workers', '1'])
+    expect(ok.stdout.trim().split('\n').at(-1)).toBe('1 passed, 0 failed')
+    const lying = structuredClone(test)
+    lying.blocks[lying.blocks.length - 1].expectException = 'claimed invalid'
+    ;(lying as unknown as { lastblockhash: string }).lastblockhash = JSON.parse(readFileSync(file, 'utf8'))[name].genesisBlockHeader.hash
+    ;(lying as unknown as { postState?: unknown; postStateHash?: string }).postState = JSON.parse(readFileSync(file, 'utf8'))[name].pre
+    writeFileSync(join(dir, 'lying.json'), JSON.stringify({ [name]: lying }))
+    const bad = await conformance([join(dir, 'lying.json'), '--workers', '1'])
+    expect(bad.code).toBe(1)
+    expect(bad.stdout).toMatch(/accepted by the guest but should be rejected/)
+  }, 120_000)
+
   it('rejects a file that is not a BlockchainTests fixture with a clear line, not a crash', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-conf-'))
     writeFileSync(join(dir, 'garbage.json'), '{"x": {"nope": 1}}')

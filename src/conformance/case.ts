@@ -126,6 +126,11 @@ export async function runBlockchainTest(name: string, test: BlockchainTestCase, 
     return out
   }
 
+  const genesisWitness = (): ExecutionWitness => {
+    const root = nodes.get(bytesToHex(genesis.header.stateRoot).slice(2))
+    return { state: root ? [root] : [], codes: [], keys: [], headers: [genesis.header.serialize()] }
+  }
+
   // Record over the union of every node seen so far: content-addressed, so one map serves every state root.
   const allNodes = new Map(nodes)
   const runBatch = async (batch: KnownBlock[], expectValid: boolean, label: string) => {
@@ -167,8 +172,13 @@ export async function runBlockchainTest(name: string, test: BlockchainTestCase, 
     const label = `block #${k.index}${k.valid ? ' (side chain)' : ` (expectException ${test.blocks[k.index].expectException})`}`
     const parentPath = k.parent === genesisHash ? [] : byHash.has(k.parent) ? path(byHash.get(k.parent)!) : undefined
     if (parentPath === undefined) {
-      if (k.valid) failures.push(`${label}: parent is not a known valid block`)
-      // An invalid block whose parent is unknown cannot be attached to any state: rejected.
+      if (k.valid) {
+        failures.push(`${label}: parent is not a known valid block`)
+        continue
+      }
+      // Undecodable, or its parent is unknown (itself invalid): the guest gets the block with the genesis
+      // state as witness and must still reject it (bad RLP, or a parent that is not in the witness).
+      await runGuest([k.rlp], genesisWitness(), chainConfig, opts, label, false, failures)
       continue
     }
     const batch = [...parentPath.slice(-(UNCLE_DEPTH - 1)), k]
@@ -184,7 +194,7 @@ export async function runBlockchainTest(name: string, test: BlockchainTestCase, 
         const prefix = batch.slice(0, -1)
         const witness = prefix.length > 0
           ? (await recordWitness({ common, blocks: prefix.map(decode), ancestors: ancestorsOf(prefix[0].parent), preState: allNodes, keccak256: crypto.keccak256, bn254: opts.bn254 })).witness
-          : { state: [], codes: [], keys: [], headers: [genesis.header.serialize()] }
+          : genesisWitness()
         await runGuest(batch.map((b) => b.rlp), witness, chainConfig, opts, label, false, failures)
         continue
       }
