@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { CoordinatorStore } from '../src/coordinator/store.js'
-import { freePort, runCli, type CliProcess } from '../src/coordinator/testkit.js'
+import { freePort, runCli, type CliProcess } from './support/coordinator-kit.js'
 import { startHardhatNode, type HardhatNode } from './hardhat/node.js'
 import { generateTraffic } from './hardhat/traffic.js'
 

@@ -3,7 +3,7 @@ import { ProtocolError } from '../src/protocol/errors.js'
 import { programInputFromJson, programInputToJson } from '../src/protocol/input.js'
 import { encodeMessage, parseMessage, type Message } from '../src/protocol/messages.js'
 import { parseAddress } from '../src/protocol/transport.js'
-import { syntheticInput } from '../src/coordinator/testkit.js'
+import { syntheticInput } from './support/coordinator-kit.js'
 
 function reason(f: () => unknown): string {
   try {
