@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -89,6 +89,28 @@ describe('eth_getProof witness against a live Hardhat node', () => {
     const { stdout } = await tessera(['replay', 'transaction', block.transactions[2] as string, '--rpc-url', node.url])
     expect(stdout).toMatch(/node receipt: +matches/)
   }, 60_000)
+
+  it('tessera replay blocks --endless follows the head and stops cleanly on SIGINT', async () => {
+    const child = spawn(process.execPath, [CLI, 'replay', 'blocks', '--from', String(head), '--endless', '--poll-ms', '200', '--rpc-url', node.url, '--workers', '1'])
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    const seen = async (re: RegExp) => {
+      for (let i = 0; i < 300 && !re.test(stdout); i++) await new Promise((r) => setTimeout(r, 100))
+      expect(stdout).toMatch(re)
+    }
+    try {
+      await seen(new RegExp(`block ${head}: ok`))
+      // A new block appears at the node: the follower picks it up.
+      await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_mine', params: [] }) })
+      await seen(new RegExp(`block ${head + 1n}: ok`))
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+      child.kill('SIGINT')
+      expect(await exited).toBe(0)
+      expect(stdout).toMatch(/\| blocks +\| 2 +\|/)
+    } finally {
+      child.kill('SIGKILL')
+    }
+  }, 90_000)
 })
 
 const run = promisify(execFile)

@@ -157,13 +157,13 @@ async function replayStream(
   values: Values,
   bar: ProgressBar,
   ahead: number,
+  stopper: { stopped: boolean },
 ): Promise<ReplayRecord[]> {
   const records: ReplayRecord[] = []
   const verify = createVerifyPool({ workers: Math.max(1, Math.floor(pool.threads / 2)) })
-  let stop = false
   const lane = async () => {
     for (;;) {
-      if (stop) return
+      if (stopper.stopped) return
       const n = await next()
       if (n === undefined) return
       const r = await replayRpcBlocks(rpc, pool, [n], config, { forceProofs: values['proofs-only'], verify })
@@ -171,16 +171,21 @@ async function replayStream(
       bar.tick({ ok: r.ok, gasUsed: r.gasUsed, transactions: r.transactions })
       if (!r.ok) bar.log(describe(r), process.stderr)
       else if (values.action === 'prove') bar.log(`${describe(r)} public values ${r.publicValues}`)
+      // Following the head there is no end to print at: report each block as it is done.
+      else if (values.endless) bar.log(describe(r))
     }
   }
-  const onSigint = () => {
-    stop = true
+  // Ctrl-C / SIGTERM: finish the blocks in flight, then print the summary.
+  const onSignal = () => {
+    stopper.stopped = true
   }
-  process.once('SIGINT', onSigint)
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
   try {
     await Promise.all(Array.from({ length: ahead }, lane))
   } finally {
-    process.off('SIGINT', onSigint)
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
     await verify.destroy()
   }
   records.sort((a, b) => (a.first < b.first ? -1 : 1))
@@ -203,6 +208,7 @@ async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | '
   const pollMs = positiveInt(values['poll-ms'], '--poll-ms') ?? 2000
   let cursor = start
   let known = head
+  const stopper = { stopped: false }
   const next = async (): Promise<bigint | undefined> => {
     if (end !== undefined && cursor > end) {
       if (!values.endless) return undefined
@@ -210,16 +216,18 @@ async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | '
     }
     // Endless: wait for the head to pass the cursor.
     while (cursor > known) {
+      if (stopper.stopped) return undefined
       await new Promise((r) => setTimeout(r, pollMs))
+      if (stopper.stopped) return undefined
       known = await headNumber(rpc)
     }
     return cursor++
   }
   const t0 = performance.now()
   try {
-    const records = await replayStream(rpc, pool, config, next, values, bar, ahead)
+    const records = await replayStream(rpc, pool, config, next, values, bar, ahead, stopper)
     bar.finish()
-    if (values.action !== 'prove' && (records.length <= 20 || command === 'block')) for (const r of records) if (r.ok) console.log(describe(r))
+    if (values.action !== 'prove' && !values.endless && (records.length <= 20 || command === 'block')) for (const r of records) if (r.ok) console.log(describe(r))
     return await finish(values, command, { records, wallMs: performance.now() - t0 })
   } finally {
     await pool.destroy()
