@@ -29,7 +29,7 @@ export interface ReplayRecord {
   error?: { name: string; message: string }
 }
 
-const MAX_EXTENSIONS = 3
+const MAX_EXTENSIONS = 8
 
 /**
  * Fetch `numbers` (consecutive) from the node, build their witness, execute statelessly in the pool and

@@ -11,7 +11,11 @@ import { parseExecutionWitness } from '../witness/codec.js'
 import { parseHex, toHex } from '../witness/hex.js'
 import { isMethodNotFound, type Rpc } from './client.js'
 import { headerFromRpc, type RpcBlock } from './header.js'
+import { positionOf, preimageWithPrefix, type TrieRoot } from './siblings.js'
 import { RecordingRpcState } from './state.js'
+import { hostCrypto } from '../crypto/index.js'
+
+const EMPTY_TRIE_ROOT = '0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421'
 
 /**
  * The witness for consecutive blocks, from an RPC node: `debug_executionWitness` when the node serves it,
@@ -22,11 +26,11 @@ import { RecordingRpcState } from './state.js'
  *  3. for keys the blocks delete, the trie must collapse a branch, which needs the sibling node. Post-state
  *     proofs (at the deleting block) show the collapsed node; the sibling's pre-state form is that node with
  *     the absorbed nibbles removed, kept only if a pre-state branch really references it by hash.
- * Known limits (as in ethrex-replay; the guest then reports WitnessIncomplete naming the node and `extend`
- * can do nothing more):
- *  - a collapse whose remaining sibling is itself a branch node: its contents are in no proof;
- *  - a key deleted by one transaction and set again by a later one in the same block: the collapse happens
- *    in an intermediate state no eth_getProof can show.
+ *  4. a collapse whose remaining sibling is itself a branch: no proof of a touched key contains it; `extend`
+ *     finds its position from the node that references it and proves another key through that position
+ *     (src/rpc/siblings.ts).
+ * Known limit: that search costs 16^depth hashes, so it stops at depth 6 (fine for devnets and test nodes;
+ * deep mainnet tries need debug_executionWitness).
  */
 export type WitnessSource = 'debug_executionWitness' | 'eth_getProof'
 
@@ -253,6 +257,25 @@ async function proofWitness(rpc: Rpc, blocks: RpcBlock[], decoded: Block[], comm
     keys,
     headers: orderedHeaders(),
   }
+  // A node no touched key's proof passes through (a collapsing branch's remaining sibling that is itself a
+  // branch): prove some other key whose path runs through that node's position (src/rpc/siblings.ts).
+  const addThroughPosition = async (hash: string): Promise<boolean> => {
+    const byHash = new Map(nodes.list().map((n) => [toHex(keccak_256(n)), n]))
+    const roots: TrieRoot[] = [{ root: parent.stateRoot }]
+    for (const p of proofs) if (!/^0x0*$/.test(p.storageHash) && p.storageHash.toLowerCase() !== EMPTY_TRIE_ROOT) roots.push({ owner: p.address, root: parseHex(p.storageHash, 'storageHash') })
+    const position = positionOf(hash, roots, byHash)
+    if (position === undefined) return false
+    const preimage = preimageWithPrefix(position.path, position.owner === undefined ? 20 : 32, hostCrypto().keccak256)
+    if (preimage === undefined) return false
+    const proof = await rpc.request<AccountProofJson>(
+      'eth_getProof',
+      position.owner === undefined ? [toHex(preimage), [], parentTag] : [position.owner, [toHex(preimage)], parentTag],
+    )
+    proof.accountProof.forEach((n) => nodes.add(n))
+    for (const sp of proof.storageProof) sp.proof.forEach((n) => nodes.add(n))
+    witness.state = nodes.list()
+    return nodes.hashes().has(hash)
+  }
   let triedAllKeys = false
   return {
     witness,
@@ -270,6 +293,7 @@ async function proofWitness(rpc: Rpc, blocks: RpcBlock[], decoded: Block[], comm
         witness.headers = orderedHeaders()
         return true
       }
+      if (missing.kind === 'node' && (await addThroughPosition(missing.what.toLowerCase()))) return true
       if (missing.kind === 'node' && !triedAllKeys) {
         // Collapse through a key we did not see deleted (e.g. emptied by clearStorage): try every touched key.
         triedAllKeys = true

@@ -1,4 +1,4 @@
-import { createWalletClient, createPublicClient, http, type Hex, pad, toHex, parseEther } from 'viem'
+import { createWalletClient, createPublicClient, http, keccak256, type Hex, pad, toHex, parseEther } from 'viem'
 
 /**
  * Traffic for replay tests: transfers (to new and existing accounts), contract deploys from hand-assembled
@@ -12,6 +12,21 @@ const STORE_RUNTIME = '6020356000355560203560005260003560206000a100'
 export const STORE_INIT = `0x600160015560026002556016601660003960166000f3${STORE_RUNTIME}` as Hex
 /** Runtime: SSTORE(0, BLOCKHASH(NUMBER - 2)). Init returns it (9 bytes at offset 12). */
 export const BLOCKHASH_INIT = '0x6009600c60003960096000f3600243034060005500' as Hex
+
+/** Init returning STORE_RUNTIME without writing any slot (22 bytes at offset 12). */
+const STORE_ONLY_INIT = `0x6016600c60003960166000f3${STORE_RUNTIME}` as Hex
+
+/** Slots [lone, a, b]: keccak(lone) starts with a nibble no other has; keccak(a), keccak(b) share theirs. */
+export function branchSiblingSlots(): [bigint, bigint, bigint] {
+  const nib = (s: bigint, i: number) => parseInt(keccak256(pad(toHex(s))).slice(2 + i, 3 + i), 16)
+  for (let a = 1n; a < 200n; a++) {
+    for (let b = a + 1n; b < 200n; b++) {
+      if (nib(a, 0) !== nib(b, 0) || nib(a, 1) === nib(b, 1)) continue
+      for (let lone = 1n; lone < 200n; lone++) if (nib(lone, 0) !== nib(a, 0)) return [lone, a, b]
+    }
+  }
+  throw new Error('no slot triple found')
+}
 
 export interface TrafficSummary {
   head: bigint
@@ -71,6 +86,17 @@ export async function generateTraffic(url: string, opts: { rounds?: number } = {
   await mine()
   await send(2, { to: a, data: store(1, 99n) })
   await mine()
+  await mine()
+  // A deletion that collapses a branch whose remaining sibling is itself a branch: a fresh contract gets
+  // three slots, one alone under its first nibble and two sharing another first nibble; deleting the lone
+  // one turns the storage root into an extension over the other branch (no touched key's proof has it).
+  const deployC = await send(3, { data: STORE_ONLY_INIT })
+  await mine()
+  const c = await addr(deployC)
+  const [lone, pairA, pairB] = branchSiblingSlots()
+  for (const [i, slot] of [lone, pairA, pairB].entries()) await send(4 + i, { to: c, data: store(slot, 5n + BigInt(i)) })
+  await mine()
+  await send(4, { to: c, data: store(lone, 0n) })
   await mine()
   await raw('evm_setAutomine', [true])
   const head = await pub.getBlockNumber()
