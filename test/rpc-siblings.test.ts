@@ -1,4 +1,4 @@
-import { MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { MerklePatriciaTrie, createMerkleProof } from '@ethereumjs/mpt'
 import { ValueEncoding, bytesToHex } from '@ethereumjs/util'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { describe, expect, it } from 'vitest'
@@ -24,13 +24,13 @@ describe('finding a key through a trie position', () => {
     for (const k of keys) await trie.put(k, new Uint8Array(40).fill(1))
     // The live nodes (the store also keeps nodes that later writes replaced): the union of all proofs.
     const nodes = new Map<string, Uint8Array>()
-    for (const k of keys) for (const n of await trie.createProof(k)) nodes.set(bytesToHex(keccak_256(n)), n)
+    for (const k of keys) for (const n of await createMerkleProof(trie, k)) nodes.set(bytesToHex(keccak_256(n)), n)
     // Every node's position, checked against a key proven through it.
     for (const [hash] of nodes) {
       const pos = positionOf(hash, [{ root: trie.root() }], nodes)
       expect(pos).toBeDefined()
       const key = preimageWithPrefix(pos!.path, 32)!
-      const proof = await trie.createProof(key)
+      const proof = await createMerkleProof(trie, key)
       expect(proof.map((n) => bytesToHex(keccak_256(n)))).toContain(hash)
     }
     expect(positionOf(`0x${'ab'.repeat(32)}`, [{ root: trie.root() }], nodes)).toBeUndefined()
