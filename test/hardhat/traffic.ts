@@ -3,7 +3,8 @@ import { createWalletClient, createPublicClient, http, keccak256, type Hex, pad,
 /**
  * Traffic for replay tests: transfers (to new and existing accounts), contract deploys from hand-assembled
  * bytecode, storage writes and deletions (SSTORE to 0, including emptying a whole storage trie), logs,
- * BLOCKHASH, several transactions per block (automine off + evm_mine). No SELFDESTRUCT.
+ * BLOCKHASH, several transactions per block (automine off + evm_mine), a deletion collapsing a branch into
+ * a branch sibling, a slot deleted and set again within one block. No SELFDESTRUCT.
  */
 
 /** Runtime: SSTORE(calldata[0:32], calldata[32:64]); LOG1(value, topic = slot). */
@@ -80,8 +81,7 @@ export async function generateTraffic(url: string, opts: { rounds?: number } = {
     await send(9, { to: b, data: store(3 + r, 0n) })
     await mine()
   }
-  // Delete a constructor slot, re-create it in the next block, then an empty block. (Deleting and
-  // re-setting a slot within one block is a known limit of the eth_getProof path: see src/rpc/witness.ts.)
+  // Delete a constructor slot, re-create it in the next block, then an empty block.
   await send(1, { to: a, data: store(1, 0n) })
   await mine()
   await send(2, { to: a, data: store(1, 99n) })
@@ -97,6 +97,10 @@ export async function generateTraffic(url: string, opts: { rounds?: number } = {
   for (const [i, slot] of [lone, pairA, pairB].entries()) await send(4 + i, { to: c, data: store(slot, 5n + BigInt(i)) })
   await mine()
   await send(4, { to: c, data: store(lone, 0n) })
+  await mine()
+  // A slot deleted by one transaction and set again by the next one, in the same block.
+  await send(5, { to: c, data: store(pairA, 0n) })
+  await send(6, { to: c, data: store(pairA, 42n) })
   await mine()
   await raw('evm_setAutomine', [true])
   const head = await pub.getBlockNumber()
