@@ -4,7 +4,7 @@ import { createWalletClient, createPublicClient, http, keccak256, type Hex, pad,
  * Traffic for replay tests: transfers (to new and existing accounts), contract deploys from hand-assembled
  * bytecode, storage writes and deletions (SSTORE to 0, including emptying a whole storage trie), logs,
  * BLOCKHASH, several transactions per block (automine off + evm_mine), a deletion collapsing a branch into
- * a branch sibling, a slot deleted and set again within one block. No SELFDESTRUCT.
+ * a branch sibling, a slot deleted and set again within one block, a SELFDESTRUCT.
  */
 
 /** Runtime: SSTORE(calldata[0:32], calldata[32:64]); LOG1(value, topic = slot). */
@@ -13,6 +13,9 @@ const STORE_RUNTIME = '6020356000355560203560005260003560206000a100'
 export const STORE_INIT = `0x600160015560026002556016601660003960166000f3${STORE_RUNTIME}` as Hex
 /** Runtime: SSTORE(0, BLOCKHASH(NUMBER - 2)). Init returns it (9 bytes at offset 12). */
 export const BLOCKHASH_INIT = '0x6009600c60003960096000f3600243034060005500' as Hex
+
+/** Init: SSTORE(1,1); return runtime CALLER SELFDESTRUCT (2 bytes at offset 17). */
+const SELFDESTRUCT_INIT = '0x6001600155600260116000396002600 0f333ff'.replace(' ', '') as Hex
 
 /** Init returning STORE_RUNTIME without writing any slot (22 bytes at offset 12). */
 const STORE_ONLY_INIT = `0x6016600c60003960166000f3${STORE_RUNTIME}` as Hex
@@ -101,6 +104,13 @@ export async function generateTraffic(url: string, opts: { rounds?: number } = {
   // A slot deleted by one transaction and set again by the next one, in the same block.
   await send(5, { to: c, data: store(pairA, 0n) })
   await send(6, { to: c, data: store(pairA, 42n) })
+  await mine()
+  // SELFDESTRUCT (pre-Cancun semantics on shanghai: the account and its storage go away).
+  const deployD = await send(7, { data: SELFDESTRUCT_INIT, value: 777n })
+  await mine()
+  const d = await addr(deployD)
+  await send(8, { to: d, data: '0x' })
+  await send(9, { to: accounts[11], value: 5n })
   await mine()
   await raw('evm_setAutomine', [true])
   const head = await pub.getBlockNumber()
