@@ -261,7 +261,11 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
           record.error = { name: (e as Error).name ?? 'Error', message: `${path}: ${(e as Error).message}` }
         }
         bar.tick({ ok: record.ok, gasUsed: record.gasUsed, transactions: record.transactions })
-        bar.log(record.ok ? `${path}: ${describe(record)}${values.action === 'prove' ? ` public values ${record.publicValues}` : ''}` : describe(record))
+        bar.log(
+          record.ok
+            ? `${path}: ${describe(record)}${values.action === 'prove' ? ` public values ${record.publicValues}` : ''}`
+            : `FAILED ${record.error?.name ?? 'Error'}: ${record.error?.message}`,
+        )
         return record
       }),
     )
