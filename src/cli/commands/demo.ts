@@ -43,26 +43,24 @@ export function bundledDevnet(): string {
 /** A failure the demo reports as one sentence. */
 class DemoError extends Error {}
 
-interface BatchInfo {
+/** What a batch holds, read from its blocks. */
+interface BatchFacts {
   batch: number
   source: string
   firstBlock: number
   lastBlock: number
   blocks: number
   transactions: number
+}
+
+interface BatchInfo extends BatchFacts {
   gasUsed: bigint
   /** stateRoot and hash of the last block's header. */
   lastStateRoot: Uint8Array
   lastBlockHash: Uint8Array
 }
 
-export interface DemoBatchRow {
-  batch: number
-  source: string
-  firstBlock: number
-  lastBlock: number
-  blocks: number
-  transactions: number
+export interface DemoBatchRow extends BatchFacts {
   gasUsed: number
   provingMs: number | null
   finalStateRoot: string | null
