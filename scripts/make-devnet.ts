@@ -10,9 +10,10 @@
 import { parseArgs } from 'node:util'
 import { rm } from 'node:fs/promises'
 import { createBlock, type Block, type BlockHeader } from '@ethereumjs/block'
-import { createBlob4844Tx, createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx, type TypedTransaction } from '@ethereumjs/tx'
-import { Address, bytesToHex, createAddressFromString, createContractAddress, hexToBytes, privateToAddress, setLengthLeft, bigIntToBytes } from '@ethereumjs/util'
+import { createBlob4844Tx, createAccessList2930Tx, createEOACode7702Tx, createFeeMarket1559Tx, createLegacyTx, type TypedTransaction } from '@ethereumjs/tx'
+import { Address, bigIntToHex, bytesToHex, createAddressFromString, eoaCode7702SignAuthorization, createContractAddress, hexToBytes, privateToAddress, setLengthLeft, bigIntToBytes } from '@ethereumjs/util'
 import { buildBlock, createVM } from '@ethereumjs/vm'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { commonFromChainConfig, genesisChainConfig } from '../guest/chain.js'
 import { guestCrypto } from '../guest/crypto.js'
@@ -45,12 +46,24 @@ function key(i: number): Uint8Array {
   return keccak_256(new TextEncoder().encode(`tessera-devnet-${i}`))
 }
 
-export async function makeDevnet(outDir: string, blockCount = 12, batchSize = 3): Promise<string[]> {
+const WITHDRAWAL_REQUESTS = '0x00000961ef480eb55e80d19ad83579a64c007002'
+const CONSOLIDATION_REQUESTS = '0x0000bbddc7ce488642fb579f8b00f3a590007251'
+
+export interface DevnetOptions {
+  /** 'cancun' (the bundled devnet) or 'prague' (adds EIP-7702 txs and EIP-7002/7251 requests). */
+  fork?: 'cancun' | 'prague'
+  /** Extra genesis accounts, e.g. the Prague system contracts (their code is not shipped here). */
+  alloc?: Alloc
+}
+
+export async function makeDevnet(outDir: string, blockCount = 12, batchSize = 3, opts: DevnetOptions = {}): Promise<string[]> {
+  const prague = opts.fork === 'prague'
+  const chainConfig = prague ? genesisChainConfig(1337, 'prague') : DEVNET_CHAIN_CONFIG
   const crypto = guestCrypto()
-  const common = commonFromChainConfig(DEVNET_CHAIN_CONFIG, crypto)
+  const common = commonFromChainConfig(chainConfig, crypto)
   const keys = Array.from({ length: 8 }, (_, i) => key(i))
   const senders = keys.map((k) => new Address(privateToAddress(k)))
-  const alloc: Alloc = { [BEACON_ROOTS]: { balance: '0x0', nonce: '0x1', code: BEACON_ROOTS_CODE } }
+  const alloc: Alloc = { [BEACON_ROOTS]: { balance: '0x0', nonce: '0x1', code: BEACON_ROOTS_CODE }, ...opts.alloc }
   for (const s of senders) alloc[s.toString()] = { balance: '0x3635c9adc5dea00000' } // 1000 ether
   const { nodes, stateRoot } = await buildStateFromAlloc(alloc, common.copy())
   const genesis = createBlock(
@@ -65,6 +78,7 @@ export async function makeDevnet(outDir: string, blockCount = 12, batchSize = 3)
         blobGasUsed: 0n,
         parentBeaconBlockRoot: new Uint8Array(32),
         extraData: new TextEncoder().encode('tessera devnet'),
+        ...(prague ? { requestsHash: sha256(new Uint8Array()) } : {}),
       },
     },
     { common, setHardfork: true },
@@ -140,6 +154,27 @@ export async function makeDevnet(outDir: string, blockCount = 12, batchSize = 3)
         )
       }
     }
+    if (prague) {
+      if (n === 2) {
+        // EIP-7702: senders[7] delegates to the store contract (authorized by its own key, sent by senders[1]).
+        const authorization = eoaCode7702SignAuthorization({ chainId: '0x539', address: contracts.store!.toString(), nonce: bigIntToHex(nonces[7]) }, keys[7])
+        nonces[7]++
+        txs.push(createEOACode7702Tx({ nonce: next(1), ...fee, gasLimit: 100000n, to: senders[2], authorizationList: [authorization], chainId: 1337n }, { common: txCommon }).sign(keys[1]))
+      }
+      if (n > 2) {
+        // Storage write through the delegation: the store code runs in senders[7]'s own storage.
+        const data = new Uint8Array([...setLengthLeft(bigIntToBytes(BigInt(n)), 32), ...setLengthLeft(bigIntToBytes(BigInt(n) * 7n), 32)])
+        txs.push(createFeeMarket1559Tx({ nonce: next(0), ...fee, gasLimit: 100000n, to: senders[7], data, chainId: 1337n }, { common: txCommon }).sign(keys[0]))
+      }
+      if (opts.alloc?.[WITHDRAWAL_REQUESTS] && n % 2 === 0) {
+        const request = new Uint8Array([...new Uint8Array(48).fill(n), ...setLengthLeft(bigIntToBytes(BigInt(n)), 8)])
+        txs.push(createFeeMarket1559Tx({ nonce: next(6), ...fee, gasLimit: 200000n, to: createAddressFromString(WITHDRAWAL_REQUESTS), value: 100n, data: request, chainId: 1337n }, { common: txCommon }).sign(keys[6]))
+      }
+      if (opts.alloc?.[CONSOLIDATION_REQUESTS] && n % 3 === 0) {
+        const request = new Uint8Array([...new Uint8Array(48).fill(n), ...new Uint8Array(48).fill(n + 1)])
+        txs.push(createFeeMarket1559Tx({ nonce: next(2), ...fee, gasLimit: 200000n, to: createAddressFromString(CONSOLIDATION_REQUESTS), value: 100n, data: request, chainId: 1337n }, { common: txCommon }).sign(keys[2]))
+      }
+    }
     for (const tx of txs) await builder.addTransaction(tx)
     const { block } = await builder.build()
     blocks.push(block)
@@ -159,7 +194,7 @@ export async function makeDevnet(outDir: string, blockCount = 12, batchSize = 3)
     const cache: CacheFile = {
       blocks: batch.map(blockToCacheBlock),
       witness: executionWitnessToJson(recorded.witness),
-      network: DEVNET_CHAIN_CONFIG,
+      network: chainConfig,
     }
     written.push(await writeCacheFile(outDir, cache))
   }
