@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { BackendUnavailable } from '../src/backend/index.js'
 import { BackendCallFailed, BackendIncompatible, defaultLibraryPath, loadZkvmBackend, zkvmBackendStatus } from '../src/backend/native.js'
-import { nativeAddon, packageRoot } from '../src/crypto/index.js'
+import { packageRoot } from '../src/crypto/index.js'
+import { NATIVE_EXPECTED } from './support/fixtures.js'
 
 /** The echo library compiled here in a temp dir: it implements the ABI and proves nothing (see its header). */
 const root = packageRoot()
@@ -21,7 +22,7 @@ function pvFor(input: Uint8Array): Uint8Array {
   return Uint8Array.from({ length: 160 }, (_, i) => (input.length ? input[i % input.length]! : 0) ^ (i & 0xff))
 }
 
-const haveAddon = nativeAddon() !== undefined
+const haveAddon = NATIVE_EXPECTED
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tessera-backend-'))

@@ -4,6 +4,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import { bytesToHex } from '@ethereumjs/util'
 import { describe, expect, it } from 'vitest'
 import { nativeAddon, nativeAddonStatus, packageRoot, packInputs } from '../src/crypto/index.js'
+import { NATIVE_EXPECTED } from './support/fixtures.js'
 
 const addon = nativeAddon()
 const addonPath = join(packageRoot(), 'build', 'Release', 'tessera_native.node')
@@ -41,8 +42,12 @@ const BAD_CALLS_SOURCE = `
 `
 const badCalls = new Function(BAD_CALLS_SOURCE) as () => [string, unknown, unknown, string][]
 
-describe.skipIf(addon === undefined)('native addon', () => {
+describe.skipIf(!NATIVE_EXPECTED)('native addon', () => {
   const a = addon!
+
+  it('is built and loaded', () => {
+    expect(addon, JSON.stringify(nativeAddonStatus())).toBeDefined()
+  })
 
   it('reports how it was loaded', () => {
     expect(nativeAddonStatus()).toMatchObject({ loaded: true })

@@ -11,6 +11,7 @@ import { captureLog, freePort, runCli, syntheticInput, type CliProcess } from '.
 import { programInputToJson } from '../src/protocol/input.js'
 import type { Address } from '../src/protocol/transport.js'
 import { Prover } from '../src/prover/prover.js'
+import { HOODI_CACHE } from './support/fixtures.js'
 
 /**
  * Prover tests. The fault tests run the real CLI (`node dist/src/cli/main.js`, built by `npm test`'s tsc)
@@ -185,10 +186,9 @@ describe('prover and coordinator processes', () => {
   }, 60_000)
 })
 
-const HOODI_CACHE = new URL('../../shared/fixtures/replay/cache_hoodi_1265656.json', import.meta.url).pathname
 
 describe('end to end with the exec backend', () => {
-  it.skipIf(!existsSync(HOODI_CACHE))('proves a real ethrex-replay cache file; the coordinator re-executes it to check the public values', async () => {
+  it('proves a real ethrex-replay cache file; the coordinator re-executes it to check the public values', async () => {
     const dir = tempDir()
     copyFileSync(HOODI_CACHE, join(dir, 'cache_hoodi_1265656.json'))
     const db = join(tempDir(), 'c.db')
@@ -215,7 +215,7 @@ describe('end to end with the exec backend', () => {
 const DEVNET = new URL('../fixtures/devnet', import.meta.url).pathname
 
 describe('bundled devnet batches', () => {
-  it.skipIf(!existsSync(DEVNET))('a coordinator over the devnet cache files and two exec provers with 2 workers each prove every batch', async () => {
+  it('a coordinator over the devnet cache files and two exec provers with 2 workers each prove every batch', async () => {
     const db = join(tempDir(), 'c.db')
     const port = await freePort()
     const c = cli(['coordinator', '--listen', `127.0.0.1:${port}`, '--source', DEVNET, '--db', db, '--commit-hash', 'devnet', '--source-poll-interval', '0'])
