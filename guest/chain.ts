@@ -9,7 +9,16 @@ const PUBLIC_NETWORKS: Record<string, EjsChainConfig> = {
   hoodi: Hoodi,
 }
 
-const PUBLIC_CHAIN_IDS: Record<number, string> = { 1: 'mainnet', 11155111: 'sepolia', 17000: 'holesky', 560048: 'hoodi' }
+/** Name of the public network with this chain id, if any. */
+export function publicNetworkName(chainId: number): string | undefined {
+  return Object.keys(PUBLIC_NETWORKS).find((name) => Number(PUBLIC_NETWORKS[name].chainId) === chainId)
+}
+
+/** Chain id of a public network by (case-insensitive) name, if Tessera knows it. */
+export function publicNetworkChainId(name: string): number | undefined {
+  const chain = PUBLIC_NETWORKS[name.toLowerCase()]
+  return chain === undefined ? undefined : Number(chain.chainId)
+}
 
 /** Block-scheduled forks in order, with the genesis-config field that schedules each. */
 const BLOCK_FORKS: [string, keyof ChainConfig | null][] = [
@@ -128,7 +137,7 @@ export function commonFromChainConfig(config: ChainConfig, customCrypto: CustomC
   return new Common({
     chain: {
       ...Mainnet,
-      name: PUBLIC_CHAIN_IDS[chainId] ? `custom-${chainId}` : 'custom',
+      name: publicNetworkName(chainId) ? `custom-${chainId}` : 'custom',
       chainId,
       hardforks,
       depositContractAddress: (config.depositContractAddress ?? Mainnet.depositContractAddress) as `0x${string}`,

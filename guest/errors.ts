@@ -18,10 +18,13 @@ export type MissingKind = 'node' | 'code' | 'header' | 'uncles'
 export class WitnessIncomplete extends TesseraError {
   readonly kind: MissingKind
   readonly what: string
+  /** What was being read when it was missed (an account, a slot, the state-root computation). */
+  readonly context?: string
   constructor(kind: MissingKind, what: string, context?: string) {
     super(`witness incomplete: missing ${kind} ${what}${context ? ` (${context})` : ''}`)
     this.kind = kind
     this.what = what
+    this.context = context
   }
 }
 

@@ -219,7 +219,7 @@ export class WitnessStateManager extends MerkleStateManager {
 }
 
 function withContext(e: unknown, context: string): unknown {
-  if (e instanceof WitnessIncomplete && !e.message.includes('(')) {
+  if (e instanceof WitnessIncomplete && e.context === undefined) {
     return new WitnessIncomplete(e.kind, e.what, context)
   }
   return e

@@ -3,7 +3,7 @@
  * transferred ArrayBuffer; results go back as plain objects.
  */
 import { runBlockchainTest, type CaseResult } from '../src/conformance/case.js'
-import type { BlockchainTestCase } from '../src/conformance/case.js'
+import { fixtureEntries } from '../src/conformance/fixtures.js'
 import { hostGuestOptions } from '../src/crypto/guestOptions.js'
 
 export interface ConformanceTask {
@@ -13,25 +13,19 @@ export interface ConformanceTask {
 }
 
 export default async function runFixtureFile(task: ConformanceTask): Promise<CaseResult[]> {
-  let json: Record<string, BlockchainTestCase>
-  try {
-    json = JSON.parse(Buffer.from(task.bytes).toString('utf8'))
-  } catch (e) {
-    return [{ name: '(file)', passed: false, failures: [`not valid JSON: ${(e as Error).message}`], blocks: 0 }]
-  }
   const filter = task.filter ? new RegExp(task.filter) : undefined
   const guestOptions = await hostGuestOptions()
   const results: CaseResult[] = []
-  for (const [name, test] of Object.entries(json)) {
-    if (filter && !filter.test(name)) continue
-    if (typeof test !== 'object' || test === null || !Array.isArray(test.blocks) || typeof test.genesisRLP !== 'string') {
-      results.push({ name, passed: false, failures: ['not a BlockchainTests case (needs blocks, genesisRLP, pre, network)'], blocks: 0 })
+  for (const entry of fixtureEntries(Buffer.from(task.bytes).toString('utf8'))) {
+    if (filter && entry.name !== '(file)' && !filter.test(entry.name)) continue
+    if ('error' in entry) {
+      results.push({ name: entry.name, passed: false, failures: [entry.error], blocks: 0 })
       continue
     }
     try {
-      results.push(await runBlockchainTest(name, test, guestOptions))
+      results.push(await runBlockchainTest(entry.name, entry.test, guestOptions))
     } catch (e) {
-      results.push({ name, passed: false, failures: [`harness error: ${(e as Error)?.stack ?? String(e)}`], blocks: test.blocks.length })
+      results.push({ name: entry.name, passed: false, failures: [`harness error: ${(e as Error)?.stack ?? String(e)}`], blocks: entry.test.blocks.length })
     }
   }
   return results

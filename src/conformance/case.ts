@@ -8,6 +8,7 @@ import { guestCrypto } from '../../guest/crypto.js'
 import { isGuestError } from '../../guest/errors.js'
 import { executeStateless, type ExecuteOptions } from '../../guest/execute.js'
 import type { ChainConfig, ExecutionWitness } from '../../guest/types.js'
+import { witnessSize } from '../witness/codec.js'
 import { buildStateFromAlloc, type Alloc } from '../witness/genesis.js'
 import { parseHex } from '../witness/hex.js'
 import { recordWitness } from '../witness/record.js'
@@ -220,11 +221,7 @@ async function runGuest(
       failures.push(`${label}: accepted by the guest but should be rejected`)
       return undefined
     }
-    const sum = (l: Uint8Array[]) => l.reduce((n, b) => n + b.length, 0)
-    return {
-      ...out,
-      witness: { nodes: witness.state.length, codes: witness.codes.length, headers: witness.headers.length, bytes: sum(witness.state) + sum(witness.codes) + sum(witness.headers) },
-    }
+    return { ...out, witness: witnessSize(witness) }
   } catch (e) {
     if (!isGuestError(e)) {
       failures.push(`${label}: untyped error from the guest: ${(e as Error)?.stack ?? String(e)}`)

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { BlockchainTestCase } from './case.js'
 
@@ -18,28 +18,23 @@ export async function listFixtureFiles(paths: string[]): Promise<string[]> {
   return out
 }
 
-export class FixtureFormatError extends Error {
-  constructor(file: string, reason: string) {
-    super(`${file}: ${reason}`)
-    this.name = 'FixtureFormatError'
-  }
-}
+/** One entry of a fixture file: a BlockchainTests case, or why the entry is not one. */
+export type FixtureEntry = { name: string; test: BlockchainTestCase } | { name: string; error: string }
 
-/** The BlockchainTests cases of one file, keyed by test name. */
-export async function readFixtureFile(file: string): Promise<[string, BlockchainTestCase][]> {
+/** The cases of a fixture file's text, each checked for the fields the harness needs. */
+export function fixtureEntries(text: string): FixtureEntry[] {
   let json: unknown
   try {
-    json = JSON.parse(await readFile(file, 'utf8'))
+    json = JSON.parse(text)
   } catch (e) {
-    throw new FixtureFormatError(file, `not valid JSON (${(e as Error).message})`)
+    return [{ name: '(file)', error: `not valid JSON: ${(e as Error).message}` }]
   }
-  if (typeof json !== 'object' || json === null) throw new FixtureFormatError(file, 'expected an object of test cases')
-  const cases = Object.entries(json as Record<string, unknown>)
-  for (const [name, t] of cases) {
-    const c = t as Partial<BlockchainTestCase>
-    if (!Array.isArray(c?.blocks) || typeof c.genesisRLP !== 'string' || typeof c.pre !== 'object' || typeof c.network !== 'string') {
-      throw new FixtureFormatError(file, `${name} is not a BlockchainTests case (needs blocks, genesisRLP, pre, network)`)
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return [{ name: '(file)', error: 'expected an object of test cases' }]
+  return Object.entries(json as Record<string, unknown>).map(([name, t]) => {
+    const c = t as Partial<BlockchainTestCase> | null
+    if (typeof c !== 'object' || c === null || !Array.isArray(c.blocks) || typeof c.genesisRLP !== 'string' || typeof c.pre !== 'object' || typeof c.network !== 'string') {
+      return { name, error: 'not a BlockchainTests case (needs blocks, genesisRLP, pre, network)' }
     }
-  }
-  return cases as [string, BlockchainTestCase][]
+    return { name, test: c as BlockchainTestCase }
+  })
 }

@@ -1,4 +1,4 @@
-import { genesisChainConfig } from '../../guest/chain.js'
+import { genesisChainConfig, publicNetworkName } from '../../guest/chain.js'
 import type { ChainConfig } from '../../guest/types.js'
 import type { Rpc } from './client.js'
 import type { RpcBlock } from './header.js'
@@ -6,17 +6,12 @@ import type { RpcBlock } from './header.js'
 /**
  * Which chain config to execute an RPC node's blocks with. Public networks by chain id; any other chain
  * (devnets, Hardhat) gets every fork up to the one its blocks show, active from genesis, unless the user
- * gives a config file (--chain-config).
+ * gives a config file (--chain-config). Forks are inferred from header fields: requestsHash => prague,
+ * parentBeaconBlockRoot => cancun, ...
  */
-const PUBLIC: Record<number, string> = { 1: 'mainnet', 11155111: 'sepolia', 17000: 'holesky', 560048: 'hoodi' }
-
-export function networkName(config: ChainConfig): string {
-  return config.publicNetwork?.toLowerCase() ?? (config.chainId === 31337 ? 'hardhat' : `chain${config.chainId}`)
-}
-
-/** Forks inferred from header fields: requestsHash => prague, parentBeaconBlockRoot => cancun, ... */
 export function inferChainConfig(chainId: number, block: RpcBlock): ChainConfig {
-  if (PUBLIC[chainId]) return { chainId, publicNetwork: PUBLIC[chainId] }
+  const publicNetwork = publicNetworkName(chainId)
+  if (publicNetwork !== undefined) return { chainId, publicNetwork }
   const fork =
     block.baseFeePerGas === undefined
       ? 'berlin'

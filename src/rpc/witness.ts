@@ -6,7 +6,7 @@ import { createVM, runBlock } from '@ethereumjs/vm'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { WitnessIncomplete } from '../../guest/errors.js'
 import type { ExecutionWitness } from '../../guest/types.js'
-import { decodeHexPrefix, encodeHexPrefix, type AccountProofJson } from '../trie/proof.js'
+import { EMPTY_TRIE_ROOT, decodeHexPrefix, encodeHexPrefix, type AccountProofJson } from '../trie/proof.js'
 import { parseExecutionWitness } from '../witness/codec.js'
 import { parseHex, toHex } from '../witness/hex.js'
 import { isMethodNotFound, type Rpc } from './client.js'
@@ -14,8 +14,6 @@ import { headerFromRpc, type RpcBlock } from './header.js'
 import { positionOf, preimageWithPrefix, type TrieRoot } from './siblings.js'
 import { RecordingRpcState } from './state.js'
 import { hostCrypto } from '../crypto/index.js'
-
-const EMPTY_TRIE_ROOT = '0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421'
 
 /**
  * The witness for consecutive blocks, from an RPC node: `debug_executionWitness` when the node serves it,

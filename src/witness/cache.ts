@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { createBlockFromRPC, createBlockHeaderFromRPC } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
-import { commonFromChainConfig } from '../../guest/chain.js'
+import { commonFromChainConfig, publicNetworkChainId } from '../../guest/chain.js'
 import { guestCrypto } from '../../guest/crypto.js'
 import { WitnessInvalid } from '../../guest/errors.js'
 import type { ChainConfig, ProgramInput } from '../../guest/types.js'
@@ -24,8 +24,6 @@ export interface CacheFile {
   network: CacheNetwork
 }
 
-const PUBLIC_CHAIN_IDS: Record<string, number> = { mainnet: 1, sepolia: 11155111, holesky: 17000, hoodi: 560048 }
-
 export class CacheFormatError extends WitnessInvalid {}
 
 /** Chain config of a cache file's `network` field: a public network name or an inline (geth genesis) config. */
@@ -34,7 +32,7 @@ export function chainConfigOfNetwork(network: unknown): ChainConfig {
     const n = network as Record<string, unknown>
     if (typeof n.PublicNetwork === 'string') {
       const name = n.PublicNetwork.toLowerCase()
-      const chainId = PUBLIC_CHAIN_IDS[name]
+      const chainId = publicNetworkChainId(name)
       if (chainId === undefined) throw new CacheFormatError('network.PublicNetwork', `unknown public network "${n.PublicNetwork}"`)
       return { chainId, publicNetwork: name }
     }

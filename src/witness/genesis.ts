@@ -2,12 +2,13 @@ import type { Common } from '@ethereumjs/common'
 import { Address, bigIntToBytes, createAccount, setLengthLeft } from '@ethereumjs/util'
 import { NodeStore, createStateManager } from '../../guest/state.js'
 import { WitnessInvalid } from '../../guest/errors.js'
+import { EMPTY_TRIE_ROOT } from '../trie/proof.js'
 import { parseHex } from './hex.js'
 
 /** geth/EF allocation: address -> account fields, all hex. */
 export type Alloc = Record<string, { balance?: string; nonce?: string; code?: string; storage?: Record<string, string> }>
 
-const EMPTY_TRIE_ROOT = parseHex('0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421', 'empty root')
+const EMPTY_ROOT = parseHex(EMPTY_TRIE_ROOT, 'empty root')
 
 function quantity(value: string | undefined, field: string): bigint {
   if (value === undefined || value === '' || value === '0x') return 0n
@@ -21,7 +22,7 @@ function quantity(value: string | undefined, field: string): bigint {
  */
 export async function buildStateFromAlloc(alloc: Alloc, common: Common): Promise<{ nodes: Map<string, Uint8Array>; stateRoot: Uint8Array }> {
   const store = new NodeStore()
-  const sm = createStateManager(common, store, EMPTY_TRIE_ROOT)
+  const sm = createStateManager(common, store, EMPTY_ROOT)
   for (const [addressHex, acct] of Object.entries(alloc)) {
     const field = `alloc[${addressHex}]`
     const address = new Address(setLengthLeft(parseHex(addressHex.startsWith('0x') ? addressHex : `0x${addressHex}`, field), 20))
