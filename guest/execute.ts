@@ -8,7 +8,8 @@ import { commonFromChainConfig } from './chain.js'
 import { guestCrypto } from './crypto.js'
 import { BlockInvalid, WitnessIncomplete, isGuestError } from './errors.js'
 import { AncestorChain } from './headers.js'
-import { NodeStore, createStateManager } from './state.js'
+import { FlatStateManager } from './flatState.js'
+import { NodeStore, createStateManager, type WitnessStateManager } from './state.js'
 import type { ProgramInput, ProgramOutput } from './types.js'
 import { ethCheck, validateHeaderAgainstParent, validateUncles } from './validate.js'
 
@@ -19,7 +20,17 @@ export interface ExecuteOptions {
   crypto?: CustomCrypto
   /** BN254 (alt_bn128) precompiles 0x06-0x08; default @noble/curves. The host may pass a faster one. */
   bn254?: EVMBN254Interface
+  /** Performance switches, all on by default; the bench turns each off alone to measure it. */
+  tuning?: Tuning
 }
+
+/** The guest's hot-path changes (see README, Benchmarks). Outputs never depend on them. */
+export interface Tuning {
+  /** Flat account/storage maps over the witness, tries written once per state root (guest/flatState.ts). */
+  flatState?: boolean
+}
+
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -49,8 +60,9 @@ export async function executeBlocks(
   blocks: Block[],
   chain: AncestorChain,
   store: NodeStore,
-  opts: { bn254?: EVMBN254Interface } = {},
+  opts: { bn254?: EVMBN254Interface; tuning?: Tuning } = {},
 ): Promise<{ stateRoot: Uint8Array; stats: BatchStats }> {
+  const tuning = { ...DEFAULT_TUNING, ...opts.tuning }
   // The witness must contain the parent state root node itself (unless the state is empty), even for a
   // batch that reads no state at all: that is what ties the witness to the parent.
   const parentRoot = chain.parent.stateRoot
@@ -58,7 +70,9 @@ export async function executeBlocks(
     if (e instanceof WitnessIncomplete) throw new WitnessIncomplete('node', bytesToHex(parentRoot), 'parent state root')
     throw e
   })
-  const stateManager = createStateManager(common, store, parentRoot)
+  const stateManager: FlatStateManager | WitnessStateManager = tuning.flatState
+    ? new FlatStateManager(common, store, parentRoot)
+    : createStateManager(common, store, parentRoot)
   const vm = await createVM({
     common: common.copy(),
     stateManager,
@@ -155,7 +169,7 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
   )
   const initialStateRoot = chain.parent.stateRoot
   const store = NodeStore.fromWitness(input.witness.state, input.witness.codes, keccak256)
-  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254 })
+  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254, tuning: opts.tuning })
   return {
     initialStateRoot,
     finalStateRoot: stateRoot,
