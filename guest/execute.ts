@@ -28,9 +28,16 @@ export interface ExecuteOptions {
 export interface Tuning {
   /** Flat account/storage maps over the witness, tries written once per state root (guest/flatState.ts). */
   flatState?: boolean
+  /** EIP activation and gas parameters resolved once per block, not per step (guest/common.ts). */
+  blockScopedCommon?: boolean
+  /**
+   * Jump-destination analysis kept per code (one Uint8Array per code hash in the flat state layer) for the
+   * whole batch instead of redone on every call: the opt-in cache of patches/@ethereumjs+evm+10.1.3.patch.
+   */
+  jumpAnalysisCache?: boolean
 }
 
-const DEFAULT_TUNING: Required<Tuning> = { flatState: true }
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, blockScopedCommon: true, jumpAnalysisCache: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -81,6 +88,7 @@ export async function executeBlocks(
   })
   // createEVM (10.1.3) overwrites a `bn254` option with its noble default, so set it on the instance.
   if (opts.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = opts.bn254
+  if (tuning.jumpAnalysisCache) (vm.evm as unknown as { jumpAnalysisCache: WeakMap<Uint8Array, object> }).jumpAnalysisCache = new WeakMap()
   const runCall = vm.evm.runCall.bind(vm.evm)
   vm.evm.runCall = async (opts) => {
     if (stateManager.inTransaction || opts.caller?.toString() !== SYSTEM_ADDRESS) return runCall(opts)
@@ -149,7 +157,8 @@ export async function executeBlocks(
 export async function executeStateless(input: ProgramInput, opts: ExecuteOptions = {}): Promise<ProgramOutput & { stats: BatchStats }> {
   const crypto = guestCrypto(opts.crypto)
   const keccak256 = crypto.keccak256 ?? keccak_256
-  const common = commonFromChainConfig(input.chainConfig, crypto)
+  const tuning = { ...DEFAULT_TUNING, ...opts.tuning }
+  const common = commonFromChainConfig(input.chainConfig, crypto, { blockScoped: tuning.blockScopedCommon })
   const blocks = decodeBlocks(input.blocks, common)
   for (let i = 1; i < blocks.length; i++) {
     if (!equalsBytes(blocks[i].header.parentHash, blocks[i - 1].hash())) {
