@@ -11,6 +11,11 @@ export interface PoolOptions {
   workers?: number
   /** Per-worker V8 heap cap in MB (resourceLimits.maxOldGenerationSizeMb). A worker over it dies alone. */
   maxHeapMb?: number
+  /**
+   * Per-worker young generation in MB (resourceLimits.maxYoungGenerationSizeMb). Default DEFAULT_YOUNG_GENERATION_MB:
+   * the guest allocates fast and short-lived; a larger nursery means far fewer scavenges (see README, scaling).
+   */
+  youngGenerationMb?: number
   /** Enable the crash-drill task kind used by the tests. */
   selftest?: boolean
 }
@@ -25,6 +30,15 @@ export interface TaskPool {
 export interface ExecutePool extends TaskPool {
   /** Stateless execution of encodeProgramInput bytes. The buffer is transferred: don't reuse `input` after. */
   run(input: Uint8Array, label?: string): Promise<ExecuteResult>
+}
+
+/** See PoolOptions.youngGenerationMb; TESSERA_YOUNG_GEN_MB overrides it (0 = V8's default). */
+export const DEFAULT_YOUNG_GENERATION_MB = 96
+
+function youngGenerationMb(opts: PoolOptions): number | undefined {
+  const env = process.env.TESSERA_YOUNG_GEN_MB
+  const mb = opts.youngGenerationMb ?? (env !== undefined && env !== '' ? Number(env) : DEFAULT_YOUNG_GENERATION_MB)
+  return Number.isFinite(mb) && mb > 0 ? mb : undefined
 }
 
 export function defaultWorkers(): number {
@@ -46,7 +60,10 @@ export function createTaskPool(worker: string, opts: PoolOptions = {}): TaskPool
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 60_000,
-    resourceLimits: opts.maxHeapMb ? { maxOldGenerationSizeMb: opts.maxHeapMb } : undefined,
+    resourceLimits: {
+      ...(opts.maxHeapMb ? { maxOldGenerationSizeMb: opts.maxHeapMb } : {}),
+      ...(youngGenerationMb(opts) !== undefined ? { maxYoungGenerationSizeMb: youngGenerationMb(opts) } : {}),
+    },
     workerData: { selftest: opts.selftest === true },
   })
   // Piscina emits 'error' for worker failures outside a task; those tasks are rejected individually anyway.
