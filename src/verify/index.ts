@@ -53,3 +53,14 @@ export async function verifySubmittedProof(
       throw new ProofUnverifiable(proverType, `Tessera has no verifier for ${proverType} proofs`)
   }
 }
+
+/**
+ * The coordinator's per-type verifier callbacks for the types `config` has a program for: each resolves true
+ * or throws ProofRejected with the reason (the coordinator logs it and refuses the submission).
+ */
+export function coordinatorProofVerifiers(config: ProofVerifierConfig): Partial<Record<'RISC0' | 'SP1', (proof: Uint8Array, publicValues: Uint8Array) => Promise<boolean>>> {
+  const out: Partial<Record<'RISC0' | 'SP1', (proof: Uint8Array, publicValues: Uint8Array) => Promise<boolean>>> = {}
+  if (config.risc0ImageId) out.RISC0 = (proof, values) => verifySubmittedProof('RISC0', proof, values, config).then(() => true)
+  if (config.sp1VKey) out.SP1 = (proof, values) => verifySubmittedProof('SP1', proof, values, config).then(() => true)
+  return out
+}
