@@ -53,7 +53,7 @@ export async function executeBlocks(
 ): Promise<{ stateRoot: Uint8Array; stats: BatchStats }> {
   // The witness must contain the parent state root node itself (unless the state is empty), even for a
   // batch that reads no state at all: that is what ties the witness to the parent.
-  const parentRoot = chain.parent.stateRoot
+  const parentRoot = chain.parentStateRoot
   await store.get(bytesToHex(parentRoot).slice(2)).catch((e: unknown) => {
     if (e instanceof WitnessIncomplete) throw new WitnessIncomplete('node', bytesToHex(parentRoot), 'parent state root')
     throw e
@@ -85,13 +85,15 @@ export async function executeBlocks(
   })
   let gasUsed = 0n
   let transactionCount = 0n
-  let stateRoot = chain.parent.stateRoot
+  let stateRoot = chain.parentStateRoot
   for (const block of blocks) {
     const header = block.header
-    await validateHeaderAgainstParent(header, chain.parent)
+    // Unanchored runs (no parent header, root taken on trust) cannot check the first block against its parent.
+    const anchored = chain.hasParentHeader
+    if (anchored) await validateHeaderAgainstParent(header, chain.parent)
     await validateUncles(block, chain)
     await ethCheck(header, 'block body (transactions, tx trie, uncle hash, withdrawals root)', () => block.validateData(false, true, true))
-    await ethCheck(header, 'blob gas', () => block.validateBlobTransactions(chain.parent))
+    if (anchored) await ethCheck(header, 'blob gas', () => block.validateBlobTransactions(chain.parent))
     // Consensus post-checks are done below with typed errors, so runBlock only executes.
     // `generate: true` makes runBlock return the computed roots instead of comparing them itself, so every
     // post-check below reports a typed BlockInvalid with expected and actual values.
@@ -145,15 +147,11 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
       })
     }
   }
-  const chain = AncestorChain.fromWitness(
-    input.witness.headers,
-    common,
-    blocks[0].header.parentHash,
-    keccak256,
-    undefined,
-    blocks.map((b) => b.header),
-  )
-  const initialStateRoot = chain.parent.stateRoot
+  const chain =
+    input.unanchored !== undefined && input.witness.headers.length === 0
+      ? AncestorChain.unanchored(input.unanchored)
+      : AncestorChain.fromWitness(input.witness.headers, common, blocks[0].header.parentHash, keccak256, undefined, blocks.map((b) => b.header))
+  const initialStateRoot = chain.parentStateRoot
   const store = NodeStore.fromWitness(input.witness.state, input.witness.codes, keccak256)
   const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254 })
   return {
