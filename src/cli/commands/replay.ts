@@ -13,12 +13,14 @@ import { fetchBlock } from '../../rpc/witness.js'
 import { cacheFileToProgramInput, readCacheFile } from '../../witness/cache.js'
 import { witnessSize } from '../../witness/codec.js'
 import { toHex } from '../../witness/hex.js'
+import { checkBelowHead, listedBlocks } from '../blockList.js'
 import { ProgressBar, summaryTable } from '../progress.js'
 
 const HELP = `usage:
   tessera replay file <cache.json[.gz]>...            stateless execution of ethrex-replay cache files
   tessera replay block <N|latest> --rpc-url URL        one block from a node
   tessera replay blocks --from A [--to B] [--endless] --rpc-url URL
+  tessera replay blocks --blocks 1,5,9[,12-15] --rpc-url URL   a list of blocks and ranges
   tessera replay transaction <hash> --rpc-url URL      re-execute a block up to that tx, show its receipt
 
 options:
@@ -49,6 +51,7 @@ export const OPTIONS = {
   'proofs-only': { type: 'boolean' },
   from: { type: 'string' },
   to: { type: 'string' },
+  blocks: { type: 'string' },
   endless: { type: 'boolean' },
   'poll-ms': { type: 'string' },
   'cache-dir': { type: 'string' },
@@ -192,10 +195,11 @@ async function replayStream(
   return records
 }
 
-async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | 'latest' | undefined, command: string): Promise<number> {
+async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | 'latest' | undefined, command: string, list?: bigint[]): Promise<number> {
   checkBackend(values)
   const rpc = rpcFrom(values)
   const head = await headNumber(rpc)
+  if (list !== undefined) checkBelowHead(list, head)
   const start = from === 'latest' ? head : from
   let end = to === undefined ? (values.endless ? undefined : head) : to === 'latest' ? head : to
   if (start < 1n) throw new Error('block 0 (genesis) has no parent to replay from; start at 1')
@@ -204,12 +208,13 @@ async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | '
   const workers = positiveInt(values.workers, '--workers')
   const pool = createExecutePool({ workers })
   const ahead = positiveInt(values.concurrency, '--concurrency') ?? pool.threads + 1
-  const bar = new ProgressBar(end === undefined ? undefined : Number(end - start + 1n))
+  const bar = new ProgressBar(list?.length ?? (end === undefined ? undefined : Number(end - start + 1n)))
   const pollMs = positiveInt(values['poll-ms'], '--poll-ms') ?? 2000
   let cursor = start
   let known = head
   const stopper = { stopped: false }
   const next = async (): Promise<bigint | undefined> => {
+    if (list !== undefined) return list.shift()
     if (end !== undefined && cursor > end) {
       if (!values.endless) return undefined
       end = undefined
@@ -291,6 +296,8 @@ export async function run(argv: string[]): Promise<number> {
       return runBlocks(values, n, n, 'block')
     }
     case 'blocks': {
+      const list = listedBlocks(values)
+      if (list !== undefined) return runBlocks(values, list[0], list[list.length - 1], 'blocks', [...list])
       const from = parseBlockNumber(values.from, '--from')
       const to = values.to === undefined ? undefined : parseBlockNumber(values.to, '--to')
       return runBlocks(values, from, to, 'blocks')
