@@ -2,13 +2,14 @@
  * `--blocks 1,5,9` and `--blocks 3-6,10`: block numbers as a list, besides `--from/--to` ranges.
  * The parser is strict: a typo in a list of blocks to prove should stop the run, not skip a block.
  */
-export class BlockListInvalid extends Error {
-  override name = 'BlockListInvalid'
+import { TesseraError } from '../../guest/errors.js'
+
+export class BlockListInvalid extends TesseraError {
   constructor(
     readonly input: string,
     reason: string,
   ) {
-    super(`--blocks '${input}': ${reason}`)
+    super(`--blocks '${input}': ${reason}`, "write blocks as 1,5,9 or ranges as 12-15 (ascending, no repeats)")
   }
 }
 
@@ -66,13 +67,13 @@ export function consecutiveRuns(numbers: bigint[]): bigint[][] {
   return runs
 }
 
+export class BlockNotFound extends TesseraError {}
+
 /** Every listed block must exist on the node. */
 export function checkBelowHead(numbers: bigint[], head: bigint): void {
   const over = numbers.filter((n) => n > head)
   if (over.length > 0) {
-    throw Object.assign(new Error(`block ${over[0]} is above the node's head ${head}${over.length > 1 ? ` (and ${over.length - 1} more)` : ''}`), {
-      name: 'BlockNotFound',
-    })
+    throw new BlockNotFound(`block ${over[0]} is above the node's head ${head}${over.length > 1 ? ` (and ${over.length - 1} more)` : ''}`)
   }
 }
 

@@ -22,6 +22,8 @@ const HELP = `usage:
   tessera replay blocks --from A [--to B] [--endless] --rpc-url URL
   tessera replay blocks --blocks 1,5,9[,12-15] --rpc-url URL   a list of blocks and ranges
   tessera replay transaction <hash> --rpc-url URL      re-execute a block up to that tx, show its receipt
+  tessera replay custom [--blocks N] [--txs-per-block K] [--kind KIND]   build blocks locally, then run them
+  tessera replay l2 batch|block|transaction ...        ethrex L2 (see 'tessera replay l2 --help')
 
 options:
   --rpc-url URL         JSON-RPC endpoint (HTTP)
@@ -282,6 +284,9 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
 }
 
 export async function run(argv: string[]): Promise<number> {
+  // Subcommands with options of their own live in their own modules.
+  if (argv[0] === 'custom') return (await import('./replayCustom.js')).run(argv.slice(1))
+  if (argv[0] === 'l2') return (await import('./replayL2.js')).run(argv.slice(1))
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
   const [sub, ...rest] = positionals
   if (values.help || sub === undefined) {
@@ -325,6 +330,6 @@ export async function run(argv: string[]): Promise<number> {
       return r.matches === false ? 1 : 0
     }
     default:
-      throw new Error(`unknown replay subcommand '${sub}' (file, block, blocks, transaction)`)
+      throw new Error(`unknown replay subcommand '${sub}' (file, block, blocks, transaction, custom, l2)`)
   }
 }
