@@ -6,6 +6,7 @@
 const COMMANDS: Record<string, { file: string; summary: string }> = {
   conformance: { file: './commands/conformance.js', summary: 'run EF BlockchainTests through the stateless path' },
   replay: { file: './commands/replay.js', summary: 'stateless replay of cache files, blocks or a transaction' },
+  'block-composition': { file: './commands/composition.js', summary: 'gas by tx kind/type and precompile share per block, as an SVG chart' },
   cache: { file: './commands/cache.js', summary: 'fetch blocks and witnesses from RPC into ethrex-replay cache files' },
   coordinator: { file: './commands/coordinator.js', summary: 'serve batches to provers over TCP' },
   prover: { file: './commands/prover.js', summary: 'prove batches from one or more coordinators' },
@@ -16,7 +17,7 @@ const COMMANDS: Record<string, { file: string; summary: string }> = {
 }
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(18)} ${c.summary}`)
   return `usage: tessera <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'tessera <command> --help' for options.`
 }
 
