@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { file: string; summary: string }> = {
   l2: { file: './commands/l2.js', summary: 'L2 devnet sequencer (l2 devnet) and withdrawal proofs (l2 withdrawal-proof)' },
   bench: { file: './commands/bench.js', summary: 'benchmark suite (JSON results)' },
   demo: { file: './commands/demo.js', summary: 'self-contained demo on embedded devnet data (npm start)' },
+  l2: { file: './commands/l2.js', summary: 'ethrex L2: reconstruct and verify a chain from its genesis and blobs' },
   doctor: { file: './commands/doctor.js', summary: 'show which crypto and backend paths are active' },
 }
 

@@ -13,10 +13,12 @@ import { fetchBlock } from '../../rpc/witness.js'
 import { cacheFileToProgramInput, readCacheFile } from '../../witness/cache.js'
 import { witnessSize } from '../../witness/codec.js'
 import { toHex } from '../../witness/hex.js'
+import { readIfL2BatchCache, runL2BatchFile } from '../../l2/replayFile.js'
 import { ProgressBar, summaryTable } from '../progress.js'
 
 const HELP = `usage:
   tessera replay file <cache.json[.gz]>...            stateless execution of ethrex-replay cache files
+                                                      (L2 batch caches cache_batch_<n>.json: the ethrex L2 guest)
   tessera replay block <N|latest> --rpc-url URL        one block from a node
   tessera replay blocks --from A [--to B] [--endless] --rpc-url URL
   tessera replay transaction <hash> --rpc-url URL      re-execute a block up to that tx, show its receipt
@@ -245,6 +247,15 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
       paths.map(async (path): Promise<ReplayRecord> => {
         let record: ReplayRecord = { first: 0n, last: 0n, ok: false, transactions: 0, gasUsed: 0n, executeMs: 0, witnessMs: 0, witnessBytes: 0, extensions: 0 }
         try {
+          // ethrex L2 batch caches (cache_batch_<n>.json) run the L2 guest and always print their public values.
+          const l2 = await readIfL2BatchCache(path)
+          if (l2 !== undefined) {
+            const r = await runL2BatchFile(pool, path, l2)
+            record = { ...record, ...r, ok: true }
+            bar.tick({ ok: true, gasUsed: r.gasUsed, transactions: r.transactions })
+            bar.log(`${path}: L2 batch, ${describe(record)}, ${r.privileged} privileged, ${r.l1Messages} L1 messages; public values ${r.publicValues}`)
+            return record
+          }
           const cache = await readCacheFile(path)
           const input = cacheFileToProgramInput(cache)
           const firstHeader = cache.blocks[0].header
