@@ -7,6 +7,8 @@ const COMMANDS: Record<string, { file: string; summary: string }> = {
   conformance: { file: './commands/conformance.js', summary: 'run EF BlockchainTests through the stateless path' },
   replay: { file: './commands/replay.js', summary: 'stateless replay of cache files, blocks or a transaction' },
   cache: { file: './commands/cache.js', summary: 'fetch blocks and witnesses from RPC into ethrex-replay cache files' },
+  convert: { file: './commands/convert.js', summary: 'convert any witness shape to the ethrex-replay cache format' },
+  witness: { file: './commands/witness.js', summary: 'witness inspect: shape, sizes, unused and missing nodes' },
   coordinator: { file: './commands/coordinator.js', summary: 'serve batches to provers over TCP' },
   prover: { file: './commands/prover.js', summary: 'prove batches from one or more coordinators' },
   bench: { file: './commands/bench.js', summary: 'benchmark suite (JSON results)' },

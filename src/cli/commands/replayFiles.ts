@@ -27,7 +27,9 @@ const labelOf = (input: LoadedInput) => `${input.files.join(' + ')}${input.expec
 function fail(record: FileRecord, e: unknown, where: string): FileRecord {
   const err = e as Error
   record.ok = false
-  record.error = { name: err?.name ?? 'Error', message: `${where}: ${err?.message ?? String(e)}` }
+  const message = err?.message ?? String(e)
+  // Most errors already name the file; say it once.
+  record.error = { name: err?.name ?? 'Error', message: message.includes(where.split(' + ')[0].split(' [')[0]) ? message : `${where}: ${message}` }
   return record
 }
 
@@ -100,6 +102,11 @@ export async function replayFiles(pool: ExecutePool, paths: string[], flags: Inp
     return [r]
   }
   const records: FileRecord[] = []
+  for (const { file, error } of grouped.errors) {
+    const r = fail(emptyRecord(file), error, file)
+    records.push(r)
+    onRecord(r)
+  }
   for (const l2 of grouped.l2) {
     const r = emptyRecord(l2.file)
     const runner = l2BatchRunner()
