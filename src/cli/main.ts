@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { file: string; summary: string }> = {
   witness: { file: './commands/witness.js', summary: 'witness inspect: shape, sizes, unused and missing nodes' },
   coordinator: { file: './commands/coordinator.js', summary: 'serve batches to provers over TCP' },
   prover: { file: './commands/prover.js', summary: 'prove batches from one or more coordinators' },
+  'verify-proof': { file: './commands/verifyProof.js', summary: 'verify a RISC Zero or SP1 Groth16 proof (seal, journal, image id / vkey)' },
   bench: { file: './commands/bench.js', summary: 'benchmark suite (JSON results)' },
   demo: { file: './commands/demo.js', summary: 'self-contained demo on embedded devnet data (npm start)' },
   doctor: { file: './commands/doctor.js', summary: 'show which crypto and backend paths are active' },
@@ -46,7 +47,10 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     const e = err as Error & { hint?: string }
-    console.error(`tessera: ${e?.message ?? String(err)}${e?.hint ? `\nhint: ${e.hint}` : ''}`)
+    // Quote at most a prefix: a message may carry a huge field (a 100 MB extraData).
+    const text = String(e?.message ?? err)
+    const short = text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length - 2000} more characters)` : text
+    console.error(`tessera: ${short}${e?.hint ? `\nhint: ${e.hint}` : ''}`)
     if (process.env.TESSERA_DEBUG) console.error(e?.stack)
     process.exitCode = 1
   },

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import type { ChainConfig } from '../../../guest/types.js'
-import { encodeProgramInput } from '../../../guest/input.js'
+import { encodeProgramInput } from '../../witness/programInput.js'
 import { encodePublicValues } from '../../../guest/output.js'
 import { createExecutePool, type ExecutePool } from '../../pool/execute.js'
 import { createVerifyPool } from '../../pool/verify.js'
