@@ -111,8 +111,8 @@ export async function replayFiles(pool: ExecutePool, paths: string[], flags: Inp
     const r = emptyRecord(l2.file)
     const runner = l2BatchRunner()
     try {
-      if (runner === undefined) throw new L2InputNotSupported(l2.file, 'an ethrex L2 batch cache')
-      const res = await runner(l2.json, l2.file)
+      if (runner === undefined) throw new L2InputNotSupported(l2.file, l2.json.blobFiles !== undefined ? 'genesis + blobs' : 'a batch cache')
+      const res = await runner(pool, l2.json, l2.file)
       Object.assign(r, { ok: res.ok, first: res.blocks.first, last: res.blocks.last, transactions: res.transactions, gasUsed: res.gasUsed, publicValues: res.publicValues, shape: 'ethrex-l2-batch' })
     } catch (e) {
       fail(r, e, l2.file)

@@ -1,3 +1,4 @@
+import type { ExecutePool } from '../../pool/execute.js'
 import type { Json } from './json.js'
 
 /**
@@ -13,7 +14,12 @@ export interface L2BatchRunResult {
   publicValues?: string
 }
 
-export type L2BatchRunner = (doc: Json, file: string) => Promise<L2BatchRunResult>
+/**
+ * Runs one L2 input in the execute pool. `doc` is the parsed cache file, or `{genesis, blobFiles}` for an L2
+ * genesis given with its blobs. Wire it from the L2 side, e.g. in src/cli/commands/replay.ts:
+ *   registerL2BatchRunner(async (pool, doc, file) => { const r = await runL2BatchFile(pool, file, doc); return {...} })
+ */
+export type L2BatchRunner = (pool: ExecutePool, doc: Json, file: string) => Promise<L2BatchRunResult>
 
 let runner: L2BatchRunner | undefined
 
