@@ -12,9 +12,9 @@ const COMMANDS: Record<string, { file: string; summary: string }> = {
   prover: { file: './commands/prover.js', summary: 'prove batches from one or more coordinators' },
   'verify-proof': { file: './commands/verifyProof.js', summary: 'verify a RISC Zero or SP1 Groth16 proof (seal, journal, image id / vkey)' },
   'proof-sender': { file: './commands/proof-sender.js', summary: 'send proven batches to the L1 OnChainProposer (verifyBatches)' },
-  l2: { file: './commands/l2.js', summary: 'L2 devnet sequencer (l2 devnet) and withdrawal proofs (l2 withdrawal-proof)' },
   bench: { file: './commands/bench.js', summary: 'benchmark suite (JSON results)' },
   demo: { file: './commands/demo.js', summary: 'self-contained demo on embedded devnet data (npm start)' },
+  l2: { file: './commands/l2.js', summary: 'ethrex L2: reconstruct a chain from its blobs; devnet sequencer; withdrawal proofs' },
   doctor: { file: './commands/doctor.js', summary: 'show which crypto and backend paths are active' },
 }
 
