@@ -18,7 +18,8 @@ import { ProgressBar, summaryTable } from '../progress.js'
 const HELP = `usage:
   tessera replay file <input>... [--witness FILE]     stateless execution of witness files of any producer (auto-detected:
                                                        ethrex-replay caches of every vintage, zk-pig, SBV, block+witness
-                                                       JSON/RLP, geth ExtWitness, zevm binary, EIP-8025 SSZ, pre-state, EEST)
+                                                       JSON/RLP, geth ExtWitness, zevm binary, EIP-8025 SSZ, pre-state, EEST;
+                                                       L2 batch caches cache_batch_<n>.json: the ethrex L2 guest)
   tessera replay block <N|latest> --rpc-url URL        one block from a node
   tessera replay blocks --from A [--to B] [--endless] --rpc-url URL
   tessera replay blocks --blocks 1,5,9[,12-15] --rpc-url URL   a list of blocks and ranges
@@ -263,7 +264,7 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
       const extra = [
         record.shape ? `shape ${record.shape}` : '',
         record.anchor === 'unanchored' ? 'UNANCHORED (pre-state root taken on trust)' : record.anchor && record.anchor !== 'witness-headers' ? `parent header from ${record.anchor === 'parent-header-rpc' ? '--rpc-url' : '--parent-header'}` : '',
-        values.action === 'prove' && record.publicValues ? `public values ${record.publicValues}` : '',
+        (values.action === 'prove' || record.shape?.startsWith('ethrex-l2')) && record.publicValues ? `public values ${record.publicValues}` : '',
         record.statelessOutputBytes ? `statelessOutputBytes ${record.statelessOutputBytes}` : '',
       ].filter(Boolean)
       bar.log(record.ok ? `${record.label}: ${describe(record)}${extra.length ? ` (${extra.join('; ')})` : ''}` : `FAILED ${record.error?.name ?? 'Error'}: ${record.error?.message}`)
