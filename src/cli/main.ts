@@ -45,7 +45,10 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     const e = err as Error & { hint?: string }
-    console.error(`tessera: ${e?.message ?? String(err)}${e?.hint ? `\nhint: ${e.hint}` : ''}`)
+    // Quote at most a prefix: a message may carry a huge field (a 100 MB extraData).
+    const text = String(e?.message ?? err)
+    const short = text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length - 2000} more characters)` : text
+    console.error(`tessera: ${short}${e?.hint ? `\nhint: ${e.hint}` : ''}`)
     if (process.env.TESSERA_DEBUG) console.error(e?.stack)
     process.exitCode = 1
   },
