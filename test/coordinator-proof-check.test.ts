@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { encodeProgramInput } from '../guest/input.js'
 import { Coordinator } from '../src/coordinator/coordinator.js'
 import { CoordinatorStore } from '../src/coordinator/store.js'
-import { ProtocolError } from '../src/protocol/errors.js'
+import { Refused } from '../src/protocol/refusal.js'
 import type { Message, ProverType } from '../src/protocol/messages.js'
 import { sendMessage, type Address } from '../src/protocol/transport.js'
 import { coordinatorProofVerifiers } from '../src/verify/index.js'
@@ -55,12 +55,15 @@ const send = (a: Address, m: Message) => sendMessage(a, m, { timeoutMs: 10_000 }
 const submit = (a: Address, proverType: ProverType, proof: Uint8Array, publicValues: Uint8Array) =>
   send(a, { kind: 'ProofSubmit', batchNumber: 1, batchProof: { proverType, proof, publicValues } })
 
-async function refused(p: Promise<unknown>): Promise<void> {
+/** The coordinator answers an explicit refusal naming the verifier's reason (src/protocol/refusal.ts). */
+async function refused(p: Promise<unknown>): Promise<Refused> {
   const e = await p.then(
     () => undefined,
     (err: unknown) => err,
   )
-  expect(e).toBeInstanceOf(ProtocolError)
+  expect(e).toBeInstanceOf(Refused)
+  expect((e as Refused).reason).toBe('invalid_proof')
+  return e as Refused
 }
 
 function flip(b: Uint8Array, at: number): Uint8Array {
@@ -74,7 +77,8 @@ describe('coordinator: proofs are checked before they are stored', () => {
     const journal = hex(risc0.journal)
     const { address, store, lines } = await start('RISC0', journal, { risc0ImageId: hex(risc0.imageId) })
     await send(address, { kind: 'BatchRequest', commitHash: 'test-1', proverType: 'RISC0' })
-    await refused(submit(address, 'RISC0', flip(hex(risc0.seal), 200), journal))
+    const r = await refused(submit(address, 'RISC0', flip(hex(risc0.seal), 200), journal))
+    expect(r.message).toMatch(/risc0-groth16 proof rejected/)
     expect(store.proof(1, 'RISC0')).toBeUndefined()
     const refusal = lines.find((l) => l.reason === 'invalid_proof')
     expect(String(refusal?.msg)).toMatch(/risc0-groth16 proof rejected \((pairing|not_on_curve), seal\)/)
