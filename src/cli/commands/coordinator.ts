@@ -11,7 +11,7 @@ import { CoordinatorStore } from '../../coordinator/store.js'
 import { parseProverType, type ProverType } from '../../protocol/messages.js'
 import { DEFAULT_SERVER_LIMITS, formatAddress, parseAddress } from '../../protocol/transport.js'
 import { createProvePool } from '../../prover/pool.js'
-import { coordinatorProofVerifiers, type ProofVerifierConfig } from '../../verify/index.js'
+import { createProofVerifierPool, type ProofVerifierPool } from '../../verify/pool.js'
 
 const HELP = `usage: tessera coordinator --source <dir|rpc> [options]
 
@@ -62,9 +62,8 @@ export function positiveInt(value: string | undefined, flag: string, fallback: n
  * configured (--risc0-image-id, --sp1-vkey), else the native backend's verifier if one loads here; the
  * others are warned about.
  */
-async function zkvmVerifiers(types: ProverType[], log: Logger, programs: ProofVerifierConfig): Promise<CoordinatorOptions['verifyProof']> {
+async function zkvmVerifiers(types: ProverType[], log: Logger, groth16: ReturnType<ProofVerifierPool['coordinatorVerifiers']>): Promise<CoordinatorOptions['verifyProof']> {
   const out: NonNullable<CoordinatorOptions['verifyProof']> = {}
-  const groth16 = coordinatorProofVerifiers(programs)
   for (const type of types) {
     if (type === 'Exec') continue
     if (type === 'RISC0' || type === 'SP1') {
@@ -141,6 +140,10 @@ export async function run(argv: string[]): Promise<number> {
   const sourcePollMs = positiveInt(values['source-poll-interval'], '--source-poll-interval', 30_000, true)
   const version = values['commit-hash'] ?? values.version ?? packageVersion()
   const authToken = values['auth-token'] ?? process.env.TESSERA_AUTH_TOKEN
+  const programs = {
+    risc0ImageId: values['risc0-image-id'] === undefined ? undefined : program32(values['risc0-image-id'], '--risc0-image-id'),
+    sp1VKey: values['sp1-vkey'] === undefined ? undefined : program32(values['sp1-vkey'], '--sp1-vkey'),
+  }
   const log = cliLogger('coordinator', values['log-level'])
   if (values['exec-verifier'] !== 'exec' && !(values['exec-verifier'] === 'mock' && testBackendsEnabled())) {
     throw new Error(`--exec-verifier ${values['exec-verifier']}: only 'exec' is supported`)
@@ -182,10 +185,9 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const metrics = createCoordinatorMetrics(store, requiredTypes, proverTimeoutMs)
-  const verifyProof = await zkvmVerifiers(requiredTypes, log, {
-    risc0ImageId: values['risc0-image-id'] === undefined ? undefined : program32(values['risc0-image-id'], '--risc0-image-id'),
-    sp1VKey: values['sp1-vkey'] === undefined ? undefined : program32(values['sp1-vkey'], '--sp1-vkey'),
-  })
+  // RISC0/SP1 Groth16 proofs are checked in a worker thread (src/verify/pool.ts) before they are stored.
+  const proofVerifiers = createProofVerifierPool(programs)
+  const verifyProof = await zkvmVerifiers(requiredTypes, log, proofVerifiers.coordinatorVerifiers())
   const coordinator = new Coordinator({
     store,
     version,
@@ -235,6 +237,7 @@ export async function run(argv: string[]): Promise<number> {
   await coordinator.close()
   metricsServer?.close()
   await verifyPool?.close()
+  await proofVerifiers.close()
   store.close()
   return 0
 }
