@@ -213,7 +213,7 @@ export async function run(argv: string[]): Promise<number> {
         })
     }
     const added = await loadBatches()
-    log.info({ added: added.length, skipped: skipped.size, total: store.counts(requiredTypes, proverTimeoutMs).total, db: values.db }, 'batches loaded')
+    log.info({ added: added.length, total: store.counts(requiredTypes, proverTimeoutMs).total, skipped: skipped.size, db: values.db }, 'batches loaded')
   } catch (e) {
     store.close()
     await verifyPool?.close()
