@@ -177,7 +177,7 @@ async function runFile(pool: TaskPool, file: string, name: string, opts: FileOpt
       }
       reported.add(stuck)
       const why = overrun
-        ? `over its time budget: still running after ${Math.round(opts.maxCaseMs! / 1000)} s; stopped`
+        ? `over its time budget: still running after ${opts.maxCaseMs! / 1000} s; stopped`
         : `worker failed: ${String((e as Error)?.message ?? e).slice(0, 500)}`
       record(name, { name: stuck, passed: false, failures: [why], blocks: 0 })
     } finally {

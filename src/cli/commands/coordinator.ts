@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util'
 import pino, { type Logger } from 'pino'
 import { decodeProgramInput } from '../../../guest/input.js'
 import { mockPublicValues, testBackendsEnabled } from '../../backend/index.js'
-import { checkGas, declaredGas, parseGasBudget, parseTimeBudget, withTimeBudget, type Budget } from '../../budget/budget.js'
+import { checkGas, declaredGas, limitConcurrency, parseGasBudget, parseTimeBudget, withTimeBudget, type Budget } from '../../budget/budget.js'
 import { checkDb, formatDbReport } from '../../coordinator/checkDb.js'
 import { Coordinator, type CoordinatorOptions } from '../../coordinator/coordinator.js'
 import { createCoordinatorMetrics, serveMetrics } from '../../coordinator/metrics.js'
@@ -287,20 +287,4 @@ export async function run(argv: string[]): Promise<number> {
   const proven = requiredTypes.map((t) => `${t} ${c.proven[t] ?? 0}/${c.total}`).join(', ')
   console.error(`tessera coordinator: stopped; proven ${proven}; ${skipped.size} source files skipped`)
   return 0
-}
-
-/** Run at most `n` of the given tasks at once; the rest wait their turn in order. */
-function limitConcurrency(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let running = 0
-  const waiting: (() => void)[] = []
-  return async (task) => {
-    if (running >= n) await new Promise<void>((r) => waiting.push(r))
-    running++
-    try {
-      return await task()
-    } finally {
-      running--
-      waiting.shift()?.()
-    }
-  }
 }

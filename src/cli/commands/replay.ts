@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import type { ChainConfig } from '../../../guest/types.js'
 import { encodeProgramInput } from '../../witness/programInput.js'
 import { encodePublicValues } from '../../../guest/output.js'
+import { checkGas, declaredGas, limitConcurrency, parseGasBudget, parseTimeBudget, withTimeBudget, type Budget } from '../../budget/budget.js'
 import { createExecutePool, type ExecutePool } from '../../pool/execute.js'
 import { createVerifyPool } from '../../pool/verify.js'
 import { edrWarning, inferChainConfig, nodeInfo } from '../../rpc/chain.js'
@@ -32,6 +33,12 @@ options:
   --chain-config FILE   chain config JSON (geth genesis 'config' fields) for non-public chains
   --proofs-only         build witnesses from eth_getProof even if debug_executionWitness is served
   --poll-ms N           --endless: head polling interval (default 2000)
+  --max-batch-gas GAS   replay file: a file whose blocks declare more gas fails by name without running
+                        (default 30e9; 0 = no limit)
+  --max-batch-seconds S replay file: stop a file after this long; it fails by name (default none)
+
+Signals: the first SIGINT/SIGTERM finishes what is running and prints the summary so far; a second one
+exits at once.
 
 Witnesses come from debug_executionWitness when the node serves it, else from eth_getProof (pre-execution
 over RPC state at the parent block). Exit code 1 if any block failed.`
@@ -52,6 +59,8 @@ export const OPTIONS = {
   endless: { type: 'boolean' },
   'poll-ms': { type: 'string' },
   'cache-dir': { type: 'string' },
+  'max-batch-gas': { type: 'string' },
+  'max-batch-seconds': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -175,12 +184,12 @@ async function replayStream(
       else if (values.endless) bar.log(describe(r))
     }
   }
-  // Ctrl-C / SIGTERM: finish the blocks in flight, then print the summary.
-  const onSignal = () => {
+  // Ctrl-C / SIGTERM: finish the blocks in flight, then print the summary; a second one exits at once.
+  const onSignal = secondSignalExits(() => {
     stopper.stopped = true
-  }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  })
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   try {
     await Promise.all(Array.from({ length: ahead }, lane))
   } finally {
@@ -234,15 +243,39 @@ async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | '
   }
 }
 
+/** First signal: `drain()`; second: print a note and exit at once. */
+function secondSignalExits(drain: () => void): (signal: string) => void {
+  let signals = 0
+  return (signal) => {
+    if (++signals > 1) {
+      console.error(`replay: ${signal} again: exiting now`)
+      process.exit(130)
+    }
+    console.error(`replay: ${signal}: finishing what is running, then the summary (signal again to exit at once)`)
+    drain()
+  }
+}
+
 async function runFiles(values: Values, paths: string[]): Promise<number> {
   if (paths.length === 0) throw new Error('replay file needs at least one cache file')
   checkBackend(values)
+  const budget: Budget = {
+    maxGas: parseGasBudget(values['max-batch-gas'], 30_000_000_000n),
+    maxMs: parseTimeBudget(values['max-batch-seconds'], undefined),
+  }
   const pool = createExecutePool({ workers: positiveInt(values.workers, '--workers') })
+  // One file per worker at a time, so a time budget measures running, not waiting in the queue.
+  const slot = limitConcurrency(pool.threads)
+  let stopped = false
+  const onSignal = secondSignalExits(() => (stopped = true))
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   const bar = new ProgressBar(paths.length)
   const t0 = performance.now()
   try {
-    const records = await Promise.all(
-      paths.map(async (path): Promise<ReplayRecord> => {
+    const all = await Promise.all(
+      paths.map((path) => slot(async (): Promise<ReplayRecord | undefined> => {
+        if (stopped) return undefined
         let record: ReplayRecord = { first: 0n, last: 0n, ok: false, transactions: 0, gasUsed: 0n, executeMs: 0, witnessMs: 0, witnessBytes: 0, extensions: 0 }
         try {
           const cache = await readCacheFile(path)
@@ -250,7 +283,9 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
           const firstHeader = cache.blocks[0].header
           const lastHeader = cache.blocks[cache.blocks.length - 1].header
           record = { ...record, first: BigInt(firstHeader.number as string), last: BigInt(lastHeader.number as string), witnessBytes: witnessSize(input.witness).bytes }
-          const r = await pool.run(encodeProgramInput(input), path)
+          checkGas(budget, declaredGas(input.blocks), path)
+          const bytes = encodeProgramInput(input)
+          const r = await withTimeBudget(budget, path, (signal) => pool.run(bytes, path, signal))
           record = { ...record, transactions: r.transactions, gasUsed: r.gasUsed, executeMs: r.ms }
           if (toHex(r.output.finalStateRoot) !== String(lastHeader.stateRoot).toLowerCase()) {
             throw new Error(`final state root ${toHex(r.output.finalStateRoot)} differs from the header's ${lastHeader.stateRoot}`)
@@ -258,7 +293,8 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
           record.publicValues = toHex(encodePublicValues(r.output))
           record.ok = true
         } catch (e) {
-          record.error = { name: (e as Error).name ?? 'Error', message: `${path}: ${(e as Error).message}` }
+          const message = String((e as Error)?.message ?? e)
+          record.error = { name: (e as Error).name ?? 'Error', message: `${path}: ${message.length > 1000 ? `${message.slice(0, 1000)}… (${message.length - 1000} more characters)` : message}` }
         }
         bar.tick({ ok: record.ok, gasUsed: record.gasUsed, transactions: record.transactions })
         bar.log(
@@ -267,11 +303,16 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
             : `FAILED ${record.error?.name ?? 'Error'}: ${record.error?.message}`,
         )
         return record
-      }),
+      })),
     )
     bar.finish()
-    return await finish(values, 'file', { records, wallMs: performance.now() - t0 })
+    const records = all.filter((r): r is ReplayRecord => r !== undefined)
+    if (stopped) console.error(`replay: interrupted; ${paths.length - records.length} of ${paths.length} files not run`)
+    const code = await finish(values, 'file', { records, wallMs: performance.now() - t0 })
+    return stopped ? 130 : code
   } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
     await pool.destroy()
   }
 }
