@@ -6,6 +6,7 @@ import { formatAddress, parseAddress } from '../../protocol/transport.js'
 import { GpuDetectionFailed } from '../../prover/gpus.js'
 import { createHostProvePool, type HostPool } from '../../prover/hostPool.js'
 import { createProverMetrics, proverHealth, serveProverHttp } from '../../prover/metrics.js'
+import { parseGasBudget, parseTimeBudget } from '../../budget/budget.js'
 import { Prover } from '../../prover/prover.js'
 import { cliLogger, packageVersion } from './coordinator.js'
 
@@ -26,7 +27,15 @@ Prove batches from one or more proof coordinators.
   --auth-token SECRET        shared secret the coordinators require (or env TESSERA_AUTH_TOKEN)
   --commit-hash VERSION      version to report (default: this package's version)
   --request-timeout MS       per request, including downloading a batch (default 120000)
-  --exit-when-idle           exit once no coordinator has work and nothing is in flight
+  --exit-when-idle           exit once every coordinator said "nothing to prove", nothing is proving and
+                             every finished proof is acknowledged (unreachable coordinators are not idle)
+  --state-dir DIR            keep finished proofs here until a coordinator acknowledges or refuses them,
+                             and this prover's id; a restart submits what is left (recommended)
+  --max-batch-gas GAS        skip a batch whose blocks declare more gas (default 30e9; 0 = no limit)
+  --max-batch-seconds S      stop proving a batch after this long (default 21600; 0 = no limit)
+
+Signals: the first SIGINT/SIGTERM drains (no new batches, batches in flight finish, unsent proofs stay in
+--state-dir) and prints a summary; a second one exits at once.
   --log-level LEVEL          pino level (default info)
 `
 
@@ -46,6 +55,9 @@ export async function run(argv: string[]): Promise<number> {
       version: { type: 'string' },
       'request-timeout': { type: 'string', default: '120000' },
       'exit-when-idle': { type: 'boolean', default: false },
+      'state-dir': { type: 'string' },
+      'max-batch-gas': { type: 'string' },
+      'max-batch-seconds': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -106,15 +118,24 @@ export async function run(argv: string[]): Promise<number> {
     workers,
     pollIntervalMs: num(values['poll-interval'], '--poll-interval'),
     authToken: values['auth-token'] ?? process.env.TESSERA_AUTH_TOKEN,
-    prove: (name, input) => pool.run(name, input),
+    prove: (name, input, signal) => pool.run(name, input, signal),
     logger: log,
     exitWhenIdle: values['exit-when-idle'],
+    stateDir: values['state-dir'],
+    budget: {
+      maxGas: parseGasBudget(values['max-batch-gas'], 30_000_000_000n),
+      maxMs: parseTimeBudget(values['max-batch-seconds'], 6 * 3600 * 1000),
+    },
     requestTimeoutMs: num(values['request-timeout'], '--request-timeout'),
   })
   let signals = 0
-  const onSignal = () => {
-    if (++signals > 1) process.exit(130)
-    log.info('stopping: finishing batches in flight (signal again to abort)')
+  const onSignal = (signal: string) => {
+    if (++signals > 1) {
+      log.warn({ signal }, 'second signal: exiting now')
+      console.error('tessera prover: interrupted (unsent proofs stay in --state-dir)')
+      process.exit(130)
+    }
+    log.info({ signal }, 'stopping: no new batches, finishing batches in flight (signal again to exit at once)')
     prover.stop()
   }
   process.on('SIGINT', onSignal)
@@ -128,6 +149,6 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`tessera prover: no coordinator needs ${proverType} proofs; exiting (try another --backend)`)
     return 3
   }
-  console.error(`tessera prover: ${summary.proven} proven, ${summary.failed} failed (${summary.reason})`)
+  console.error(`tessera prover: ${summary.proven} proven, ${summary.failed} failed, ${summary.unsent} unsent (${summary.reason})`)
   return 0
 }
