@@ -70,11 +70,11 @@ export function createSlotRunner(slots: ProveSlot[], metrics?: ProverMetrics): S
   }
 
   return {
-    async run(backend: string, input: Uint8Array): Promise<ProveResult> {
+    async run(backend: string, input: Uint8Array, signal?: AbortSignal): Promise<ProveResult> {
       const s = await acquire()
       const started = performance.now()
       try {
-        const result = await s.slot.runner.run(backend, input)
+        const result = await s.slot.runner.run(backend, input, signal)
         const seconds = (performance.now() - started) / 1000
         s.state.provingSeconds += seconds
         s.state.consecutiveFailures = 0
