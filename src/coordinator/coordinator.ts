@@ -3,15 +3,20 @@ import type net from 'node:net'
 import type { Logger } from 'pino'
 import { decodeProgramInput } from '../../guest/input.js'
 import { ProtocolError } from '../protocol/errors.js'
-import { encodeMessage, type BatchRequest, type Message, type ProofFormat, type ProofSubmit, type ProverType } from '../protocol/messages.js'
+import { BatchInput } from '../protocol/batchInput.js'
+import type { BatchRequest, Message, ProofFormat, ProofSubmit, ProverSetup, ProverType } from '../protocol/messages.js'
 import { createMessageServer, formatAddress, type Address, type ServerLimits } from '../protocol/transport.js'
 import type { CoordinatorMetrics } from './metrics.js'
 import type { CoordinatorStore } from './store.js'
 
 /**
- * The proof coordinator, top to bottom as the protocol (DESIGN.md §2):
- *   BatchRequest  -> auth, version check, prover type check, assign the next batch (or nothing)
- *   ProofSubmit   -> auth, batch known, idempotent duplicate, was assigned, public values re-derived, store, ACK
+ * The proof coordinator, top to bottom as the protocol (DESIGN.md §2; wire names are ethrex's, see
+ * src/protocol/messages.ts):
+ *   BatchRequest  -> auth, prover type check, next batch made for the prover's version (else VersionMismatch
+ *                    when the prover's version is not ours, as ethrex's proof_coordinator does), or nothing
+ *   ProofSubmit   -> auth, batch known, idempotent duplicate, was assigned, public values re-derived, the
+ *                    prover type's verifier, store (with what was checked), ACK
+ *   ProverSetup   -> auth, ACK (TDX key registration is refused: Tessera has no L1 contract to register with)
  * Anything else, and every refused submission, is answered with nothing and the connection closed; the
  * reason is logged and counted. State lives in SQLite, so a restart resumes where it stopped.
  */
@@ -37,11 +42,17 @@ export interface CoordinatorOptions {
    */
   derivePublicValues(input: Uint8Array, batchNumber: number): Promise<Uint8Array>
   /**
-   * Verify SP1/RISC0 proof bytes (native backend's verifier). Absent for a type = its proof bytes are stored
-   * unverified; the public values are still checked.
+   * Proof checkers per prover type (the seam for Groth16 verification). Called with the proof bytes and the
+   * public values: the submitted ones, or the re-derived ones when the submission carries none (ethrex's
+   * `ProverOutput::Proof` form). Absent for a type: proofs of that type with public values are stored with
+   * only the public values checked; without public values they are refused, except Exec's, which are stored
+   * marked as checking nothing (ethrex's Exec backend sends no public values).
    */
-  verifyProof?: Partial<Record<ProverType, (proof: Uint8Array, publicValues: Uint8Array) => Promise<boolean>>>
+  verifyProof?: ProofVerifiers
 }
+
+export type ProofVerifier = (proof: Uint8Array, publicValues: Uint8Array, context: { batchNumber: number; submittedPublicValues: boolean }) => Promise<boolean>
+export type ProofVerifiers = Partial<Record<ProverType, ProofVerifier>>
 
 /** Why a submission was refused (also the metric label). */
 type Refusal =
@@ -53,6 +64,7 @@ type Refusal =
   | 'wrong_public_values'
   | 'invalid_proof'
   | 'unverifiable'
+  | 'setup_unsupported'
   | 'unexpected'
 
 class Refused extends Error {
@@ -81,22 +93,24 @@ export class Coordinator {
 
   // ---------- BatchRequest ----------
 
-  private requestBatch(req: BatchRequest, peer: string): Message | string {
+  private requestBatch(req: BatchRequest, peer: string): Message {
     this.opts.metrics?.seenProver(req.proverId ?? peer.replace(/:\d+$/, ''))
-    if (req.commitHash !== this.opts.version) {
-      this.log.warn({ peer, proverVersion: req.commitHash, version: this.opts.version }, 'prover version mismatch')
-      return { kind: 'VersionMismatch' }
-    }
     if (!this.opts.requiredTypes.includes(req.proverType)) {
       this.log.info({ peer, proverType: req.proverType }, 'prover type not needed')
       return { kind: 'ProverTypeNotNeeded', proverType: req.proverType }
     }
-    const batchNumber = this.opts.store.assignNext(req.proverType, this.opts.proverTimeoutMs)
-    if (batchNumber === null) return { kind: 'BatchResponse', batchNumber: null, input: null, format: null }
+    // Batches are made for a program version (the coordinator's when they were loaded); a prover gets the next
+    // one made for its version. Nothing for it and not our version: VersionMismatch, as ethrex answers.
+    const batchNumber = this.opts.store.assignNext(req.proverType, this.opts.proverTimeoutMs, Date.now(), { proverVersion: req.commitHash, currentVersion: this.opts.version })
+    if (batchNumber === null) {
+      if (req.commitHash === this.opts.version) return { kind: 'BatchResponse', batchNumber: null, input: null, format: null }
+      this.log.warn({ peer, proverVersion: req.commitHash, version: this.opts.version }, 'prover version mismatch')
+      return { kind: 'VersionMismatch' }
+    }
     const batch = this.opts.store.batch(batchNumber)!
     const times = this.opts.store.assignment(batchNumber, req.proverType)?.timesAssigned ?? 1
     this.log.info({ peer, batch: batchNumber, proverType: req.proverType, proverId: req.proverId, times }, times > 1 ? 'batch reassigned' : 'batch assigned')
-    return encodeMessage({ kind: 'BatchResponse', batchNumber, input: decodeProgramInput(batch.input), format: this.opts.format ?? 'Groth16' })
+    return { kind: 'BatchResponse', batchNumber, input: BatchInput.fromProgram(decodeProgramInput(batch.input)), format: this.opts.format ?? 'Groth16' }
   }
 
   // ---------- ProofSubmit ----------
@@ -109,7 +123,7 @@ export class Coordinator {
     if (!batch) throw new Refused('unknown_batch', `batch ${batchNumber} does not exist`)
     const stored = this.opts.store.proof(batchNumber, proverType)
     if (stored) {
-      if (equalBytes(stored.proof, proof) && equalBytes(stored.publicValues, publicValues)) {
+      if (equalBytes(stored.proof, proof) && equalBytes(stored.publicValues, publicValues ?? new Uint8Array(0))) {
         this.log.info({ peer, batch: batchNumber, proverType }, 'duplicate proof acknowledged')
         return { kind: 'ProofSubmitACK', batchNumber }
       }
@@ -117,18 +131,33 @@ export class Coordinator {
     }
     const assignment = this.opts.store.assignment(batchNumber, proverType)
     if (!assignment) throw new Refused('unassigned', `batch ${batchNumber} was never assigned to a ${proverType} prover`)
-    const expected = await this.expectedPublicValues(batchNumber, batch.input)
-    if (!equalBytes(expected, publicValues)) {
-      throw new Refused('wrong_public_values', `public values do not match batch ${batchNumber} (got ${publicValues.length} bytes)`)
-    }
     const verify = proverType === 'Exec' ? undefined : this.opts.verifyProof?.[proverType]
-    if (verify && !(await verify(proof, publicValues).catch(() => false))) {
-      throw new Refused('invalid_proof', `the ${proverType} verifier rejected the proof of batch ${batchNumber}`)
+    const checked: string[] = []
+    if (publicValues !== undefined || verify) {
+      const expected = await this.expectedPublicValues(batchNumber, batch.input)
+      if (publicValues !== undefined) {
+        if (!equalBytes(expected, publicValues)) {
+          throw new Refused('wrong_public_values', `public values do not match batch ${batchNumber} (got ${publicValues.length} bytes)`)
+        }
+        checked.push('public_values')
+      }
+      if (verify) {
+        const context = { batchNumber, submittedPublicValues: publicValues !== undefined }
+        if (!(await verify(proof, publicValues ?? expected, context).catch(() => false))) {
+          throw new Refused('invalid_proof', `the ${proverType} verifier rejected the proof of batch ${batchNumber}`)
+        }
+        checked.push('proof')
+      }
+    } else if (proverType !== 'Exec') {
+      throw new Refused('unverifiable', `a ${proverType} proof without public values needs a ${proverType} verifier, which this coordinator lacks`)
     }
-    if (this.opts.store.addProof({ batchNumber, proverType, proof, publicValues })) {
+    // ethrex's Exec backend submits ProverOutput::Proof with no public values: accepted, stored as unchecked.
+    const verification = checked.length > 0 ? checked.join('+') : 'nothing'
+    if (this.opts.store.addProof({ batchNumber, proverType, proof, publicValues: publicValues ?? new Uint8Array(0), checked: verification })) {
       const seconds = (Date.now() - assignment.assignedAt) / 1000
       this.opts.metrics?.provingSeconds.observe({ prover_type: proverType }, seconds)
-      this.log.info({ peer, batch: batchNumber, proverType, seconds }, 'proof accepted')
+      if (verification === 'nothing') this.log.warn({ peer, batch: batchNumber, proverType, seconds }, 'proof accepted without public values: nothing was checked')
+      else this.log.info({ peer, batch: batchNumber, proverType, seconds, checked: verification }, 'proof accepted')
     }
     return { kind: 'ProofSubmitACK', batchNumber }
   }
@@ -164,6 +193,15 @@ export class Coordinator {
     return token !== undefined && timingSafeEqual(sha256(token), sha256(want))
   }
 
+  // ---------- ProverSetup ----------
+
+  private setup(msg: ProverSetup, peer: string): Message {
+    // ethrex registers a TDX key on its L1 contract here and acknowledges every other type without doing anything.
+    if (msg.proverType === 'TDX') throw new Refused('setup_unsupported', 'TDX key registration needs an L1 contract; Tessera has none')
+    this.log.info({ peer, proverType: msg.proverType, payloadBytes: msg.payload.length }, 'prover setup acknowledged (nothing to set up)')
+    return { kind: 'ProverSetupACK' }
+  }
+
   async handle(msg: Message, peer: string): Promise<Message | string | null> {
     this.opts.metrics?.requests.inc({ kind: msg.kind })
     try {
@@ -174,6 +212,9 @@ export class Coordinator {
         case 'ProofSubmit':
           if (!this.authorised(msg.authToken)) throw new Refused('auth', 'missing or wrong auth_token')
           return await this.submitProof(msg, peer)
+        case 'ProverSetup':
+          if (!this.authorised(msg.authToken)) throw new Refused('auth', 'missing or wrong auth_token')
+          return this.setup(msg, peer)
         default:
           throw new Refused('unexpected', `${msg.kind} is not a request`)
       }

@@ -21,8 +21,11 @@ export interface StoredProof {
   batchNumber: number
   proverType: ProverType
   proof: Uint8Array
+  /** Empty when the prover sent none (ethrex's `ProverOutput::Proof` form). */
   publicValues: Uint8Array
   submittedAt: number
+  /** What the coordinator checked before storing: 'public_values', 'proof', both joined by '+', or 'nothing'. */
+  checked?: string
 }
 
 export interface BatchCounts {
@@ -61,6 +64,16 @@ CREATE TABLE IF NOT EXISTS proofs (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `
 
+/**
+ * Columns added after the first release, added to older databases on open:
+ * batches.version: the program version a batch was made for (ethrex keeps prover inputs per version);
+ * NULL until a coordinator first serves it, which stamps its own. proofs.checked: see StoredProof.checked.
+ */
+const ADDED_COLUMNS: [table: string, column: string, type: string][] = [
+  ['batches', 'version', 'TEXT'],
+  ['proofs', 'checked', 'TEXT'],
+]
+
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 
 export class CoordinatorStore {
@@ -73,6 +86,10 @@ export class CoordinatorStore {
     this.db.pragma('synchronous = FULL')
     this.db.pragma('busy_timeout = 5000')
     this.db.exec(SCHEMA)
+    for (const [table, column, type] of ADDED_COLUMNS) {
+      const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]
+      if (!columns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`)
+    }
     this.stmts = {
       insertBatch: this.db.prepare(
         'INSERT INTO batches (batch_number, source, first_block, last_block, input, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -87,14 +104,22 @@ export class CoordinatorStore {
           AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.batch_number = b.batch_number AND a.prover_type = @type
                           AND a.assigned_at > @cutoff)
         ORDER BY b.batch_number LIMIT 1`).pluck(),
+      nextUnassignedForVersion: this.db.prepare(`
+        SELECT b.batch_number FROM batches b
+        WHERE b.version = @version
+          AND NOT EXISTS (SELECT 1 FROM proofs p WHERE p.batch_number = b.batch_number AND p.prover_type = @type)
+          AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.batch_number = b.batch_number AND a.prover_type = @type
+                          AND a.assigned_at > @cutoff)
+        ORDER BY b.batch_number LIMIT 1`).pluck(),
+      stampVersion: this.db.prepare('UPDATE batches SET version = ? WHERE version IS NULL'),
       assign: this.db.prepare(`
         INSERT INTO assignments (batch_number, prover_type, assigned_at) VALUES (?, ?, ?)
         ON CONFLICT (batch_number, prover_type) DO UPDATE SET assigned_at = excluded.assigned_at,
           times_assigned = times_assigned + 1`),
       assignment: this.db.prepare('SELECT assigned_at, times_assigned FROM assignments WHERE batch_number = ? AND prover_type = ?'),
-      proof: this.db.prepare('SELECT proof, public_values, submitted_at FROM proofs WHERE batch_number = ? AND prover_type = ?'),
+      proof: this.db.prepare('SELECT proof, public_values, submitted_at, checked FROM proofs WHERE batch_number = ? AND prover_type = ?'),
       insertProof: this.db.prepare(
-        'INSERT OR IGNORE INTO proofs (batch_number, prover_type, proof, public_values, submitted_at) VALUES (?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO proofs (batch_number, prover_type, proof, public_values, submitted_at, checked) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       expected: this.db.prepare('SELECT expected_public_values FROM batches WHERE batch_number = ?').pluck(),
       setExpected: this.db.prepare('UPDATE batches SET expected_public_values = ? WHERE batch_number = ?'),
@@ -149,9 +174,21 @@ export class CoordinatorStore {
    * ethrex's assignment rule: the lowest batch with no proof of this type whose last assignment to this type
    * is older than the timeout. Marks it assigned now. Synchronous, so two requests can never get the same batch.
    */
-  assignNext(proverType: ProverType, proverTimeoutMs: number, now = Date.now()): number | null {
+  assignNext(
+    proverType: ProverType,
+    proverTimeoutMs: number,
+    now = Date.now(),
+    /** Only batches made for `proverVersion`; batches not yet stamped become `currentVersion`'s first. */
+    versions?: { proverVersion: string; currentVersion: string },
+  ): number | null {
     return this.db.transaction(() => {
-      const n = this.stmts.nextUnassigned.get({ type: proverType, cutoff: now - proverTimeoutMs }) as number | undefined
+      const args = { type: proverType, cutoff: now - proverTimeoutMs }
+      let n: number | undefined
+      if (versions === undefined) n = this.stmts.nextUnassigned.get(args) as number | undefined
+      else {
+        this.stmts.stampVersion.run(versions.currentVersion)
+        n = this.stmts.nextUnassignedForVersion.get({ ...args, version: versions.proverVersion }) as number | undefined
+      }
       if (n === undefined) return null
       this.stmts.assign.run(n, proverType, now)
       return n
@@ -164,13 +201,13 @@ export class CoordinatorStore {
   }
 
   proof(batchNumber: number, proverType: ProverType): StoredProof | undefined {
-    const row = this.stmts.proof.get(batchNumber, proverType) as { proof: Buffer; public_values: Buffer; submitted_at: number } | undefined
-    return row && { batchNumber, proverType, proof: u8(row.proof), publicValues: u8(row.public_values), submittedAt: row.submitted_at }
+    const row = this.stmts.proof.get(batchNumber, proverType) as { proof: Buffer; public_values: Buffer; submitted_at: number; checked: string | null } | undefined
+    return row && { batchNumber, proverType, proof: u8(row.proof), publicValues: u8(row.public_values), submittedAt: row.submitted_at, checked: row.checked ?? undefined }
   }
 
   /** Store a proof; the first accepted proof per (batch, type) wins. Returns false if one was already there. */
   addProof(p: Omit<StoredProof, 'submittedAt'>): boolean {
-    return this.stmts.insertProof.run(p.batchNumber, p.proverType, p.proof, p.publicValues, Date.now()).changes === 1
+    return this.stmts.insertProof.run(p.batchNumber, p.proverType, p.proof, p.publicValues, Date.now(), p.checked ?? null).changes === 1
   }
 
   expectedPublicValues(batchNumber: number): Uint8Array | undefined {

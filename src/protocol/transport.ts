@@ -160,8 +160,16 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
         .then(
           (reply) => {
             if (socket.destroyed) return
-            if (reply === null) socket.destroy()
-            else socket.end(typeof reply === 'string' ? reply : encodeMessage(reply))
+            if (reply === null) return void socket.destroy()
+            let text: string
+            try {
+              // A request read in the older Tessera dialect is answered in it (src/protocol/legacy.ts).
+              text = typeof reply === 'string' ? reply : encodeMessage(reply, msg.dialect)
+            } catch (err) {
+              hooks.onHandlerError?.(err, peer)
+              return void socket.destroy()
+            }
+            socket.end(text)
           },
           (err: unknown) => {
             hooks.onHandlerError?.(err, peer)

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import { encodeProgramInput } from '../../guest/input.js'
-import type { ProgramInput } from '../../guest/types.js'
+import type { BatchInput } from '../protocol/batchInput.js'
 import { ProtocolError } from '../protocol/errors.js'
 import type { Message, ProverType } from '../protocol/messages.js'
 import { formatAddress, sendMessage, type Address } from '../protocol/transport.js'
@@ -218,9 +218,9 @@ export class Prover {
     }
   }
 
-  private start(c: CoordinatorState, batchNumber: number, input: ProgramInput): void {
+  private start(c: CoordinatorState, batchNumber: number, input: BatchInput): void {
     this.proving += 1
-    this.log.info({ coordinator: c.name, batch: batchNumber, blocks: input.blocks.length }, 'proving batch')
+    this.log.info({ coordinator: c.name, batch: batchNumber, input: input.form }, 'proving batch')
     const job = this.proveAndSubmit(c, batchNumber, input).finally(() => {
       this.jobs.delete(job)
       this.wake()
@@ -228,11 +228,12 @@ export class Prover {
     this.jobs.add(job)
   }
 
-  private async proveAndSubmit(c: CoordinatorState, batchNumber: number, input: ProgramInput): Promise<void> {
+  private async proveAndSubmit(c: CoordinatorState, batchNumber: number, input: BatchInput): Promise<void> {
     const started = Date.now()
     let result: ProveResult
     try {
-      result = await this.opts.prove(this.opts.backend, encodeProgramInput(input))
+      // Converting ethrex's input (blocks JSON -> RLP) can fail like proving does: typed error, batch given up.
+      result = await this.opts.prove(this.opts.backend, encodeProgramInput(input.programInput()))
     } catch (e) {
       this.failed += 1
       this.log.error({ coordinator: c.name, batch: batchNumber, err: (e as Error)?.message ?? String(e) }, 'proving failed; the coordinator will reassign the batch after its timeout')

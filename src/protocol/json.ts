@@ -1,0 +1,150 @@
+import { ProtocolError } from './errors.js'
+
+/**
+ * JSON as serde_json reads and writes it, without losing integers. ethrex's messages carry u64/u128 numbers
+ * (chain config's terminalTotalDifficulty is a u128 written as a bare number), which JSON.parse would round.
+ * Integers outside the safe range become bigint; everything else is what JSON.parse gives. `stringify` writes
+ * the compact form serde_json::to_vec writes (no spaces, same escapes), so a decoded message re-encodes to the
+ * same bytes.
+ */
+
+export type Json = null | boolean | number | bigint | string | Json[] | { [key: string]: Json }
+
+/** Deeper than any real message; a guard so hostile nesting is a ProtocolError, not a RangeError. */
+const MAX_DEPTH = 512
+
+class Parser {
+  i = 0
+  constructor(private readonly s: string) {}
+
+  fail(what: string): never {
+    throw new ProtocolError('malformed', `not JSON (${what} at offset ${this.i})`)
+  }
+
+  ws(): void {
+    const s = this.s
+    while (this.i < s.length) {
+      const c = s.charCodeAt(this.i)
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) this.i++
+      else break
+    }
+  }
+
+  value(depth: number): Json {
+    if (depth > MAX_DEPTH) this.fail('nesting too deep')
+    this.ws()
+    const c = this.s[this.i]
+    if (c === '{') return this.object(depth)
+    if (c === '[') return this.array(depth)
+    if (c === '"') return this.string()
+    if (c === '-' || (c >= '0' && c <= '9')) return this.number()
+    if (this.s.startsWith('true', this.i)) return (this.i += 4), true
+    if (this.s.startsWith('false', this.i)) return (this.i += 5), false
+    if (this.s.startsWith('null', this.i)) return (this.i += 4), null
+    return this.fail(c === undefined ? 'unexpected end' : `unexpected ${JSON.stringify(c)}`)
+  }
+
+  object(depth: number): Json {
+    this.i++
+    const out: Record<string, Json> = {}
+    this.ws()
+    if (this.s[this.i] === '}') return this.i++, out
+    for (;;) {
+      this.ws()
+      if (this.s[this.i] !== '"') this.fail('expected a key')
+      const key = this.string()
+      this.ws()
+      if (this.s[this.i] !== ':') this.fail('expected ":"')
+      this.i++
+      // serde_json keeps the last of duplicate keys for maps but refuses them for structs; refuse them all.
+      if (Object.prototype.hasOwnProperty.call(out, key)) this.fail(`duplicate key ${JSON.stringify(key.slice(0, 40))}`)
+      Object.defineProperty(out, key, { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true })
+      this.ws()
+      const c = this.s[this.i++]
+      if (c === '}') return out
+      if (c !== ',') this.fail('expected "," or "}"')
+    }
+  }
+
+  array(depth: number): Json {
+    this.i++
+    const out: Json[] = []
+    this.ws()
+    if (this.s[this.i] === ']') return this.i++, out
+    for (;;) {
+      out.push(this.value(depth + 1))
+      this.ws()
+      const c = this.s[this.i++]
+      if (c === ']') return out
+      if (c !== ',') this.fail('expected "," or "]"')
+    }
+  }
+
+  string(): string {
+    const start = this.i
+    const end = this.s.indexOf('"', start + 1)
+    // Fast path: no escapes and no control characters before the closing quote.
+    if (end > 0) {
+      const raw = this.s.slice(start + 1, end)
+      if (!/[\\\u0000-\u001f]/.test(raw)) {
+        this.i = end + 1
+        return raw
+      }
+    }
+    // Slow path: find the real closing quote, then let JSON.parse apply the escapes.
+    let j = start + 1
+    for (; j < this.s.length; j++) {
+      const c = this.s.charCodeAt(j)
+      if (c === 0x5c) j++
+      else if (c === 0x22) break
+      else if (c < 0x20) {
+        this.i = j
+        this.fail('control character in string')
+      }
+    }
+    if (j >= this.s.length) this.fail('unterminated string')
+    this.i = j + 1
+    try {
+      return JSON.parse(this.s.slice(start, j + 1)) as string
+    } catch {
+      this.i = start
+      return this.fail('bad string escape')
+    }
+  }
+
+  number(): number | bigint {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.s.slice(this.i, this.i + 400))
+    if (!m) this.fail('bad number')
+    const text = m[0]
+    this.i += text.length
+    if (m[2] === undefined && m[3] === undefined) {
+      const n = Number(text)
+      return Number.isSafeInteger(n) ? n : BigInt(text)
+    }
+    return Number(text)
+  }
+}
+
+/** Parse JSON text; any defect is a ProtocolError('malformed') with the offset. */
+export function parseJson(text: string): Json {
+  const p = new Parser(text)
+  const value = p.value(0)
+  p.ws()
+  if (p.i !== text.length) p.fail('trailing characters')
+  return value
+}
+
+/** Compact JSON as serde_json writes it; bigint as its decimal digits. */
+export function stringifyJson(value: Json | undefined): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? RAW_PREFIX + v.toString() + RAW_SUFFIX : v)).replace(RAW_PATTERN, '$1')
+}
+
+// bigint goes through JSON.stringify as a marked string, then the marks and quotes are removed. The marker
+// uses characters JSON.stringify always escapes inside strings, so no real string can contain it.
+const RAW_PREFIX = '\u0001bigint:'
+const RAW_SUFFIX = '\u0001'
+const RAW_PATTERN = /"\\u0001bigint:(-?\d+)\\u0001"/g
+
+export function isObject(v: Json | undefined): v is { [key: string]: Json } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
