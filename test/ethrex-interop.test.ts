@@ -173,6 +173,9 @@ async function startCoordinator(store: CoordinatorStore, over: Partial<Coordinat
 
 const exchange = async (a: Address, text: string) => (await rawExchange(a.port, text, { timeoutMs: 10_000 })).reply.toString('utf8')
 
+/** Tessera's explicit refusal (src/protocol/refusal.ts; an ethrex prover reads it as a failed exchange, as a closed connection). */
+const refusal = (reason: string) => new RegExp(`^\\{"Refused":\\{"reason":"${reason}"`)
+
 describe('a scripted ethrex prover against Tessera\'s coordinator', () => {
   it('goes InputRequest -> InputResponse -> ProofSubmit -> ProofSubmitACK; the Exec proof is stored as unchecked', async () => {
     const store = new CoordinatorStore(join(tempDir(), 'c.db'))
@@ -216,11 +219,11 @@ describe('a scripted ethrex prover against Tessera\'s coordinator', () => {
     const store = new CoordinatorStore(join(tempDir(), 'c.db'))
     cleanups.push(() => store.close())
     store.addBatches([1, 2, 3].map((n) => ({ source: `s${n}`, firstBlock: n, lastBlock: n, input: encodeProgramInput(syntheticInput(n)) })))
-    const calls: { proof: number[]; publicValues: Uint8Array; submitted: boolean }[] = []
+    const calls: { proof: number[]; publicValues: Uint8Array }[] = []
     const { address } = await startCoordinator(store, {
       verifyProof: {
-        RISC0: async (proof, publicValues, context) => {
-          calls.push({ proof: Array.from(proof), publicValues, submitted: context.submittedPublicValues })
+        RISC0: async (proof, publicValues) => {
+          calls.push({ proof: Array.from(proof), publicValues })
           return proof[0] === 7
         },
       },
@@ -230,21 +233,26 @@ describe('a scripted ethrex prover against Tessera\'s coordinator', () => {
     for (const t of ['SP1', 'RISC0']) await exchange(address, `{"InputRequest":{"commit_hash":"v2","prover_type":"${t}"}}`)
 
     // SP1 without public values and without an SP1 verifier: nothing could be checked, so it is refused.
-    expect(await exchange(address, '{"ProofSubmit":{"id":1,"proof":{"Proof":{"prover_type":"SP1","proof":[1]}}}}')).toBe('')
+    expect(await exchange(address, '{"ProofSubmit":{"id":1,"proof":{"Proof":{"prover_type":"SP1","proof":[1]}}}}')).toMatch(refusal('unverifiable'))
     expect(store.proof(1, 'SP1')).toBeUndefined()
-    // SP1 with the right public values: those are checked.
+    // Right public values do not make SP1 proof bytes checkable: still refused without --trust-unverified.
     expect(
       await exchange(address, `{"ProofSubmit":{"id":1,"proof":{"ProofWithPublicValues":{"proof_bytes":{"prover_type":"SP1","proof":[1]},"public_values":${right(1)}}}}}`),
+    ).toMatch(refusal('unverifiable'))
+    // Tessera's Exec form: the public values are what is checked.
+    await exchange(address, '{"InputRequest":{"commit_hash":"v2","prover_type":"Exec"}}')
+    expect(
+      await exchange(address, `{"ProofSubmit":{"id":1,"proof":{"ProofWithPublicValues":{"proof_bytes":{"prover_type":"Exec","proof":[]},"public_values":${right(1)}}}}}`),
     ).toBe('{"ProofSubmitACK":{"id":1}}')
-    expect(store.proof(1, 'SP1')?.checked).toBe('public_values')
+    expect(store.proof(1, 'Exec')?.checked).toBe('public_values')
     // RISC0 Groth16 form (no public values): the verifier gets the re-derived ones; a bad seal is refused.
-    expect(await exchange(address, '{"ProofSubmit":{"id":1,"proof":{"Proof":{"prover_type":"RISC0","proof":[6]}}}}')).toBe('')
+    expect(await exchange(address, '{"ProofSubmit":{"id":1,"proof":{"Proof":{"prover_type":"RISC0","proof":[6]}}}}')).toMatch(refusal('invalid_proof'))
     expect(await exchange(address, '{"ProofSubmit":{"id":1,"proof":{"Proof":{"prover_type":"RISC0","proof":[7]}}}}')).toBe('{"ProofSubmitACK":{"id":1}}')
-    expect(calls.map((c) => [c.proof[0], c.submitted])).toEqual([[6, false], [7, false]])
+    expect(calls.map((c) => c.proof[0])).toEqual([6, 7])
     expect(calls[1].publicValues).toEqual(mockPublicValues(encodeProgramInput(syntheticInput(1))))
     expect(store.proof(1, 'RISC0')?.checked).toBe('proof')
     // TDX key registration needs ethrex's L1 contract: refused, not faked.
-    expect(await exchange(address, '{"ProverSetup":{"prover_type":"TDX","payload":[1]}}')).toBe('')
+    expect(await exchange(address, '{"ProverSetup":{"prover_type":"TDX","payload":[1]}}')).toMatch(refusal('setup_unsupported'))
   }, 30_000)
 
   it('answers a Tessera 0.1 prover in its own dialect', async () => {

@@ -80,6 +80,7 @@ export function messageFromLegacyJson(json: Json): Message {
           publicValues: hexBytes(p.public_values, `${at}.public_values`),
         },
         authToken: optionalShortString(body.auth_token, `${name}.auth_token`),
+        proverId: optionalShortString(body.prover_id, `${name}.prover_id`),
       }
     }
     case 'ProofSubmitACK':
@@ -110,6 +111,7 @@ function legacyValue(msg: Message): Json {
         batch_proof: { ProofBytes: { prover_type: t, proof: toHex(proof), public_values: toHex(publicValues ?? new Uint8Array(0)) } },
       }
       if (msg.authToken !== undefined) body.auth_token = msg.authToken
+      if (msg.proverId !== undefined) body.prover_id = msg.proverId
       return { ProofSubmit: body }
     }
     case 'ProofSubmitACK':

@@ -21,8 +21,10 @@ import { encodeLegacyMessage, messageFromLegacyJson, LEGACY_VARIANTS } from './l
  *   ProverSetupACK      "ProverSetupACK"                               -
  *
  * Tessera extensions, ignored by ethrex (serde skips unknown fields): `auth_token` in requests (shared
- * secret, --auth-token) and `prover_id` in InputRequest (a random id per prover process, for the
- * prover-count metric). Unknown fields are ignored, as serde does; unknown variants are refused.
+ * secret, --auth-token) and `prover_id` in InputRequest and ProofSubmit (a random id per prover, kept in its
+ * --state-dir: the coordinator takes proofs only from the prover a batch is assigned to, and counts provers
+ * by it; without it, the prover's address stands in). A coordinator's explicit refusal is another extension
+ * (src/protocol/refusal.ts). Unknown fields are ignored, as serde does; unknown variants are refused.
  */
 
 export const PROVER_TYPES = ['Exec', 'RISC0', 'SP1', 'TDX'] as const
@@ -78,6 +80,7 @@ export interface ProofSubmit extends Base {
   batchNumber: number
   batchProof: BatchProof
   authToken?: string
+  proverId?: string
 }
 
 export interface ProofSubmitACK extends Base {

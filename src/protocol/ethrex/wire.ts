@@ -60,6 +60,7 @@ function ethrexValue(msg: Message): Json {
     case 'ProofSubmit': {
       const body: JsonObject = { id: msg.batchNumber, proof: proverOutputJson(msg.batchProof) }
       if (msg.authToken !== undefined) body.auth_token = msg.authToken
+      if (msg.proverId !== undefined) body.prover_id = msg.proverId
       return { ProofSubmit: body }
     }
     case 'ProofSubmitACK':
@@ -176,6 +177,7 @@ export function messageFromEthrexJson(json: Json): Message {
         batchNumber: u64(body.id, `${name}.id`),
         batchProof: parseSubmittedProof(body.proof, `${name}.proof`),
         authToken: optionalShortString(body.auth_token, `${name}.auth_token`),
+        proverId: optionalShortString(body.prover_id, `${name}.prover_id`),
       }
     }
     case 'ProofSubmitACK':
