@@ -107,7 +107,8 @@ describe('a Tessera prover against a scripted ethrex coordinator', () => {
     expect(request).toMatch(/^\{"InputRequest":\{"commit_hash":"a1b2c3d","prover_type":"Exec","prover_id":"[0-9a-f]{16}"\}\}$/)
     const submit = original.find((t) => t.startsWith('{"ProofSubmit"'))!
     const body = JSON.parse(submit).ProofSubmit
-    expect(Object.keys(body)).toEqual(['id', 'proof'])
+    // ethrex's fields in ethrex's order; Tessera's prover_id after them (ignored by ethrex's serde).
+    expect(Object.keys(body)).toEqual(['id', 'proof', 'prover_id'])
     expect(body.id).toBe(41)
     const output = body.proof.ProofWithPublicValues
     expect(Object.keys(output)).toEqual(['proof_bytes', 'public_values'])

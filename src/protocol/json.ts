@@ -13,6 +13,10 @@ export type Json = null | boolean | number | bigint | string | Json[] | { [key: 
 /** Deeper than any real message; a guard so hostile nesting is a ProtocolError, not a RangeError. */
 const MAX_DEPTH = 512
 
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y
+/** `1,22,333]`: a whole array of non-negative integers of up to 15 digits, no spaces. */
+const BYTE_RUN = /(?:0|[1-9]\d{0,14})(?:,(?:0|[1-9]\d{0,14}))*\]/y
+
 class Parser {
   i = 0
   constructor(private readonly s: string) {}
@@ -71,6 +75,15 @@ class Parser {
     const out: Json[] = []
     this.ws()
     if (this.s[this.i] === ']') return this.i++, out
+    // Byte arrays dominate the messages: read a run of compact small integers directly.
+    BYTE_RUN.lastIndex = this.i
+    const run = BYTE_RUN.exec(this.s)
+    if (run) {
+      const body = run[0].slice(0, -1)
+      for (const part of body.split(',')) out.push(Number(part))
+      this.i += run[0].length
+      return out
+    }
     for (;;) {
       out.push(this.value(depth + 1))
       this.ws()
@@ -113,13 +126,15 @@ class Parser {
   }
 
   number(): number | bigint {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.s.slice(this.i, this.i + 400))
+    NUMBER.lastIndex = this.i
+    const m = NUMBER.exec(this.s)
     if (!m) this.fail('bad number')
     const text = m[0]
     this.i += text.length
-    if (m[2] === undefined && m[3] === undefined) {
+    if (m[1] === undefined && m[2] === undefined) {
+      // Up to 15 digits is always exact; longer ones become bigint when past 2^53.
       const n = Number(text)
-      return Number.isSafeInteger(n) ? n : BigInt(text)
+      return text.length < 16 || Number.isSafeInteger(n) ? n : BigInt(text)
     }
     return Number(text)
   }
@@ -134,16 +149,44 @@ export function parseJson(text: string): Json {
   return value
 }
 
-/** Compact JSON as serde_json writes it; bigint as its decimal digits. */
+/** Compact JSON as serde_json writes it; bigint as its decimal digits. Strings escape as JSON.stringify does. */
 export function stringifyJson(value: Json | undefined): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? RAW_PREFIX + v.toString() + RAW_SUFFIX : v)).replace(RAW_PATTERN, '$1')
+  const out: string[] = []
+  write(value === undefined ? null : value, out)
+  return out.join('')
 }
 
-// bigint goes through JSON.stringify as a marked string, then the marks and quotes are removed. The marker
-// uses characters JSON.stringify always escapes inside strings, so no real string can contain it.
-const RAW_PREFIX = '\u0001bigint:'
-const RAW_SUFFIX = '\u0001'
-const RAW_PATTERN = /"\\u0001bigint:(-?\d+)\\u0001"/g
+function write(v: Json, out: string[]): void {
+  if (v === null) out.push('null')
+  else if (typeof v === 'string') out.push(JSON.stringify(v))
+  else if (typeof v === 'number') out.push(Number.isFinite(v) ? JSON.stringify(v) : 'null')
+  else if (typeof v === 'bigint') out.push(v.toString())
+  else if (typeof v === 'boolean') out.push(v ? 'true' : 'false')
+  else if (Array.isArray(v)) {
+    // Byte arrays dominate the messages: write them in one go.
+    if (v.every((x) => typeof x === 'number' && Number.isInteger(x))) out.push(`[${v.join(',')}]`)
+    else {
+      out.push('[')
+      v.forEach((x, i) => {
+        if (i > 0) out.push(',')
+        write(x, out)
+      })
+      out.push(']')
+    }
+  } else {
+    out.push('{')
+    let first = true
+    for (const key of Object.keys(v)) {
+      const x = v[key]
+      if (x === undefined) continue
+      if (!first) out.push(',')
+      first = false
+      out.push(JSON.stringify(key), ':')
+      write(x, out)
+    }
+    out.push('}')
+  }
+}
 
 export function isObject(v: Json | undefined): v is { [key: string]: Json } {
   return typeof v === 'object' && v !== null && !Array.isArray(v)

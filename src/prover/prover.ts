@@ -252,6 +252,8 @@ export class Prover {
           batchNumber,
           batchProof: { proverType: this.opts.proverType, proof: result.proof, publicValues: result.publicValues },
           authToken: this.opts.authToken,
+          // The coordinator takes a proof only from the prover it assigned the batch to (by prover_id).
+          proverId: this.proverId,
         })
         if (reply.kind === 'ProofSubmitACK' && reply.batchNumber === batchNumber) {
           this.proven += 1

@@ -17,7 +17,8 @@ Prove batches from one or more proof coordinators.
   --resource cpu|gpu         what sp1/risc0 prove on (default cpu; exec ignores it)
   --poll-interval MS         wait between polls when there is nothing to prove (default 5000)
   --auth-token SECRET        shared secret the coordinators require (or env TESSERA_AUTH_TOKEN)
-  --commit-hash VERSION      version to report (default: this package's version)
+  --commit-hash VERSION      version to report (default: this package's version; for an ethrex
+                             coordinator, the git commit of its ethrex build)
   --request-timeout MS       per request, including downloading a batch (default 120000)
   --exit-when-idle           exit once no coordinator has work and nothing is in flight
   --log-level LEVEL          pino level (default info)
