@@ -2,8 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ProtocolError } from '../src/protocol/errors.js'
-import { blockNumberOfRlp, blockToEthrex } from '../src/protocol/ethrex/block.js'
-import { hostCommon } from '../src/witness/cache.js'
+import { blockNumberOfRlp, blockToEthrex, conversionCommon } from '../src/protocol/ethrex/block.js'
 import { encodeMessage, parseMessage, type Message } from '../src/protocol/messages.js'
 import { parseJson, stringifyJson } from '../src/protocol/json.js'
 import { REPO_ROOT } from './support/fixtures.js'
@@ -105,7 +104,7 @@ describe('ethrex golden messages', () => {
     })
     // The RLP block carries every header field the JSON had: back to ethrex JSON, the same header (serde's nulls aside).
     const wire = JSON.parse(golden('input-response-l1.json')).InputResponse.input.blocks[0]
-    const again = blockToEthrex(program.blocks[0], hostCommon(program.chainConfig), 'block') as { header: Record<string, unknown>; body: unknown }
+    const again = blockToEthrex(program.blocks[0], conversionCommon(program.chainConfig), 'block') as { header: Record<string, unknown>; body: unknown }
     const withoutNulls = (h: Record<string, unknown>) => Object.fromEntries(Object.entries(h).filter(([, v]) => v !== null))
     expect(withoutNulls(again.header)).toEqual(withoutNulls(wire.header))
     expect(again.body).toEqual(wire.body)

@@ -1,6 +1,9 @@
 import { createBlockFromRLP } from '@ethereumjs/block'
-import type { Common } from '@ethereumjs/common'
+import type { Common, CustomCrypto } from '@ethereumjs/common'
 import { RLP } from '@ethereumjs/rlp'
+import { commonFromChainConfig } from '../../../guest/chain.js'
+import { guestKzg } from '../../../guest/crypto.js'
+import type { ChainConfig } from '../../../guest/types.js'
 import { encodeCacheBlock, type CacheBlock } from '../../witness/cache.js'
 import { blockToCacheBlock } from '../../witness/rpcJson.js'
 import { ProtocolError } from '../errors.js'
@@ -15,6 +18,16 @@ import { stringifyJson, type Json } from '../json.js'
  * uncles, withdrawals}`. This is the shape ethrex-replay's cache files hold, so Tessera's cache-file codec
  * (src/witness/cache.ts, src/witness/rpcJson.ts) does the conversion to and from RLP.
  */
+
+/**
+ * Common for converting a chain's blocks between JSON and RLP. ethereumjs wants a KZG object before it
+ * builds a blob transaction but uses it only to check blobs, which blocks do not carry: the trusted setup
+ * (~0.7 s) is loaded on first real use, not for every batch a coordinator serves.
+ */
+export function conversionCommon(config: ChainConfig): Common {
+  const lazyKzg = new Proxy({}, { get: (_target, name) => (...args: unknown[]) => (guestKzg() as unknown as Record<string | symbol, (...a: unknown[]) => unknown>)[name](...args) })
+  return commonFromChainConfig(config, { kzg: lazyKzg as CustomCrypto['kzg'] })
+}
 
 /** ethrex Block JSON -> RLP block, checked by ethereumjs against the header's roots where it can. */
 export function blockRlpFromEthrex(json: Json, common: Common, field: string): Uint8Array {

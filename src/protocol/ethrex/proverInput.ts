@@ -1,9 +1,8 @@
 import type { ProgramInput } from '../../../guest/types.js'
-import { hostCommon } from '../../witness/cache.js'
 import { ProtocolError } from '../errors.js'
 import { array, byteArray, bytesToJson, fixedHex, object, toFixedHex, u64 } from '../fields.js'
 import type { Json } from '../json.js'
-import { blockNumberOfRlp, blockRlpFromEthrex, blockToEthrex } from './block.js'
+import { blockNumberOfRlp, blockRlpFromEthrex, blockToEthrex, conversionCommon } from './block.js'
 import { chainConfigFromEthrex, chainConfigToEthrex } from './chainConfig.js'
 import { ethrexWitnessJson, isNestedWitness, parseEthrexWitness, type EthrexWitness } from './witness.js'
 
@@ -88,7 +87,7 @@ export function feeConfigJson(f: FeeConfig): Json {
 function blocksAndWitness(o: { [key: string]: Json }, field: string): { program: ProgramInput; witness: EthrexWitness } {
   const witness = parseEthrexWitness(o.execution_witness, `${field}.execution_witness`)
   const chainConfig = chainConfigFromEthrex(witness.chainConfig, `${field}.execution_witness.chainConfig`)
-  const common = hostCommon(chainConfig)
+  const common = conversionCommon(chainConfig)
   const blocks = array(o.blocks, `${field}.blocks`).map((b, i) => blockRlpFromEthrex(b, common, `${field}.blocks[${i}]`))
   if (blocks.length === 0) throw new ProtocolError('malformed', 'expected at least one block', `${field}.blocks`)
   const first = blockNumberOfRlp(blocks[0], `${field}.blocks[0]`)
@@ -121,7 +120,7 @@ export function proverInputDataFromEthrex(json: Json | undefined, field: string)
 
 /** Tessera's ProgramInput as ethrex's L1 ProgramInput JSON. */
 export function ethrexL1Json(program: ProgramInput): Json {
-  const common = hostCommon(program.chainConfig)
+  const common = conversionCommon(program.chainConfig)
   return {
     blocks: program.blocks.map((b, i) => blockToEthrex(b, common, `blocks[${i}]`)),
     execution_witness: ethrexWitnessJson(program.witness, blockNumberOfRlp(program.blocks[0], 'blocks[0]'), chainConfigToEthrex(program.chainConfig)),
