@@ -1,14 +1,16 @@
-import { createBlockFromRLP, type Block } from '@ethereumjs/block'
+import { createBlockFromRLP, type Block, type BlockHeader } from '@ethereumjs/block'
 import type { Common, CustomCrypto } from '@ethereumjs/common'
 import type { EVMBN254Interface } from '@ethereumjs/evm'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
-import { createVM, runBlock } from '@ethereumjs/vm'
+import { createVM, runBlock, type VM } from '@ethereumjs/vm'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { commonFromChainConfig } from './chain.js'
 import { guestCrypto } from './crypto.js'
 import { BlockInvalid, WitnessIncomplete, isGuestError } from './errors.js'
 import { AncestorChain } from './headers.js'
-import { NodeStore, createStateManager } from './state.js'
+import { FlatStateManager } from './flatState.js'
+import { observeExecution, type ExecutionObserver } from './observer.js'
+import { NodeStore, createStateManager, type WitnessStateManager } from './state.js'
 import type { ProgramInput, ProgramOutput } from './types.js'
 import { ethCheck, validateHeaderAgainstParent, validateUncles } from './validate.js'
 
@@ -19,13 +21,63 @@ export interface ExecuteOptions {
   crypto?: CustomCrypto
   /** BN254 (alt_bn128) precompiles 0x06-0x08; default @noble/curves. The host may pass a faster one. */
   bn254?: EVMBN254Interface
+  /** Told about every transaction executed (type, kind, gas, precompile calls); see guest/observer.ts. */
+  observer?: ExecutionObserver
+  /** Performance switches, all on by default; the bench turns each off alone to measure it. */
+  tuning?: Tuning
 }
+
+/** The guest's hot-path changes (see README, Benchmarks). Outputs never depend on them. */
+export interface Tuning {
+  /** Flat account/storage maps over the witness, tries written once per state root (guest/flatState.ts). */
+  flatState?: boolean
+  /** EIP activation and gas parameters resolved once per block, not per step (guest/common.ts). */
+  blockScopedCommon?: boolean
+  /**
+   * Jump-destination analysis kept per code (one Uint8Array per code hash in the flat state layer) for the
+   * whole batch instead of redone on every call: the opt-in cache of patches/@ethereumjs+evm+10.1.3.patch.
+   */
+  jumpAnalysisCache?: boolean
+}
+
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, blockScopedCommon: true, jumpAnalysisCache: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
   gasUsed: bigint
   transactionCount: bigint
   blockCount: number
+}
+
+/** What running one block yields: the values its header commits to. */
+export interface BlockRunOutcome {
+  gasUsed: bigint
+  receiptsRoot: Uint8Array
+  logsBloom: Uint8Array
+  stateRoot: Uint8Array
+  requestsHash?: Uint8Array
+}
+
+/**
+ * How a block's body is checked and its transactions run: the one place where L1 and ethrex L2 execution
+ * differ (privileged transactions, fee vaults, no system calls). Header rules, the witness state and every
+ * post-check stay shared. Default: L1, ethereumjs runBlock.
+ */
+export interface BlockRunner {
+  /** `parent` is undefined in an unanchored run (no parent header): checks against it are skipped. */
+  validateBody(block: Block, parent: BlockHeader | undefined): Promise<void>
+  run(vm: VM, block: Block): Promise<BlockRunOutcome>
+}
+
+export const L1_BLOCK_RUNNER: BlockRunner = {
+  async validateBody(block, parent) {
+    const header = block.header
+    await ethCheck(header, 'block body (transactions, tx trie, uncle hash, withdrawals root)', () => block.validateData(false, true, true))
+    if (parent) await ethCheck(header, 'blob gas', () => block.validateBlobTransactions(parent))
+  },
+  // `generate: true` makes runBlock return the computed roots instead of comparing them itself, so every
+  // post-check reports a typed BlockInvalid with expected and actual values.
+  run: (vm, block) => runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHeaderValidation: true, setHardfork: true }),
 }
 
 export function decodeBlocks(raw: Uint8Array[], common: Common): Block[] {
@@ -49,16 +101,20 @@ export async function executeBlocks(
   blocks: Block[],
   chain: AncestorChain,
   store: NodeStore,
-  opts: { bn254?: EVMBN254Interface } = {},
+  opts: { bn254?: EVMBN254Interface; runner?: BlockRunner; observer?: ExecutionObserver; tuning?: Tuning } = {},
 ): Promise<{ stateRoot: Uint8Array; stats: BatchStats }> {
+  const runner = opts.runner ?? L1_BLOCK_RUNNER
+  const tuning = { ...DEFAULT_TUNING, ...opts.tuning }
   // The witness must contain the parent state root node itself (unless the state is empty), even for a
   // batch that reads no state at all: that is what ties the witness to the parent.
-  const parentRoot = chain.parent.stateRoot
+  const parentRoot = chain.parentStateRoot
   await store.get(bytesToHex(parentRoot).slice(2)).catch((e: unknown) => {
     if (e instanceof WitnessIncomplete) throw new WitnessIncomplete('node', bytesToHex(parentRoot), 'parent state root')
     throw e
   })
-  const stateManager = createStateManager(common, store, parentRoot)
+  const stateManager: FlatStateManager | WitnessStateManager = tuning.flatState
+    ? new FlatStateManager(common, store, parentRoot)
+    : createStateManager(common, store, parentRoot)
   const vm = await createVM({
     common: common.copy(),
     stateManager,
@@ -67,6 +123,8 @@ export async function executeBlocks(
   })
   // createEVM (10.1.3) overwrites a `bn254` option with its noble default, so set it on the instance.
   if (opts.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = opts.bn254
+  if (opts.observer) observeExecution(vm, opts.observer)
+  if (tuning.jumpAnalysisCache) (vm.evm as unknown as { jumpAnalysisCache: WeakMap<Uint8Array, object> }).jumpAnalysisCache = new WeakMap()
   const runCall = vm.evm.runCall.bind(vm.evm)
   vm.evm.runCall = async (opts) => {
     if (stateManager.inTransaction || opts.caller?.toString() !== SYSTEM_ADDRESS) return runCall(opts)
@@ -85,19 +143,16 @@ export async function executeBlocks(
   })
   let gasUsed = 0n
   let transactionCount = 0n
-  let stateRoot = chain.parent.stateRoot
+  let stateRoot = chain.parentStateRoot
   for (const block of blocks) {
     const header = block.header
-    await validateHeaderAgainstParent(header, chain.parent)
+    // Unanchored runs (no parent header, root taken on trust) cannot check the first block against its parent.
+    const anchored = chain.hasParentHeader
+    if (anchored) await validateHeaderAgainstParent(header, chain.parent)
     await validateUncles(block, chain)
-    await ethCheck(header, 'block body (transactions, tx trie, uncle hash, withdrawals root)', () => block.validateData(false, true, true))
-    await ethCheck(header, 'blob gas', () => block.validateBlobTransactions(chain.parent))
-    // Consensus post-checks are done below with typed errors, so runBlock only executes.
-    // `generate: true` makes runBlock return the computed roots instead of comparing them itself, so every
-    // post-check below reports a typed BlockInvalid with expected and actual values.
-    const result = await ethCheck(header, 'execution', () =>
-      runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHeaderValidation: true, setHardfork: true }),
-    )
+    await runner.validateBody(block, anchored ? chain.parent : undefined)
+    // Consensus post-checks are done below with typed errors, so the runner only executes.
+    const result = await ethCheck(header, 'execution', () => runner.run(vm, block))
     stateManager.inTransaction = false
     if (result.gasUsed !== header.gasUsed) {
       throw new BlockInvalid(header.number, 'gas used', { expected: String(header.gasUsed), actual: String(result.gasUsed) })
@@ -135,7 +190,8 @@ export async function executeBlocks(
 export async function executeStateless(input: ProgramInput, opts: ExecuteOptions = {}): Promise<ProgramOutput & { stats: BatchStats }> {
   const crypto = guestCrypto(opts.crypto)
   const keccak256 = crypto.keccak256 ?? keccak_256
-  const common = commonFromChainConfig(input.chainConfig, crypto)
+  const tuning = { ...DEFAULT_TUNING, ...opts.tuning }
+  const common = commonFromChainConfig(input.chainConfig, crypto, { blockScoped: tuning.blockScopedCommon })
   const blocks = decodeBlocks(input.blocks, common)
   for (let i = 1; i < blocks.length; i++) {
     if (!equalsBytes(blocks[i].header.parentHash, blocks[i - 1].hash())) {
@@ -145,17 +201,13 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
       })
     }
   }
-  const chain = AncestorChain.fromWitness(
-    input.witness.headers,
-    common,
-    blocks[0].header.parentHash,
-    keccak256,
-    undefined,
-    blocks.map((b) => b.header),
-  )
-  const initialStateRoot = chain.parent.stateRoot
+  const chain =
+    input.unanchored !== undefined && input.witness.headers.length === 0
+      ? AncestorChain.unanchored(input.unanchored)
+      : AncestorChain.fromWitness(input.witness.headers, common, blocks[0].header.parentHash, keccak256, undefined, blocks.map((b) => b.header))
+  const initialStateRoot = chain.parentStateRoot
   const store = NodeStore.fromWitness(input.witness.state, input.witness.codes, keccak256)
-  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254 })
+  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254, observer: opts.observer, tuning: opts.tuning })
   return {
     initialStateRoot,
     finalStateRoot: stateRoot,

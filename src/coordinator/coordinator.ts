@@ -41,7 +41,8 @@ export interface CoordinatorOptions {
    */
   derivePublicValues(input: Uint8Array, batchNumber: number): Promise<Uint8Array>
   /**
-   * Verify SP1/RISC0 proof bytes (native backend's verifier). Absent for a type = its proof bytes are stored
+   * Verify SP1/RISC0 proof bytes against the expected public values (src/verify: Groth16 checks, or a native
+   * backend's verifier); resolve false or throw to refuse. Absent for a type = its proof bytes are stored
    * unverified; the public values are still checked.
    */
   verifyProof?: Partial<Record<ProverType, (proof: Uint8Array, publicValues: Uint8Array) => Promise<boolean>>>
@@ -168,9 +169,12 @@ export class Coordinator {
   private async checkProofBytes(batchNumber: number, proverType: ProverType, proof: Uint8Array, publicValues: Uint8Array): Promise<void> {
     const verify = proverType === 'Exec' ? undefined : this.opts.verifyProof?.[proverType]
     if (verify) {
-      if (!(await verify(proof, publicValues).catch(() => false))) {
-        throw new Refused('invalid_proof', `the ${proverType} verifier rejected the proof of batch ${batchNumber}`)
-      }
+      // A verifier may say false or throw with its reason (src/verify: ProofRejected names the field).
+      const failure = await verify(proof, publicValues).then(
+        (ok) => (ok ? undefined : 'the verifier rejected it'),
+        (e: Error) => e.message,
+      )
+      if (failure !== undefined) throw new Refused('invalid_proof', `the ${proverType} proof of batch ${batchNumber} is invalid: ${failure}`)
       return
     }
     if (proverType === 'Exec' && proof.length === 0) return

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import type { MessagePort } from 'node:worker_threads'
 import { Piscina } from 'piscina'
-import type { ExecuteOk, WorkerReply } from '../../workers/execute.js'
+import type { ExecuteL2Ok, ExecuteOk, WorkerReply } from '../../workers/execute.js'
 import { rebuildError, workerFailure } from './errors.js'
 import { workerPath } from './paths.js'
 
@@ -29,6 +29,8 @@ export interface TaskPool {
 export interface ExecutePool extends TaskPool {
   /** Stateless execution of encodeProgramInput bytes. The buffer is transferred: don't reuse `input` after. */
   run(input: Uint8Array, label?: string, signal?: AbortSignal): Promise<ExecuteResult>
+  /** The ethrex L2 guest on encodeL2ProgramInput bytes (transferred). */
+  runL2(input: Uint8Array, label?: string, signal?: AbortSignal): Promise<ExecuteL2Ok>
 }
 
 export function defaultWorkers(): number {
@@ -80,6 +82,10 @@ export function createExecutePool(opts: PoolOptions = {}): ExecutePool {
     run(input: Uint8Array, label = 'execute', signal?: AbortSignal) {
       const bytes = transferable(input)
       return pool.runTask<ExecuteResult>({ kind: 'execute', bytes }, [bytes], label, signal)
+    },
+    runL2(input: Uint8Array, label = 'execute-l2', signal?: AbortSignal) {
+      const bytes = transferable(input)
+      return pool.runTask<ExecuteL2Ok>({ kind: 'execute-l2', bytes }, [bytes], label, signal)
     },
   }
 }

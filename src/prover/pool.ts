@@ -19,6 +19,8 @@ export interface ProveRunner {
 export interface ProvePoolOptions {
   /** cpu | gpu, handed to native zkVM backends (--resource). */
   resource?: 'cpu' | 'gpu'
+  /** Pin every task of this pool to one CUDA device (src/prover/gpuPool.ts makes one such pool per GPU). */
+  device?: number
 }
 
 export function createProvePool(threads: number, opts: ProvePoolOptions = {}): ProveRunner {
@@ -30,7 +32,7 @@ export function createProvePool(threads: number, opts: ProvePoolOptions = {}): P
       const buffer = transferable(input)
       let reply: ProveReply
       try {
-        reply = (await pool.run({ backend, resource: opts.resource, input: buffer }, { transferList: [buffer], signal })) as ProveReply
+        reply = (await pool.run({ backend, resource: opts.resource, device: opts.device, input: buffer }, { transferList: [buffer], signal })) as ProveReply
       } catch (e) {
         if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason))
         throw workerFailure(`prove (${backend})`, e)

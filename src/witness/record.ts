@@ -2,7 +2,7 @@ import type { Block, BlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import type { EVMBN254Interface } from '@ethereumjs/evm'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { executeBlocks, type BatchStats } from '../../guest/execute.js'
+import { executeBlocks, type BatchStats, type BlockRunner } from '../../guest/execute.js'
 import { AncestorChain } from '../../guest/headers.js'
 import { RecordingNodeStore } from '../../guest/state.js'
 import type { ExecutionWitness } from '../../guest/types.js'
@@ -18,6 +18,8 @@ export interface RecordWitnessParams {
   keccak256?: (b: Uint8Array) => Uint8Array
   /** Faster BN254 precompiles (see src/crypto/guestOptions.ts); default noble. */
   bn254?: EVMBN254Interface
+  /** How blocks run: default L1; the L2 recorder passes guest/l2's runner. */
+  runner?: BlockRunner
 }
 
 export interface RecordedWitness {
@@ -47,7 +49,7 @@ export async function recordWitness(params: RecordWitnessParams): Promise<Record
   let error: unknown
   let stats: BatchStats | undefined
   try {
-    stats = (await executeBlocks(params.common, params.blocks, chain, store, { bn254: params.bn254 })).stats
+    stats = (await executeBlocks(params.common, params.blocks, chain, store, { bn254: params.bn254, runner: params.runner })).stats
   } catch (e) {
     error = e
   }

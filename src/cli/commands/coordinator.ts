@@ -15,6 +15,7 @@ import { CoordinatorStore, StoreRefused } from '../../coordinator/store.js'
 import { parseProverType, type ProverType } from '../../protocol/messages.js'
 import { DEFAULT_SERVER_LIMITS, formatAddress, parseAddress } from '../../protocol/transport.js'
 import { createProvePool } from '../../prover/pool.js'
+import { createProofVerifierPool, type ProofVerifierPool } from '../../verify/pool.js'
 
 const HELP = `usage: tessera coordinator --source <dir|rpc> [options]
 
@@ -30,6 +31,8 @@ Serve batches to provers over TCP (ethrex proof-coordinator protocol) and keep p
   --read-timeout MS          drop a connection idle this long while reading (default 30000)
   --auth-token SECRET        shared secret provers must send (or env TESSERA_AUTH_TOKEN)
   --metrics HOST:PORT        serve Prometheus metrics at http://HOST:PORT/metrics
+  --risc0-image-id HEX       image id of the RISC Zero guest: RISC0 Groth16 seals are verified before storing
+  --sp1-vkey HEX             program vkey (bytes32) of the SP1 guest: SP1 Groth16 proofs are verified likewise
   --source-poll-interval MS  look for new batches this often (default 30000; 0 = only at start)
   --rpc-url URL --from-block N [--to-block N] [--batch-size N]   with --source rpc
   --verify-workers N         worker threads re-executing submitted batches (default 2)
@@ -70,11 +73,23 @@ export function positiveInt(value: string | undefined, flag: string, fallback: n
   return n
 }
 
-/** Verifiers for the required zkVM types whose native backend loads here; the others are warned about. */
-async function zkvmVerifiers(types: ProverType[], log: Logger): Promise<CoordinatorOptions['verifyProof']> {
+/**
+ * Verifiers for the required zkVM types: Tessera's Groth16 checks (src/verify) for a type whose program is
+ * configured (--risc0-image-id, --sp1-vkey), else the native backend's verifier if one loads here; the
+ * others are warned about.
+ */
+async function zkvmVerifiers(types: ProverType[], log: Logger, groth16: ReturnType<ProofVerifierPool['coordinatorVerifiers']>): Promise<CoordinatorOptions['verifyProof']> {
   const out: NonNullable<CoordinatorOptions['verifyProof']> = {}
   for (const type of types) {
     if (type === 'Exec') continue
+    if (type === 'RISC0' || type === 'SP1') {
+      const verify = groth16[type]
+      if (verify) {
+        out[type] = verify
+        log.info({ proverType: type }, `${type} Groth16 proofs are verified before they are stored`)
+        continue
+      }
+    }
     const name = type === 'SP1' ? 'sp1' : 'risc0'
     try {
       const { loadZkvmBackend } = await import('../../backend/native.js')
@@ -85,6 +100,12 @@ async function zkvmVerifiers(types: ProverType[], log: Logger): Promise<Coordina
     }
   }
   return out
+}
+
+function program32(value: string, flag: string): Uint8Array {
+  const hex = value.replace(/^0x/i, '')
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new Error(`${flag}: expected 32 bytes of hex, got "${value}"`)
+  return Uint8Array.from(Buffer.from(hex, 'hex'))
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -108,6 +129,8 @@ export async function run(argv: string[]): Promise<number> {
       'to-block': { type: 'string' },
       'batch-size': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
+      'risc0-image-id': { type: 'string' },
+      'sp1-vkey': { type: 'string' },
       'verify-workers': { type: 'string' },
       'max-batch-gas': { type: 'string' },
       'max-batch-seconds': { type: 'string' },
@@ -147,6 +170,10 @@ export async function run(argv: string[]): Promise<number> {
   const sourcePollMs = positiveInt(values['source-poll-interval'], '--source-poll-interval', 30_000, true)
   const version = values['commit-hash'] ?? values.version ?? packageVersion()
   const authToken = values['auth-token'] ?? process.env.TESSERA_AUTH_TOKEN
+  const programs = {
+    risc0ImageId: values['risc0-image-id'] === undefined ? undefined : program32(values['risc0-image-id'], '--risc0-image-id'),
+    sp1VKey: values['sp1-vkey'] === undefined ? undefined : program32(values['sp1-vkey'], '--sp1-vkey'),
+  }
   const log = cliLogger('coordinator', values['log-level'])
   if (values['exec-verifier'] !== 'exec' && !(values['exec-verifier'] === 'mock' && testBackendsEnabled())) {
     throw new Error(`--exec-verifier ${values['exec-verifier']}: only 'exec' is supported`)
@@ -222,7 +249,9 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const metrics = createCoordinatorMetrics(store, requiredTypes, proverTimeoutMs)
-  const verifyProof = await zkvmVerifiers(requiredTypes, log)
+  // RISC0/SP1 Groth16 proofs are checked in a worker thread (src/verify/pool.ts) before they are stored.
+  const proofVerifiers = createProofVerifierPool(programs)
+  const verifyProof = await zkvmVerifiers(requiredTypes, log, proofVerifiers.coordinatorVerifiers())
   const coordinator = new Coordinator({
     store,
     version,
@@ -281,6 +310,7 @@ export async function run(argv: string[]): Promise<number> {
   await coordinator.close()
   metricsServer?.close()
   await verifyPool?.close()
+  await proofVerifiers.close()
   await sourceParser?.close()
   const c = store.counts(requiredTypes, proverTimeoutMs)
   store.close()

@@ -1,9 +1,12 @@
 import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import { BackendUnavailable, loadBackend, proverTypeOf } from '../../backend/index.js'
+import type http from 'node:http'
+import { formatAddress, parseAddress } from '../../protocol/transport.js'
+import { GpuDetectionFailed } from '../../prover/gpus.js'
+import { createHostProvePool, type HostPool } from '../../prover/hostPool.js'
+import { createProverMetrics, proverHealth, serveProverHttp } from '../../prover/metrics.js'
 import { parseGasBudget, parseTimeBudget } from '../../budget/budget.js'
-import { parseAddress } from '../../protocol/transport.js'
-import { createProvePool } from '../../prover/pool.js'
 import { Prover } from '../../prover/prover.js'
 import { cliLogger, packageVersion } from './coordinator.js'
 
@@ -14,8 +17,12 @@ Prove batches from one or more proof coordinators.
   --proof-coordinators LIST  comma-separated tcp://HOST:PORT (default tcp://127.0.0.1:3900)
   --backend NAME             exec | sp1 | risc0 (default exec)
   --workers N                batches proving at once, one worker thread each (default: CPU count;
-                             on GPU hosts use one per GPU)
+                             with --resource gpu: one per GPU, always)
   --resource cpu|gpu         what sp1/risc0 prove on (default cpu; exec ignores it)
+  --gpus LIST                with --resource gpu: CUDA device ordinals, e.g. 0,1 (default: CUDA_VISIBLE_DEVICES,
+                             else every GPU nvidia-smi -L lists); one prove worker pinned to each
+  --metrics HOST:PORT        serve Prometheus metrics (per device: jobs, proving seconds) at /metrics and a
+                             health check at /healthz
   --poll-interval MS         wait between polls when there is nothing to prove (default 5000)
   --auth-token SECRET        shared secret the coordinators require (or env TESSERA_AUTH_TOKEN)
   --commit-hash VERSION      version to report (default: this package's version)
@@ -40,6 +47,8 @@ export async function run(argv: string[]): Promise<number> {
       backend: { type: 'string', default: 'exec' },
       resource: { type: 'string', default: 'cpu' },
       workers: { type: 'string' },
+      gpus: { type: 'string' },
+      metrics: { type: 'string' },
       'poll-interval': { type: 'string', default: '5000' },
       'auth-token': { type: 'string' },
       'commit-hash': { type: 'string' },
@@ -63,7 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${flag}: expected a positive integer, got "${v}"`)
     return n
   }
-  const workers = values.workers === undefined ? availableParallelism() : num(values.workers, '--workers')
+  const workersFlag = values.workers === undefined ? undefined : num(values.workers, '--workers')
   const coordinators = values['proof-coordinators'].split(',').filter((s) => s.trim() !== '').map((s) => parseAddress(s))
   const backend = values.backend
   const resource = values.resource
@@ -82,7 +91,25 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   const log = cliLogger('prover', values['log-level'])
-  const pool = createProvePool(workers, { resource })
+  const metrics = createProverMetrics()
+  let host: HostPool
+  try {
+    host = createHostProvePool({ resource, workers: workersFlag, gpus: values.gpus, defaultCpuWorkers: availableParallelism(), metrics })
+  } catch (e) {
+    if (e instanceof GpuDetectionFailed) {
+      console.error(`tessera prover: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`)
+      return 2
+    }
+    throw e
+  }
+  const { workers, runner: pool } = host
+  if (resource === 'gpu') log.info({ gpus: host.devices.map((d) => ({ device: d.index, name: d.name, uuid: d.uuid })) }, `one prove worker per GPU: ${workers}`)
+  let httpServer: http.Server | undefined
+  if (values.metrics) {
+    const address = parseAddress(values.metrics, 9091)
+    httpServer = await serveProverHttp(metrics, () => proverHealth(resource, pool.slots()), address)
+    log.info({ address: formatAddress(address) }, 'metrics at /metrics, health at /healthz')
+  }
   const prover = new Prover({
     coordinators,
     backend,
@@ -117,6 +144,7 @@ export async function run(argv: string[]): Promise<number> {
   process.off('SIGINT', onSignal)
   process.off('SIGTERM', onSignal)
   await pool.close()
+  httpServer?.close()
   if (summary.reason === 'type_not_needed') {
     console.error(`tessera prover: no coordinator needs ${proverType} proofs; exiting (try another --backend)`)
     return 3
