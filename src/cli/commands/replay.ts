@@ -263,7 +263,7 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
       const extra = [
         record.shape ? `shape ${record.shape}` : '',
         record.anchor === 'unanchored' ? 'UNANCHORED (pre-state root taken on trust)' : record.anchor && record.anchor !== 'witness-headers' ? `parent header from ${record.anchor === 'parent-header-rpc' ? '--rpc-url' : '--parent-header'}` : '',
-        values.action === 'prove' && record.publicValues ? `public values ${record.publicValues}` : '',
+        (values.action === 'prove' || record.shape === 'ethrex-l2-batch') && record.publicValues ? `public values ${record.publicValues}` : '',
         record.statelessOutputBytes ? `statelessOutputBytes ${record.statelessOutputBytes}` : '',
       ].filter(Boolean)
       bar.log(record.ok ? `${record.label}: ${describe(record)}${extra.length ? ` (${extra.join('; ')})` : ''}` : `FAILED ${record.error?.name ?? 'Error'}: ${record.error?.message}`, record.ok ? process.stdout : process.stderr)
