@@ -1,9 +1,12 @@
-import { concat, encodePacked, keccak256, numberToHex, pad, type Address, type Hex } from 'viem'
+import { createAddressFromString } from '@ethereumjs/util'
+import { bytesToHex, concat, encodePacked, hexToBytes, keccak256, type Address, type Hex } from 'viem'
+import { l1MessageHash, merkleRoot, privilegedTransactionsHash } from '../../guest/l2/messages.js'
+import { PrivilegedTransaction } from '../../guest/l2/privilegedTx.js'
 
 /**
- * Host-side hashing of L1<->L2 messages, the way ethrex's contracts and L2 program hash them. The L2 guest
- * (guest/l2) computes the same roots when proving; these are for the sequencer side: commitments, claims,
- * withdrawal proofs.
+ * Host-side L1<->L2 message hashing for the sequencer side (commitments, claims, withdrawal proofs). The
+ * roots and hashes are the L2 guest's own functions (guest/l2/messages.ts, ethrex @ 6fbd93b5), so what the
+ * sequencer commits and what the prover proves cannot drift apart; this file adds the Merkle *proofs*.
  */
 
 /** ethrex's L2 bridge address, sender of every withdrawal message. */
@@ -17,46 +20,40 @@ export function withdrawalMessage(tokenL1: Address, tokenL2: Address, receiver: 
   return keccak256(encodePacked(['address', 'address', 'address', 'uint256'], [tokenL1, tokenL2, receiver, amount]))
 }
 
-/**
- * Leaf of the L1-messages tree: sender(20) ‖ data(32) ‖ message id(32), as ethrex's L1Message encodes it
- * (lambdaclass/ethrex, crates/l2/common/src/messages.rs) and CommonBridge._claim rebuilds it.
- */
+/** Leaf of the L1-messages tree: keccak(sender 20 ‖ data 32 ‖ message id 32); CommonBridge._claim rebuilds it. */
 export function l1MessageLeaf(from: Address, data: Hex, messageId: bigint): Hex {
-  return keccak256(encodePacked(['address', 'bytes32', 'uint256'], [from, data, messageId]))
+  const id = hexToBytes(`0x${messageId.toString(16).padStart(64, '0')}`)
+  return bytesToHex(l1MessageHash({ from: hexToBytes(from), dataHash: hexToBytes(data), messageId: id }))
+}
+
+/** The batch's L1-messages Merkle root, exactly as the L2 guest computes it. */
+export function messagesMerkleRoot(leaves: readonly Hex[]): Hex {
+  return bytesToHex(merkleRoot(leaves.map((l) => hexToBytes(l))))
 }
 
 function hashPair(a: Hex, b: Hex): Hex {
   return BigInt(a) <= BigInt(b) ? keccak256(concat([a, b])) : keccak256(concat([b, a]))
 }
 
-function nextLevel(level: Hex[]): Hex[] {
-  const out: Hex[] = []
-  for (let i = 0; i < level.length; i += 2) out.push(i + 1 < level.length ? hashPair(level[i], level[i + 1]) : level[i])
-  return out
-}
-
 /**
- * ethrex's L1-messages Merkle root: sorted-pair keccak, an odd last node promoted unchanged, one leaf is its
- * own root, no leaves give zero (lambdaclass/ethrex@37aa4934a0ac8a514d94a0120c513eff61b3a010:crates/common/merkle_tree.rs).
+ * Sibling path from leaf `index` to messagesMerkleRoot, for CommonBridge.claimWithdrawal. Same tree as the
+ * guest's (ethrex @ 6fbd93b5, lambdaworks): leaves padded to a power of two by repeating the last one,
+ * sorted-pair keccak, so OpenZeppelin-style verification on L1 accepts it.
  */
-export function messagesMerkleRoot(leaves: readonly Hex[]): Hex {
-  if (leaves.length === 0) return pad('0x00', { size: 32 })
-  let level = [...leaves]
-  while (level.length > 1) level = nextLevel(level)
-  return level[0]
-}
-
-/** Sibling path from leaf `index` to the root, for CommonBridge.claimWithdrawal (same tree as above). */
 export function messagesMerkleProof(leaves: readonly Hex[], index: number): Hex[] {
-  if (index < 0 || index >= leaves.length) throw new RangeError(`leaf index ${index} out of range (0..${leaves.length - 1})`)
-  const proof: Hex[] = []
+  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) throw new RangeError(`leaf index ${index} out of range (0..${leaves.length - 1})`)
   let level = [...leaves]
+  let size = 1
+  while (size < level.length) size *= 2
+  while (level.length < size) level.push(level[level.length - 1])
+  const proof: Hex[] = []
   let i = index
   while (level.length > 1) {
-    const sibling = i % 2 === 0 ? i + 1 : i - 1
-    if (sibling < level.length) proof.push(level[sibling])
-    level = nextLevel(level)
-    i = Math.floor(i / 2)
+    proof.push(level[i ^ 1])
+    const next: Hex[] = []
+    for (let j = 0; j < level.length; j += 2) next.push(hashPair(level[j], level[j + 1]))
+    level = next
+    i >>= 1
   }
   return proof
 }
@@ -70,17 +67,13 @@ export interface PrivilegedTxFields {
   data: Hex
 }
 
-/** The hash CommonBridge queues per privileged transaction: from ‖ to ‖ id ‖ value ‖ gas limit ‖ keccak(data). */
+/** The hash CommonBridge queues per privileged transaction (the guest's PrivilegedTransaction.privilegedHash). */
 export function privilegedTxHash(t: PrivilegedTxFields): Hex {
-  return keccak256(
-    concat([t.from, t.to, numberToHex(t.transactionId, { size: 32 }), numberToHex(t.value, { size: 32 }), numberToHex(t.gasLimit, { size: 32 }), keccak256(t.data)]),
-  )
+  const tx = new PrivilegedTransaction(0n, t.transactionId, 0n, 0n, t.gasLimit, createAddressFromString(t.to), t.value, hexToBytes(t.data), [], createAddressFromString(t.from))
+  return bytesToHex(tx.privilegedHash()!)
 }
 
-/** ethrex's privileged-transactions "versioned hash": count in the top 2 bytes, then the low 30 bytes of keccak(hashes). */
+/** ethrex's privileged-transactions rolling ("versioned") hash, as the guest computes it. */
 export function privilegedRollingHash(hashes: readonly Hex[]): Hex {
-  if (hashes.length === 0) return pad('0x00', { size: 32 })
-  if (hashes.length > 0xffff) throw new RangeError(`${hashes.length} privileged transactions do not fit the 2-byte count`)
-  const digest = keccak256(concat([...hashes]))
-  return concat([numberToHex(hashes.length, { size: 2 }), `0x${digest.slice(6)}`])
+  return bytesToHex(privilegedTransactionsHash(hashes.map((h) => hexToBytes(h))))
 }
