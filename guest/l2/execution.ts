@@ -268,6 +268,7 @@ async function runOrdinary(vm: VM, tx: TypedTransaction, block: Block, fees: Fee
     let status: 0 | 1 = result.execResult.exceptionError === undefined ? 1 : 0
     let logs = status === 1 ? (result.execResult.logs ?? []) : []
     let paidL1Gas = l1Gas
+    let minerPaid = 0n
     if (gasUsed > tx.gasLimit) {
       // Not enough gas left for the L1 fee: ethrex restores the pre-execution state (nonce bumped) and
       // charges the whole gas limit, the L1 fee vault taking what execution did not use.
@@ -287,9 +288,12 @@ async function runOrdinary(vm: VM, tx: TypedTransaction, block: Block, fees: Fee
         ? base + min((tx as { maxPriorityFeePerGas: bigint }).maxPriorityFeePerGas, (tx as { maxFeePerGas: bigint }).maxFeePerGas - base)
         : (tx as { gasPrice: bigint }).gasPrice
       await addBalance(vm, sender, execGas * ejsPrice - gasUsed * gasPrice)
-      await addBalance(vm, header.coinbase, -result.minerValue)
+      minerPaid = result.minerValue
     }
-    await addBalance(vm, header.coinbase, execGas * (gasPrice - base - op))
+    // One net correction, so a coinbase that ethrex pays nothing is not left behind as an empty account.
+    await addBalance(vm, header.coinbase, execGas * (gasPrice - base - op) - minerPaid)
+    const coinbase = await sm.getAccount(header.coinbase)
+    if (coinbase !== undefined && coinbase.isEmpty()) await vm.evm.journal.deleteAccount(header.coinbase)
     if (fees.baseFeeVault) await addBalance(vm, fees.baseFeeVault, execGas * base)
     if (fees.operatorFee) await addBalance(vm, fees.operatorFee.vault, execGas * op)
     if (fees.l1Fee) await addBalance(vm, fees.l1Fee.vault, paidL1Gas * gasPrice)
