@@ -13,12 +13,14 @@ import type { WitnessStateManager } from '../state.js'
 import type { L2Transaction } from './block.js'
 import { COMMON_BRIDGE_L2_ADDRESS, GAS_PER_BLOB, SAFE_BYTES_PER_BLOB } from './constants.js'
 import type { FeeConfig } from './feeConfig.js'
+import { installL2Precompiles } from './precompiles.js'
 import { PrivilegedTransaction } from './privilegedTx.js'
 
 /**
  * ethrex L2 block execution (LEVM with the L2 hook, crates/vm/backends/levm/mod.rs and
  * crates/vm/levm/src/hooks/l2_hook.rs @ 6fbd93b5), on ethereumjs:
  * - no system calls (no EIP-4788/2935 writes), no withdrawals, no EIP-7685 requests;
+ * - P256VERIFY at 0x100 on every fork (guest/l2/precompiles.ts);
  * - privileged (0x7e) transactions run around `evm.runCall` (runPrivileged);
  * - ordinary transactions run through ethereumjs runTx and their fees are then moved to where ethrex's
  *   L2 hook sends them (settleOrdinaryFees): base fee vault, operator fee vault, L1 fee vault.
@@ -41,6 +43,7 @@ export interface L2BlockRunnerOptions {
 
 export function createL2BlockRunner(opts: L2BlockRunnerOptions): BlockRunner {
   return {
+    prepare: installL2Precompiles,
     validateBody: (block) => validateL2Body(block),
     run: async (vm, block) => {
       const { outcome, receipts } = await runL2Block(vm, block, opts.feeConfigOf(block))
