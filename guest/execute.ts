@@ -8,6 +8,7 @@ import { commonFromChainConfig } from './chain.js'
 import { guestCrypto } from './crypto.js'
 import { BlockInvalid, WitnessIncomplete, isGuestError } from './errors.js'
 import { AncestorChain } from './headers.js'
+import { observeExecution, type ExecutionObserver } from './observer.js'
 import { NodeStore, createStateManager } from './state.js'
 import type { ProgramInput, ProgramOutput } from './types.js'
 import { ethCheck, validateHeaderAgainstParent, validateUncles } from './validate.js'
@@ -19,6 +20,8 @@ export interface ExecuteOptions {
   crypto?: CustomCrypto
   /** BN254 (alt_bn128) precompiles 0x06-0x08; default @noble/curves. The host may pass a faster one. */
   bn254?: EVMBN254Interface
+  /** Told about every transaction executed (type, kind, gas, precompile calls); see guest/observer.ts. */
+  observer?: ExecutionObserver
 }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
@@ -43,7 +46,8 @@ export interface BlockRunOutcome {
  * post-check stay shared. Default: L1, ethereumjs runBlock.
  */
 export interface BlockRunner {
-  validateBody(block: Block, parent: BlockHeader): Promise<void>
+  /** `parent` is undefined in an unanchored run (no parent header): checks against it are skipped. */
+  validateBody(block: Block, parent: BlockHeader | undefined): Promise<void>
   run(vm: VM, block: Block): Promise<BlockRunOutcome>
 }
 
@@ -51,7 +55,7 @@ export const L1_BLOCK_RUNNER: BlockRunner = {
   async validateBody(block, parent) {
     const header = block.header
     await ethCheck(header, 'block body (transactions, tx trie, uncle hash, withdrawals root)', () => block.validateData(false, true, true))
-    await ethCheck(header, 'blob gas', () => block.validateBlobTransactions(parent))
+    if (parent) await ethCheck(header, 'blob gas', () => block.validateBlobTransactions(parent))
   },
   // `generate: true` makes runBlock return the computed roots instead of comparing them itself, so every
   // post-check reports a typed BlockInvalid with expected and actual values.
@@ -79,12 +83,12 @@ export async function executeBlocks(
   blocks: Block[],
   chain: AncestorChain,
   store: NodeStore,
-  opts: { bn254?: EVMBN254Interface; runner?: BlockRunner } = {},
+  opts: { bn254?: EVMBN254Interface; runner?: BlockRunner; observer?: ExecutionObserver } = {},
 ): Promise<{ stateRoot: Uint8Array; stats: BatchStats }> {
   const runner = opts.runner ?? L1_BLOCK_RUNNER
   // The witness must contain the parent state root node itself (unless the state is empty), even for a
   // batch that reads no state at all: that is what ties the witness to the parent.
-  const parentRoot = chain.parent.stateRoot
+  const parentRoot = chain.parentStateRoot
   await store.get(bytesToHex(parentRoot).slice(2)).catch((e: unknown) => {
     if (e instanceof WitnessIncomplete) throw new WitnessIncomplete('node', bytesToHex(parentRoot), 'parent state root')
     throw e
@@ -98,6 +102,7 @@ export async function executeBlocks(
   })
   // createEVM (10.1.3) overwrites a `bn254` option with its noble default, so set it on the instance.
   if (opts.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = opts.bn254
+  if (opts.observer) observeExecution(vm, opts.observer)
   const runCall = vm.evm.runCall.bind(vm.evm)
   vm.evm.runCall = async (opts) => {
     if (stateManager.inTransaction || opts.caller?.toString() !== SYSTEM_ADDRESS) return runCall(opts)
@@ -116,12 +121,14 @@ export async function executeBlocks(
   })
   let gasUsed = 0n
   let transactionCount = 0n
-  let stateRoot = chain.parent.stateRoot
+  let stateRoot = chain.parentStateRoot
   for (const block of blocks) {
     const header = block.header
-    await validateHeaderAgainstParent(header, chain.parent)
+    // Unanchored runs (no parent header, root taken on trust) cannot check the first block against its parent.
+    const anchored = chain.hasParentHeader
+    if (anchored) await validateHeaderAgainstParent(header, chain.parent)
     await validateUncles(block, chain)
-    await runner.validateBody(block, chain.parent)
+    await runner.validateBody(block, anchored ? chain.parent : undefined)
     // Consensus post-checks are done below with typed errors, so the runner only executes.
     const result = await ethCheck(header, 'execution', () => runner.run(vm, block))
     stateManager.inTransaction = false
@@ -171,17 +178,13 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
       })
     }
   }
-  const chain = AncestorChain.fromWitness(
-    input.witness.headers,
-    common,
-    blocks[0].header.parentHash,
-    keccak256,
-    undefined,
-    blocks.map((b) => b.header),
-  )
-  const initialStateRoot = chain.parent.stateRoot
+  const chain =
+    input.unanchored !== undefined && input.witness.headers.length === 0
+      ? AncestorChain.unanchored(input.unanchored)
+      : AncestorChain.fromWitness(input.witness.headers, common, blocks[0].header.parentHash, keccak256, undefined, blocks.map((b) => b.header))
+  const initialStateRoot = chain.parentStateRoot
   const store = NodeStore.fromWitness(input.witness.state, input.witness.codes, keccak256)
-  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254 })
+  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254, observer: opts.observer })
   return {
     initialStateRoot,
     finalStateRoot: stateRoot,

@@ -12,12 +12,37 @@ export class AncestorChain {
   /** Uncle hashes of blocks whose bodies we have (the batch's own blocks). */
   private readonly unclesByNumber = new Map<bigint, Uint8Array[]>()
   private readonly onLookup?: (n: bigint) => void
-  private tip: BlockHeader
+  private tip: BlockHeader | undefined
+  /** Unanchored runs only: the pre-state root taken on trust, and block hashes given without headers. */
+  private readonly trustedRoot?: Uint8Array
+  private readonly hashOnly = new Map<bigint, Uint8Array>()
 
-  private constructor(headers: BlockHeader[], onLookup?: (n: bigint) => void) {
+  private constructor(headers: BlockHeader[], onLookup?: (n: bigint) => void, trusted?: UnanchoredStart) {
     for (const h of headers) this.byNumber.set(h.number, h)
     this.tip = headers[headers.length - 1]
     this.onLookup = onLookup
+    this.trustedRoot = trusted?.preStateRoot
+    for (const { number, hash } of trusted?.blockHashes ?? []) this.hashOnly.set(number, hash)
+  }
+
+  /**
+   * A chain with no parent header: the caller explicitly trusts `preStateRoot` (nothing hash-links it to a
+   * header), so the first block's header rules against its parent cannot be checked. BLOCKHASH is served
+   * from the given hashes, equally unverified.
+   */
+  static unanchored(start: UnanchoredStart, onLookup?: (n: bigint) => void): AncestorChain {
+    if (start.preStateRoot.length !== 32) throw new WitnessInvalid('preStateRoot', 'expected 32 bytes')
+    return new AncestorChain([], onLookup, start)
+  }
+
+  /** False for unanchored runs until the first block is appended. */
+  get hasParentHeader(): boolean {
+    return this.tip !== undefined
+  }
+
+  /** State root the next block starts from. */
+  get parentStateRoot(): Uint8Array {
+    return this.tip?.stateRoot ?? this.trustedRoot!
   }
 
   /**
@@ -81,12 +106,13 @@ export class AncestorChain {
   }
 
   get parent(): BlockHeader {
+    if (this.tip === undefined) throw new WitnessIncomplete('header', 'parent of the first block', 'unanchored run')
     return this.tip
   }
 
   /** Oldest header number available. */
   get oldest(): bigint {
-    let min = this.tip.number
+    let min = this.parent.number
     for (const n of this.byNumber.keys()) if (n < min) min = n
     return min
   }
@@ -117,6 +143,8 @@ export class AncestorChain {
     const chain = this
     return {
       async getBlock(n: number) {
+        const given = chain.hashOnly.get(BigInt(n))
+        if (given !== undefined && !chain.byNumber.has(BigInt(n))) return { hash: () => given }
         const header = chain.header(BigInt(n), 'BLOCKHASH')
         return { hash: () => header.hash() }
       },
@@ -128,6 +156,12 @@ export class AncestorChain {
       async validateHeader() {},
     }
   }
+}
+
+/** Start of an unanchored run (see AncestorChain.unanchored). */
+export interface UnanchoredStart {
+  preStateRoot: Uint8Array
+  blockHashes?: { number: bigint; hash: Uint8Array }[]
 }
 
 const EMPTY_UNCLE_HASH = Uint8Array.from(

@@ -11,7 +11,7 @@ const INPUT_VERSION = 1
 
 export function encodeProgramInput(input: ProgramInput): Uint8Array {
   const { witness } = input
-  return RLP.encode([
+  const items: unknown[] = [
     INPUT_VERSION,
     input.blocks,
     witness.state,
@@ -19,7 +19,28 @@ export function encodeProgramInput(input: ProgramInput): Uint8Array {
     witness.keys,
     witness.headers,
     new TextEncoder().encode(JSON.stringify(input.chainConfig)),
-  ])
+  ]
+  // Optional 8th item, only for explicitly unanchored runs: [preStateRoot, [[number, hash]...]].
+  if (input.unanchored !== undefined) {
+    const hashes = (input.unanchored.blockHashes ?? []).map((h) => [h.number, h.hash])
+    items.push([input.unanchored.preStateRoot, hashes])
+  }
+  return RLP.encode(items as never)
+}
+
+function decodeUnanchored(value: unknown): ProgramInput['unanchored'] {
+  if (!Array.isArray(value) || value.length !== 2 || !(value[0] instanceof Uint8Array) || !Array.isArray(value[1])) {
+    throw new WitnessInvalid('input.unanchored', 'expected [preStateRoot, [[number, hash]...]]')
+  }
+  const blockHashes = (value[1] as unknown[]).map((pair, i) => {
+    if (!Array.isArray(pair) || pair.length !== 2 || !(pair[0] instanceof Uint8Array) || !(pair[1] instanceof Uint8Array)) {
+      throw new WitnessInvalid(`input.unanchored.blockHashes[${i}]`, 'expected [number, hash]')
+    }
+    let n = 0n
+    for (const b of pair[0]) n = (n << 8n) | BigInt(b)
+    return { number: n, hash: pair[1] }
+  })
+  return { preStateRoot: value[0], blockHashes }
 }
 
 function byteList(value: unknown, field: string): Uint8Array[] {
@@ -36,8 +57,8 @@ export function decodeProgramInput(bytes: Uint8Array): ProgramInput {
   } catch (e) {
     throw new WitnessInvalid('input', `not valid RLP (${(e as Error).message})`)
   }
-  if (!Array.isArray(decoded) || decoded.length !== 7) throw new WitnessInvalid('input', 'expected a 7-item RLP list')
-  const [version, blocks, state, codes, keys, headers, config] = decoded as unknown[]
+  if (!Array.isArray(decoded) || (decoded.length !== 7 && decoded.length !== 8)) throw new WitnessInvalid('input', 'expected a 7- or 8-item RLP list')
+  const [version, blocks, state, codes, keys, headers, config, unanchored] = decoded as unknown[]
   const v = version instanceof Uint8Array ? (version.length === 0 ? 0 : version[0]) : -1
   if (v !== INPUT_VERSION) throw new WitnessInvalid('input.version', `unsupported version ${v}`)
   if (!(config instanceof Uint8Array)) throw new WitnessInvalid('input.chainConfig', 'expected bytes')
@@ -56,5 +77,6 @@ export function decodeProgramInput(bytes: Uint8Array): ProgramInput {
       headers: byteList(headers, 'witness.headers'),
     },
     chainConfig,
+    ...(unanchored === undefined ? {} : { unanchored: decodeUnanchored(unanchored) }),
   }
 }

@@ -57,6 +57,12 @@ export interface ProgramInput {
   blocks: Uint8Array[]
   witness: ExecutionWitness
   chainConfig: ChainConfig
+  /**
+   * Set only when the user explicitly accepted an unanchored run (`--trust-pre-state-root`) for a witness
+   * that carries no parent header: the pre-state root is then taken on trust, not hash-linked to a header.
+   * Ignored when the witness has headers.
+   */
+  unanchored?: { preStateRoot: Uint8Array; blockHashes?: { number: bigint; hash: Uint8Array }[] }
 }
 
 export interface ProgramOutput {

@@ -6,9 +6,11 @@
 const COMMANDS: Record<string, { file: string; summary: string }> = {
   conformance: { file: './commands/conformance.js', summary: 'run EF BlockchainTests through the stateless path' },
   replay: { file: './commands/replay.js', summary: 'stateless replay of cache files, blocks or a transaction' },
+  'block-composition': { file: './commands/composition.js', summary: 'gas by tx kind/type and precompile share per block, as an SVG chart' },
   cache: { file: './commands/cache.js', summary: 'fetch blocks and witnesses from RPC into ethrex-replay cache files' },
   coordinator: { file: './commands/coordinator.js', summary: 'serve batches to provers over TCP' },
   prover: { file: './commands/prover.js', summary: 'prove batches from one or more coordinators' },
+  'verify-proof': { file: './commands/verifyProof.js', summary: 'verify a RISC Zero or SP1 Groth16 proof (seal, journal, image id / vkey)' },
   'proof-sender': { file: './commands/proof-sender.js', summary: 'send proven batches to the L1 OnChainProposer (verifyBatches)' },
   bench: { file: './commands/bench.js', summary: 'benchmark suite (JSON results)' },
   demo: { file: './commands/demo.js', summary: 'self-contained demo on embedded devnet data (npm start)' },
@@ -17,7 +19,7 @@ const COMMANDS: Record<string, { file: string; summary: string }> = {
 }
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(18)} ${c.summary}`)
   return `usage: tessera <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'tessera <command> --help' for options.`
 }
 
@@ -46,7 +48,10 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     const e = err as Error & { hint?: string }
-    console.error(`tessera: ${e?.message ?? String(err)}${e?.hint ? `\nhint: ${e.hint}` : ''}`)
+    // Quote at most a prefix: a message may carry a huge field (a 100 MB extraData).
+    const text = String(e?.message ?? err)
+    const short = text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length - 2000} more characters)` : text
+    console.error(`tessera: ${short}${e?.hint ? `\nhint: ${e.hint}` : ''}`)
     if (process.env.TESSERA_DEBUG) console.error(e?.stack)
     process.exitCode = 1
   },

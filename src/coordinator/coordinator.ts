@@ -2,18 +2,22 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type net from 'node:net'
 import type { Logger } from 'pino'
 import { decodeProgramInput } from '../../guest/input.js'
-import { ProtocolError } from '../protocol/errors.js'
+import { BudgetExceeded } from '../budget/budget.js'
 import { encodeMessage, type BatchRequest, type Message, type ProofFormat, type ProofSubmit, type ProverType } from '../protocol/messages.js'
+import { encodeRefusal, Refused } from '../protocol/refusal.js'
 import { createMessageServer, formatAddress, type Address, type ServerLimits } from '../protocol/transport.js'
 import type { CoordinatorMetrics } from './metrics.js'
+import { RecentSet } from './recentSet.js'
 import type { CoordinatorStore } from './store.js'
 
 /**
  * The proof coordinator, top to bottom as the protocol (DESIGN.md §2):
  *   BatchRequest  -> auth, version check, prover type check, assign the next batch (or nothing)
- *   ProofSubmit   -> auth, batch known, idempotent duplicate, was assigned, public values re-derived, store, ACK
- * Anything else, and every refused submission, is answered with nothing and the connection closed; the
- * reason is logged and counted. State lives in SQLite, so a restart resumes where it stopped.
+ *   ProofSubmit   -> auth, batch known, idempotent duplicate, assigned to this prover (or expired), public
+ *                    values re-derived (within the batch budget), proof bytes verified, store (first wins), ACK
+ * Every refusal is answered explicitly (src/protocol/refusal.ts) and logged and counted; only what is not a
+ * message at all is dropped without reply (by the transport, also logged and counted). State lives in
+ * SQLite, so a restart resumes where it stopped.
  */
 
 export interface CoordinatorOptions {
@@ -37,29 +41,20 @@ export interface CoordinatorOptions {
    */
   derivePublicValues(input: Uint8Array, batchNumber: number): Promise<Uint8Array>
   /**
-   * Verify SP1/RISC0 proof bytes (native backend's verifier). Absent for a type = its proof bytes are stored
+   * Verify SP1/RISC0 proof bytes against the expected public values (src/verify: Groth16 checks, or a native
+   * backend's verifier); resolve false or throw to refuse. Absent for a type = its proof bytes are stored
    * unverified; the public values are still checked.
    */
   verifyProof?: Partial<Record<ProverType, (proof: Uint8Array, publicValues: Uint8Array) => Promise<boolean>>>
+  /**
+   * Store proof bytes nobody here can verify (a zkVM type without a verifier, or non-empty Exec bytes) after
+   * the public values check. Off by default: such submissions are refused as `unverifiable`.
+   */
+  trustUnverified?: boolean
 }
 
-/** Why a submission was refused (also the metric label). */
-type Refusal =
-  | 'auth'
-  | 'type_not_needed'
-  | 'unknown_batch'
-  | 'unassigned'
-  | 'conflicting_duplicate'
-  | 'wrong_public_values'
-  | 'invalid_proof'
-  | 'unverifiable'
-  | 'unexpected'
-
-class Refused extends Error {
-  constructor(readonly reason: Refusal, message: string) {
-    super(message)
-  }
-}
+/** `1.2.3.4:5678` / `::1:5678` -> the address without the port. */
+const hostOf = (peer: string) => peer.replace(/:\d+$/, '')
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest()
 
@@ -71,18 +66,24 @@ export class Coordinator {
   private readonly opts: CoordinatorOptions
   private readonly log: Logger
   private readonly deriving = new Map<number, Promise<Uint8Array>>()
+  /** Batches whose public values cannot be derived (over budget, not executable): refused without rerunning. */
+  private readonly underivable = new Map<number, Refused>()
   private readonly sockets = new Set<net.Socket>()
+  /** Addresses that sent an authorised request lately: the transport evicts their connections last. */
+  private readonly knownHosts: RecentSet
   private server?: net.Server
 
   constructor(opts: CoordinatorOptions) {
     this.opts = opts
     this.log = opts.logger
+    this.knownHosts = new RecentSet(opts.proverTimeoutMs, 4096)
   }
 
   // ---------- BatchRequest ----------
 
   private requestBatch(req: BatchRequest, peer: string): Message | string {
-    this.opts.metrics?.seenProver(req.proverId ?? peer.replace(/:\d+$/, ''))
+    const host = hostOf(peer)
+    this.opts.metrics?.seenProver(req.proverId ?? host)
     if (req.commitHash !== this.opts.version) {
       this.log.warn({ peer, proverVersion: req.commitHash, version: this.opts.version }, 'prover version mismatch')
       return { kind: 'VersionMismatch' }
@@ -91,12 +92,28 @@ export class Coordinator {
       this.log.info({ peer, proverType: req.proverType }, 'prover type not needed')
       return { kind: 'ProverTypeNotNeeded', proverType: req.proverType }
     }
-    const batchNumber = this.opts.store.assignNext(req.proverType, this.opts.proverTimeoutMs)
-    if (batchNumber === null) return { kind: 'BatchResponse', batchNumber: null, input: null, format: null }
-    const batch = this.opts.store.batch(batchNumber)!
-    const times = this.opts.store.assignment(batchNumber, req.proverType)?.timesAssigned ?? 1
-    this.log.info({ peer, batch: batchNumber, proverType: req.proverType, proverId: req.proverId, times }, times > 1 ? 'batch reassigned' : 'batch assigned')
-    return encodeMessage({ kind: 'BatchResponse', batchNumber, input: decodeProgramInput(batch.input), format: this.opts.format ?? 'Groth16' })
+    this.knownHosts.touch(host)
+    // A batch whose row cannot be read is set aside (named, kept for --check-db) and the next one offered,
+    // so one bad row never strands the batches after it.
+    for (;;) {
+      const batchNumber = this.opts.store.assignNext(req.proverType, this.opts.proverTimeoutMs, Date.now(), req.proverId ?? host)
+      if (batchNumber === null) return { kind: 'BatchResponse', batchNumber: null, input: null, format: null }
+      let reply: string
+      try {
+        const batch = this.opts.store.batch(batchNumber)
+        if (!batch) throw new Error('row vanished')
+        reply = encodeMessage({ kind: 'BatchResponse', batchNumber, input: decodeProgramInput(batch.input), format: this.opts.format ?? 'Groth16' })
+      } catch (e) {
+        const reason = (e as Error).message.slice(0, 200)
+        this.log.error({ batch: batchNumber, err: reason }, 'batch row is damaged; set aside (see tessera coordinator --check-db)')
+        this.opts.metrics?.rejected.inc({ reason: 'damaged_batch' })
+        this.opts.store.markDamaged(batchNumber, reason)
+        continue
+      }
+      const times = this.opts.store.assignment(batchNumber, req.proverType)?.timesAssigned ?? 1
+      this.log.info({ peer, batch: batchNumber, proverType: req.proverType, proverId: req.proverId, times }, times > 1 ? 'batch reassigned' : 'batch assigned')
+      return reply
+    }
   }
 
   // ---------- ProofSubmit ----------
@@ -107,36 +124,76 @@ export class Coordinator {
     if (!this.opts.requiredTypes.includes(proverType)) throw new Refused('type_not_needed', `${proverType} proofs are not wanted`)
     const batch = this.opts.store.batch(batchNumber)
     if (!batch) throw new Refused('unknown_batch', `batch ${batchNumber} does not exist`)
-    const stored = this.opts.store.proof(batchNumber, proverType)
-    if (stored) {
-      if (equalBytes(stored.proof, proof) && equalBytes(stored.publicValues, publicValues)) {
-        this.log.info({ peer, batch: batchNumber, proverType }, 'duplicate proof acknowledged')
-        return { kind: 'ProofSubmitACK', batchNumber }
-      }
-      throw new Refused('conflicting_duplicate', `batch ${batchNumber} already has a different ${proverType} proof`)
-    }
+    const known = this.alreadyStored(batchNumber, proverType, proof, publicValues, peer)
+    if (known) return known
     const assignment = this.opts.store.assignment(batchNumber, proverType)
     if (!assignment) throw new Refused('unassigned', `batch ${batchNumber} was never assigned to a ${proverType} prover`)
+    // Only a prover the batch was given to may answer it, until the assignment expires; then anyone may.
+    const submitter = sub.proverId ?? hostOf(peer)
+    const expired = assignment.assignedAt <= Date.now() - this.opts.proverTimeoutMs
+    if (assignment.proverId !== null && !expired && !this.opts.store.wasAssignedTo(batchNumber, proverType, submitter)) {
+      throw new Refused('assigned_to_another_prover', `batch ${batchNumber} is assigned to another ${proverType} prover until its assignment expires`)
+    }
     const expected = await this.expectedPublicValues(batchNumber, batch.input)
     if (!equalBytes(expected, publicValues)) {
       throw new Refused('wrong_public_values', `public values do not match batch ${batchNumber} (got ${publicValues.length} bytes)`)
     }
-    const verify = proverType === 'Exec' ? undefined : this.opts.verifyProof?.[proverType]
-    if (verify && !(await verify(proof, publicValues).catch(() => false))) {
-      throw new Refused('invalid_proof', `the ${proverType} verifier rejected the proof of batch ${batchNumber}`)
-    }
+    await this.checkProofBytes(batchNumber, proverType, proof, publicValues)
     if (this.opts.store.addProof({ batchNumber, proverType, proof, publicValues })) {
       const seconds = (Date.now() - assignment.assignedAt) / 1000
       this.opts.metrics?.provingSeconds.observe({ prover_type: proverType }, seconds)
       this.log.info({ peer, batch: batchNumber, proverType, seconds }, 'proof accepted')
+      return { kind: 'ProofSubmitACK', batchNumber }
     }
-    return { kind: 'ProofSubmitACK', batchNumber }
+    // Another submit won the race while this one was being checked: same bytes = ACK, else refused.
+    const winner = this.alreadyStored(batchNumber, proverType, proof, publicValues, peer)
+    if (winner) return winner
+    throw new Refused('internal', `proof of batch ${batchNumber} neither stored nor found`)
+  }
+
+  /** ACK for the very proof already stored, a refusal for a different one, undefined when none is stored. */
+  private alreadyStored(batchNumber: number, proverType: ProverType, proof: Uint8Array, publicValues: Uint8Array, peer: string): Message | undefined {
+    const stored = this.opts.store.proof(batchNumber, proverType)
+    if (!stored) return undefined
+    if (equalBytes(stored.proof, proof) && equalBytes(stored.publicValues, publicValues)) {
+      this.log.info({ peer, batch: batchNumber, proverType }, 'duplicate proof acknowledged')
+      return { kind: 'ProofSubmitACK', batchNumber }
+    }
+    throw new Refused('conflicting_duplicate', `batch ${batchNumber} already has a different ${proverType} proof (the first valid one wins)`)
+  }
+
+  /**
+   * Proof bytes: a verifier for the type must accept them. Exec has no proof bytes (its check is the
+   * re-execution); bytes nobody here can verify are stored only with trustUnverified.
+   */
+  private async checkProofBytes(batchNumber: number, proverType: ProverType, proof: Uint8Array, publicValues: Uint8Array): Promise<void> {
+    const verify = proverType === 'Exec' ? undefined : this.opts.verifyProof?.[proverType]
+    if (verify) {
+      // A verifier may say false or throw with its reason (src/verify: ProofRejected names the field).
+      const failure = await verify(proof, publicValues).then(
+        (ok) => (ok ? undefined : 'the verifier rejected it'),
+        (e: Error) => e.message,
+      )
+      if (failure !== undefined) throw new Refused('invalid_proof', `the ${proverType} proof of batch ${batchNumber} is invalid: ${failure}`)
+      return
+    }
+    if (proverType === 'Exec' && proof.length === 0) return
+    if (!this.opts.trustUnverified) {
+      throw new Refused(
+        'unverifiable',
+        proverType === 'Exec'
+          ? `Exec proofs carry no bytes; ${proof.length} bytes cannot be verified (coordinator runs without --trust-unverified)`
+          : `no ${proverType} verifier here, and the coordinator runs without --trust-unverified`,
+      )
+    }
   }
 
   /** Stored re-derived public values, or derive them once (concurrent submits share the run). */
   private expectedPublicValues(batchNumber: number, input: Uint8Array): Promise<Uint8Array> {
     const known = this.opts.store.expectedPublicValues(batchNumber)
     if (known) return Promise.resolve(known)
+    const refused = this.underivable.get(batchNumber)
+    if (refused) return Promise.reject(refused)
     let running = this.deriving.get(batchNumber)
     if (!running) {
       running = this.opts.derivePublicValues(input, batchNumber).then(
@@ -147,8 +204,15 @@ export class Coordinator {
         },
         (e: Error) => {
           this.deriving.delete(batchNumber)
-          this.log.error({ batch: batchNumber, err: e.message }, 'cannot derive the public values of this batch')
-          throw new Refused('unverifiable', `batch ${batchNumber} could not be re-executed: ${e.message}`)
+          const message = String(e?.message ?? e).slice(0, 300)
+          this.log.error({ batch: batchNumber, err: message }, 'cannot derive the public values of this batch')
+          const refusal =
+            e instanceof BudgetExceeded
+              ? new Refused('over_budget', `batch ${batchNumber} cannot be verified: ${message}`)
+              : new Refused('unverifiable', `batch ${batchNumber} could not be re-executed: ${message}`)
+          // Deterministic failures are remembered (no rerun per submit); a crashed worker may be retried.
+          if (!/worker died/.test(message)) this.underivable.set(batchNumber, refusal)
+          throw refusal
         },
       )
       this.deriving.set(batchNumber, running)
@@ -181,8 +245,8 @@ export class Coordinator {
       if (!(e instanceof Refused)) throw e
       this.opts.metrics?.rejected.inc({ reason: e.reason })
       const batch = msg.kind === 'ProofSubmit' ? msg.batchNumber : undefined
-      this.log.warn({ peer, reason: e.reason, kind: msg.kind, batch }, `refused: ${e.message}`)
-      return null
+      this.log.warn({ peer, reason: e.reason, kind: msg.kind, batch }, e.message)
+      return encodeRefusal(e)
     }
   }
 
@@ -190,14 +254,15 @@ export class Coordinator {
 
   listen(address: Address): Promise<Address> {
     const server = createMessageServer((msg, peer) => this.handle(msg, peer), this.opts.limits, {
-      onRejected: (error: ProtocolError, peer) => {
-        this.opts.metrics?.rejected.inc({ reason: error.reason })
-        this.log.warn({ peer, reason: error.reason }, `refused message: ${error.message}`)
+      onDropped: (reason, peer, detail) => {
+        this.opts.metrics?.dropped.inc({ reason })
+        this.log.warn({ peer, reason }, `connection dropped: ${detail.slice(0, 300)}`)
       },
       onHandlerError: (error, peer) => {
         this.opts.metrics?.rejected.inc({ reason: 'internal' })
-        this.log.error({ peer, err: (error as Error)?.stack ?? String(error) }, 'internal error while handling a message')
+        this.log.error({ peer, err: String((error as Error)?.stack ?? error).slice(0, 2000) }, 'internal error while handling a message')
       },
+      isTrusted: (host) => this.knownHosts.has(host),
     })
     server.on('connection', (s: net.Socket) => {
       this.sockets.add(s)

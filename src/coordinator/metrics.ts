@@ -2,28 +2,39 @@ import http from 'node:http'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { ProverType } from '../protocol/messages.js'
 import type { Address } from '../protocol/transport.js'
+import { RecentSet } from './recentSet.js'
 import type { CoordinatorStore } from './store.js'
 
 /**
  * Prometheus metrics of one coordinator (own registry, so several coordinators can live in one process):
  *   tessera_coordinator_batches{state=pending|assigned|proven,prover_type}
  *   tessera_coordinator_proving_seconds{prover_type}   assignment -> accepted proof
- *   tessera_coordinator_provers                        provers seen within the prover timeout
- *   tessera_coordinator_rejected_messages_total{reason}
+ *   tessera_coordinator_provers                        provers seen within the prover timeout (bounded registry)
+ *   tessera_coordinator_rejected_messages_total{reason}   requests answered with a refusal
+ *   tessera_coordinator_dropped_connections_total{reason} connections closed without a reply
  *   tessera_coordinator_requests_total{kind}
  */
 export interface CoordinatorMetrics {
   registry: Registry
   rejected: Counter<'reason'>
+  dropped: Counter<'reason'>
   requests: Counter<'kind'>
   provingSeconds: Histogram<'prover_type'>
   /** Record that a prover (by prover_id, else address) asked for work. */
   seenProver(id: string): void
 }
 
-export function createCoordinatorMetrics(store: CoordinatorStore, types: readonly ProverType[], proverTimeoutMs: number): CoordinatorMetrics {
+/** Provers remembered for the metric at most; beyond it the least recently seen is forgotten. */
+export const MAX_TRACKED_PROVERS = 10_000
+
+export function createCoordinatorMetrics(
+  store: CoordinatorStore,
+  types: readonly ProverType[],
+  proverTimeoutMs: number,
+  maxTrackedProvers = MAX_TRACKED_PROVERS,
+): CoordinatorMetrics {
   const registry = new Registry()
-  const lastSeen = new Map<string, number>()
+  const lastSeen = new RecentSet(proverTimeoutMs, maxTrackedProvers)
   new Gauge({
     name: 'tessera_coordinator_batches',
     help: 'Batches by state and prover type',
@@ -41,17 +52,21 @@ export function createCoordinatorMetrics(store: CoordinatorStore, types: readonl
   })
   new Gauge({
     name: 'tessera_coordinator_provers',
-    help: 'Distinct provers that asked for work within the prover timeout',
+    help: `Distinct provers that asked for work within the prover timeout (at most ${maxTrackedProvers} tracked)`,
     registers: [registry],
     collect() {
-      const cutoff = Date.now() - proverTimeoutMs
-      for (const [id, t] of lastSeen) if (t < cutoff) lastSeen.delete(id)
-      this.set(lastSeen.size)
+      this.set(lastSeen.size())
     },
   })
   return {
     registry,
     rejected: new Counter({ name: 'tessera_coordinator_rejected_messages_total', help: 'Messages refused, by reason', labelNames: ['reason'], registers: [registry] }),
+    dropped: new Counter({
+      name: 'tessera_coordinator_dropped_connections_total',
+      help: 'Connections closed without a reply, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
     requests: new Counter({ name: 'tessera_coordinator_requests_total', help: 'Messages handled, by kind', labelNames: ['kind'], registers: [registry] }),
     provingSeconds: new Histogram({
       name: 'tessera_coordinator_proving_seconds',
@@ -61,7 +76,7 @@ export function createCoordinatorMetrics(store: CoordinatorStore, types: readonl
       registers: [registry],
     }),
     seenProver(id) {
-      lastSeen.set(id, Date.now())
+      lastSeen.touch(id)
     },
   }
 }

@@ -1,4 +1,6 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
 import Database from 'better-sqlite3'
+import { TesseraError } from '../../guest/errors.js'
 import type { ProverType } from '../protocol/messages.js'
 
 /**
@@ -59,7 +61,49 @@ CREATE TABLE IF NOT EXISTS proofs (
   PRIMARY KEY (batch_number, prover_type)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS assignees (
+  batch_number INTEGER NOT NULL,
+  prover_type TEXT NOT NULL,
+  prover_id TEXT NOT NULL,
+  PRIMARY KEY (batch_number, prover_type, prover_id)
+);
 `
+
+/** PRAGMA application_id of a Tessera store ("TSRA"); files made before it was set have 0 and our tables. */
+const APPLICATION_ID = 0x54535241
+const SQLITE_MAGIC = 'SQLite format 3\0'
+
+/** The file given as a store is not one, or is damaged. Names the file; `hint` says what to do. */
+export class StoreRefused extends TesseraError {
+  readonly path: string
+  constructor(path: string, reason: string, hint?: string) {
+    super(`store ${path}: ${reason}`, hint ?? 'move the file away (or pass --db NEW_FILE); inspect it with tessera coordinator --check-db --db FILE')
+    this.path = path
+  }
+}
+
+/** Refuse, before SQLite touches it, a file that cannot be a store: empty, or not SQLite at all. */
+function checkFileBeforeOpen(path: string): void {
+  if (path === ':memory:' || !existsSync(path)) return
+  const st = statSync(path)
+  if (!st.isFile()) throw new StoreRefused(path, 'not a regular file')
+  if (st.size === 0) throw new StoreRefused(path, 'the file is empty (0 bytes); a store is never empty, so its proofs are gone or this is the wrong file')
+  const head = Buffer.alloc(16)
+  const fd = openSync(path, 'r')
+  try {
+    readSync(fd, head, 0, 16, 0)
+  } finally {
+    closeSync(fd)
+  }
+  if (head.toString('latin1') !== SQLITE_MAGIC) throw new StoreRefused(path, 'not a SQLite database (wrong header)')
+}
+
+/** PRAGMA quick_check; the first problems it reports, or [] when the file is sound. */
+function quickCheck(db: Database.Database, limit = 10): string[] {
+  const rows = db.pragma(`quick_check(${limit})`) as { quick_check: string }[]
+  const problems = rows.map((r) => r.quick_check).filter((t) => t !== 'ok')
+  return problems
+}
 
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 
@@ -67,12 +111,33 @@ export class CoordinatorStore {
   readonly db: Database.Database
   private readonly stmts
 
+  readonly path: string
+
+  /**
+   * Open (or create) a store. An existing file must be a sound Tessera store: empty files, non-SQLite files,
+   * other programs' databases and files failing PRAGMA quick_check are refused with StoreRefused naming it.
+   */
   constructor(path: string) {
-    this.db = new Database(path)
-    this.db.pragma('journal_mode = WAL')
-    this.db.pragma('synchronous = FULL')
-    this.db.pragma('busy_timeout = 5000')
-    this.db.exec(SCHEMA)
+    this.path = path
+    checkFileBeforeOpen(path)
+    try {
+      this.db = new Database(path)
+    } catch (e) {
+      throw new StoreRefused(path, `cannot open (${(e as Error).message.slice(0, 200)})`)
+    }
+    try {
+      this.checkIdentity()
+      this.db.pragma('journal_mode = WAL')
+      this.db.pragma('synchronous = FULL')
+      this.db.pragma('busy_timeout = 5000')
+      this.db.exec(SCHEMA)
+      this.migrate()
+      this.db.pragma(`application_id = ${APPLICATION_ID}`)
+    } catch (e) {
+      this.db.close()
+      if (e instanceof StoreRefused) throw e
+      throw new StoreRefused(path, `unreadable (${(e as Error).message.slice(0, 200)})`)
+    }
     this.stmts = {
       insertBatch: this.db.prepare(
         'INSERT INTO batches (batch_number, source, first_block, last_block, input, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -83,15 +148,20 @@ export class CoordinatorStore {
       batch: this.db.prepare('SELECT batch_number, source, first_block, last_block, input FROM batches WHERE batch_number = ?'),
       nextUnassigned: this.db.prepare(`
         SELECT b.batch_number FROM batches b
-        WHERE NOT EXISTS (SELECT 1 FROM proofs p WHERE p.batch_number = b.batch_number AND p.prover_type = @type)
+        WHERE b.damaged IS NULL
+          AND NOT EXISTS (SELECT 1 FROM proofs p WHERE p.batch_number = b.batch_number AND p.prover_type = @type)
           AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.batch_number = b.batch_number AND a.prover_type = @type
                           AND a.assigned_at > @cutoff)
         ORDER BY b.batch_number LIMIT 1`).pluck(),
       assign: this.db.prepare(`
-        INSERT INTO assignments (batch_number, prover_type, assigned_at) VALUES (?, ?, ?)
+        INSERT INTO assignments (batch_number, prover_type, assigned_at, prover_id) VALUES (?, ?, ?, ?)
         ON CONFLICT (batch_number, prover_type) DO UPDATE SET assigned_at = excluded.assigned_at,
-          times_assigned = times_assigned + 1`),
-      assignment: this.db.prepare('SELECT assigned_at, times_assigned FROM assignments WHERE batch_number = ? AND prover_type = ?'),
+          prover_id = excluded.prover_id, times_assigned = times_assigned + 1`),
+      assignment: this.db.prepare('SELECT assigned_at, times_assigned, prover_id FROM assignments WHERE batch_number = ? AND prover_type = ?'),
+      addAssignee: this.db.prepare('INSERT OR IGNORE INTO assignees (batch_number, prover_type, prover_id) VALUES (?, ?, ?)'),
+      wasAssignee: this.db.prepare('SELECT 1 FROM assignees WHERE batch_number = ? AND prover_type = ? AND prover_id = ?').pluck(),
+      markDamaged: this.db.prepare('UPDATE batches SET damaged = ? WHERE batch_number = ?'),
+      damaged: this.db.prepare('SELECT batch_number, damaged FROM batches WHERE damaged IS NOT NULL ORDER BY batch_number'),
       proof: this.db.prepare('SELECT proof, public_values, submitted_at FROM proofs WHERE batch_number = ? AND prover_type = ?'),
       insertProof: this.db.prepare(
         'INSERT OR IGNORE INTO proofs (batch_number, prover_type, proof, public_values, submitted_at) VALUES (?, ?, ?, ?, ?)',
@@ -108,6 +178,26 @@ export class CoordinatorStore {
       getMeta: this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     }
+  }
+
+  /** Foreign databases and damaged files are refused; a fresh file (no tables) becomes a store. */
+  private checkIdentity(): void {
+    const appId = this.db.pragma('application_id', { simple: true }) as number
+    const tables = (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]).sort()
+    if (appId !== APPLICATION_ID && appId !== 0) throw new StoreRefused(this.path, `another program's database (application_id ${appId})`)
+    if (tables.length > 0 && !(tables.includes('batches') && tables.includes('proofs'))) {
+      throw new StoreRefused(this.path, `not a Tessera store (tables: ${tables.slice(0, 8).join(', ')})`)
+    }
+    const problems = quickCheck(this.db)
+    if (problems.length > 0) throw new StoreRefused(this.path, `integrity check failed: ${problems.slice(0, 3).join('; ').slice(0, 300)}`)
+  }
+
+  /** Columns added after the first release; old stores gain them in place. */
+  private migrate(): void {
+    const has = (table: string, column: string) =>
+      (this.db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).includes(column)
+    if (!has('assignments', 'prover_id')) this.db.exec('ALTER TABLE assignments ADD COLUMN prover_id TEXT')
+    if (!has('batches', 'damaged')) this.db.exec('ALTER TABLE batches ADD COLUMN damaged TEXT')
   }
 
   close(): void {
@@ -149,18 +239,34 @@ export class CoordinatorStore {
    * ethrex's assignment rule: the lowest batch with no proof of this type whose last assignment to this type
    * is older than the timeout. Marks it assigned now. Synchronous, so two requests can never get the same batch.
    */
-  assignNext(proverType: ProverType, proverTimeoutMs: number, now = Date.now()): number | null {
+  assignNext(proverType: ProverType, proverTimeoutMs: number, now = Date.now(), proverId: string | null = null): number | null {
     return this.db.transaction(() => {
       const n = this.stmts.nextUnassigned.get({ type: proverType, cutoff: now - proverTimeoutMs }) as number | undefined
       if (n === undefined) return null
-      this.stmts.assign.run(n, proverType, now)
+      this.stmts.assign.run(n, proverType, now, proverId)
+      if (proverId !== null) this.stmts.addAssignee.run(n, proverType, proverId)
       return n
     })()
   }
 
-  assignment(batchNumber: number, proverType: ProverType): { assignedAt: number; timesAssigned: number } | undefined {
-    const row = this.stmts.assignment.get(batchNumber, proverType) as { assigned_at: number; times_assigned: number } | undefined
-    return row && { assignedAt: row.assigned_at, timesAssigned: row.times_assigned }
+  /** `proverId`: who it was assigned to (prover_id, else the prover's address); null for old rows. */
+  assignment(batchNumber: number, proverType: ProverType): { assignedAt: number; timesAssigned: number; proverId: string | null } | undefined {
+    const row = this.stmts.assignment.get(batchNumber, proverType) as { assigned_at: number; times_assigned: number; prover_id: string | null } | undefined
+    return row && { assignedAt: row.assigned_at, timesAssigned: row.times_assigned, proverId: row.prover_id }
+  }
+
+  /** Whether this prover was ever given the batch (a late proof from an earlier holder is still welcome). */
+  wasAssignedTo(batchNumber: number, proverType: ProverType, proverId: string): boolean {
+    return this.stmts.wasAssignee.get(batchNumber, proverType, proverId) !== undefined
+  }
+
+  /** Take a batch whose row cannot be used out of assignment (kept, with why, for --check-db). */
+  markDamaged(batchNumber: number, reason: string): void {
+    this.stmts.markDamaged.run(reason.slice(0, 500), batchNumber)
+  }
+
+  damagedBatches(): { batchNumber: number; reason: string }[] {
+    return (this.stmts.damaged.all() as { batch_number: number; damaged: string }[]).map((r) => ({ batchNumber: r.batch_number, reason: r.damaged }))
   }
 
   proof(batchNumber: number, proverType: ProverType): StoredProof | undefined {

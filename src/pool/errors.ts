@@ -1,4 +1,6 @@
 import { BlockInvalid, TesseraError, WitnessIncomplete, WitnessInvalid } from '../../guest/errors.js'
+import { BudgetExceeded } from '../budget/budget.js'
+import { shortText } from '../errors/shortText.js'
 
 /**
  * Errors crossing the worker boundary. Structured clone keeps only an Error's message, so workers send
@@ -29,14 +31,17 @@ const CLASSES: Record<string, { prototype: object }> = {
   BlockInvalid,
   TesseraError,
   WorkerFailed,
+  BudgetExceeded,
 }
 
 export function serialiseError(e: unknown): SerialisedError {
-  if (!(e instanceof Error)) return { name: 'Error', message: String(e) }
-  const out: SerialisedError = { name: e.name, message: e.message, stack: e.stack }
+  // Texts are cut to a short prefix here, at the worker boundary: a field quoted in an error may be huge.
+  if (!(e instanceof Error)) return { name: 'Error', message: shortText(String(e)) }
+  const out: SerialisedError = { name: e.name, message: shortText(e.message), stack: e.stack === undefined ? undefined : shortText(e.stack, 4000) }
   for (const [k, v] of Object.entries(e)) {
     // bigint and plain values clone fine; drop functions and anything exotic.
-    if (['string', 'number', 'bigint', 'boolean'].includes(typeof v) || v === null) out[k] = v
+    if (typeof v === 'string') out[k] = shortText(v)
+    else if (['number', 'bigint', 'boolean'].includes(typeof v) || v === null) out[k] = v
   }
   return out
 }

@@ -13,7 +13,8 @@ import { programInputFromJson, programInputToJson } from './input.js'
  *   {"ProofSubmit":{"batch_number":7,"batch_proof":{"ProofBytes":{"prover_type":"Exec","proof":"0x","public_values":"0x.."}}}}
  *   {"ProofSubmitACK":{"batch_number":7}}
  * Tessera extensions, ignored by ethrex: `auth_token` in BatchRequest and ProofSubmit (shared secret,
- * --auth-token) and `prover_id` in BatchRequest (a random id per prover process, for the prover-count metric).
+ * --auth-token) and `prover_id` in both (a random id per prover, kept in its --state-dir: the coordinator
+ * takes proofs only from the prover a batch is assigned to, and counts provers by it).
  * Unknown fields are ignored, as serde does; unknown variants are refused.
  */
 
@@ -58,6 +59,7 @@ export interface ProofSubmit {
   batchNumber: number
   batchProof: BatchProof
   authToken?: string
+  proverId?: string
 }
 
 export interface ProofSubmitACK {
@@ -99,6 +101,7 @@ function encodeValue(msg: Message): unknown {
         batch_proof: { ProofBytes: { prover_type: proverType, proof: toHex(proof), public_values: toHex(publicValues) } },
       }
       if (msg.authToken !== undefined) body.auth_token = msg.authToken
+      if (msg.proverId !== undefined) body.prover_id = msg.proverId
       return { ProofSubmit: body }
     }
     case 'ProofSubmitACK':
@@ -185,6 +188,7 @@ function parseProofSubmit(body: Obj): ProofSubmit {
       publicValues: bytes(p.public_values, 'ProofSubmit.batch_proof.ProofBytes.public_values'),
     },
     authToken: optionalShortString(body.auth_token, 'ProofSubmit.auth_token'),
+    proverId: optionalShortString(body.prover_id, 'ProofSubmit.prover_id'),
   }
 }
 

@@ -1,6 +1,7 @@
 import net from 'node:net'
-import { ProtocolError } from './errors.js'
+import { ProtocolError, type ProtocolErrorReason } from './errors.js'
 import { encodeMessage, parseMessage, type Message } from './messages.js'
+import { encodeRefusal, parseRefusal, Refused } from './refusal.js'
 
 /**
  * ethrex framing: one JSON message per TCP connection. The client connects, writes one JSON document,
@@ -45,12 +46,24 @@ export function formatAddress(a: Address): string {
 export interface ServerLimits {
   /** Requests larger than this are dropped without reply. */
   maxMessageBytes: number
-  /** No byte for this long while reading: drop (frees half-open connections). */
+  /** No byte for this long while reading (or while the client fails to read our reply): drop. */
   idleTimeoutMs: number
   /** The whole request must arrive within this (stops trickling clients). */
   readDeadlineMs: number
-  /** Connections open at once, beyond which new ones are refused. */
+  /**
+   * Connections open at once. A new connection is always accepted; at the cap the oldest connection still
+   * sending its request is dropped instead (reason `evicted`), so trickling clients cannot hold every slot.
+   */
   maxConnections: number
+  /** Connections still sending their request, per remote address; beyond it that address's oldest goes. */
+  maxConnectionsPerAddress?: number
+  /**
+   * Slots of `maxConnections` only addresses that sent a valid request recently (`isTrusted`) may fill
+   * while reading; other addresses are evicted first.
+   */
+  reservedConnections?: number
+  /** Requests being handled at once (verification included); beyond it the answer is Refused{busy, retry}. */
+  maxInFlight?: number
   /** Request bytes buffered across all connections; a connection that would exceed it is dropped. */
   maxBufferedBytes?: number
 }
@@ -60,76 +73,153 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   idleTimeoutMs: 30_000,
   readDeadlineMs: 120_000,
   maxConnections: 1024,
+  maxConnectionsPerAddress: 64,
+  reservedConnections: 64,
+  maxInFlight: 256,
   maxBufferedBytes: 512 * 1024 * 1024,
 }
 
-/** What the handler returns: a reply, or null to close the connection without one. */
+/** What the handler returns: a reply, a pre-encoded reply, or null to close the connection without one. */
 export type MessageHandler = (msg: Message, peer: string) => Promise<Message | string | null> | Message | string | null
 
+/** Why a connection was closed without a reply; the `reason` label of the dropped-connections metric. */
+export type DropReason =
+  | ProtocolErrorReason // malformed, unknown_variant, oversized, timeout (read deadline or idle while reading)
+  | 'evicted' // at the connection cap, the oldest connection still reading made room for a new one
+  | 'address_cap' // at the per-address cap, that address's oldest reading connection made room
+  | 'buffer_full' // all connections together hold maxBufferedBytes of requests
+  | 'peer_reset' // the peer reset or closed before its request was complete
+  | 'reply_stalled' // the peer did not read our reply within the idle timeout
+  | 'peer_gone' // the peer left while its request was being handled (the reply is lost)
+  | 'handler_closed' // the handler chose to answer with nothing
+
 export interface MessageServerHooks {
-  /** Called for every request refused before it reached the handler (for logs and metrics). */
-  onRejected?: (error: ProtocolError, peer: string) => void
-  /** Called if the handler throws; the connection is closed without reply. */
+  /** Every connection closed without a reply, with why (for logs and metrics). */
+  onDropped?: (reason: DropReason, peer: string, detail: string) => void
+  /** Called if the handler throws; the peer gets Refused{internal, retry}. */
   onHandlerError?: (error: unknown, peer: string) => void
+  /** An address that recently sent a valid request (a known prover): its connections are evicted last. */
+  isTrusted?: (host: string) => boolean
+}
+
+interface Conn {
+  socket: net.Socket
+  host: string
+  peer: string
+  opened: number
+  /** Still reading the request (evictable); false once handed to the handler. */
+  reading: boolean
+  drop(reason: DropReason, detail: string): void
 }
 
 /**
  * A TCP server speaking the one-message-per-connection framing. Never throws on input: anything that is
- * not a well-formed message within the limits is reported to `onRejected` and the connection closed.
- * A handler may return a pre-encoded JSON string to avoid re-serialising large replies.
+ * not a well-formed message within the limits is reported to `onDropped` and the connection closed.
+ * Reading is slowloris-proof: every connection has an idle timeout and a whole-request deadline, and at the
+ * connection caps the oldest reader (untrusted addresses first) is dropped to admit the newcomer, so a
+ * client with a valid request gets in however many slow connections are held. A connection whose request
+ * is complete is never evicted and has no deadline while the handler works (verification can be slow).
  */
 export function createMessageServer(handler: MessageHandler, limits: ServerLimits, hooks: MessageServerHooks = {}): net.Server {
   const maxBuffered = limits.maxBufferedBytes ?? Number.MAX_SAFE_INTEGER
+  const perAddress = limits.maxConnectionsPerAddress ?? limits.maxConnections
+  const reserved = Math.min(limits.reservedConnections ?? 0, Math.max(0, limits.maxConnections - 1))
+  const maxInFlight = limits.maxInFlight ?? Number.MAX_SAFE_INTEGER
+  const trusted = (host: string) => hooks.isTrusted?.(host) === true
   let buffered = 0 // request bytes held by all connections
+  let inFlight = 0
+  // Insertion order = age: the first reader found is the oldest.
+  const readers = new Set<Conn>()
+  const readersByHost = new Map<string, Set<Conn>>()
+  let open = 0
+
+  const oldestReader = (pick: (c: Conn) => boolean): Conn | undefined => {
+    for (const c of readers) if (pick(c)) return c
+    return undefined
+  }
+
+  /** Make room for a new connection from `host` before admitting it. */
+  const admit = (host: string) => {
+    const own = readersByHost.get(host)
+    if (own && own.size >= perAddress) {
+      own.values().next().value!.drop('address_cap', `${host} already has ${own.size} connections sending requests`)
+    }
+    const isTrusted = trusted(host)
+    const untrustedReaders = () => {
+      let n = 0
+      for (const c of readers) if (!trusted(c.host)) n++
+      return n
+    }
+    if (open >= limits.maxConnections) {
+      const victim = oldestReader((c) => !trusted(c.host)) ?? oldestReader(() => true)
+      victim?.drop('evicted', `${open} connections open (cap ${limits.maxConnections}); dropped the oldest one still sending`)
+    } else if (!isTrusted && reserved > 0 && open >= limits.maxConnections - reserved && untrustedReaders() >= limits.maxConnections - reserved) {
+      oldestReader((c) => !trusted(c.host))?.drop('evicted', `${reserved} connection slots are kept for known provers; dropped the oldest unknown connection still sending`)
+    }
+  }
+
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    const peer = `${socket.remoteAddress}:${socket.remotePort}`
+    const host = socket.remoteAddress ?? 'unknown'
+    const peer = `${host}:${socket.remotePort}`
+    admit(host)
+    open++
     const chunks: Buffer[] = []
     let size = 0
-    let done = false
-    const release = () => {
+    let done = false // the request is complete or the connection dropped
+    let closed = false
+    const stopReading = () => {
+      if (!conn.reading) return
+      conn.reading = false
+      readers.delete(conn)
+      const own = readersByHost.get(host)
+      own?.delete(conn)
+      if (own?.size === 0) readersByHost.delete(host)
+      clearTimeout(deadline)
       buffered -= size
       size = 0
       chunks.length = 0
     }
-    const reject = (error: ProtocolError) => {
-      if (done) return
-      done = true
-      clearTimeout(deadline)
-      release()
-      hooks.onRejected?.(error, peer)
-      socket.destroy()
-    }
-    const deadline = setTimeout(
-      () => reject(new ProtocolError('timeout', `request not complete after ${limits.readDeadlineMs} ms`)),
-      limits.readDeadlineMs,
-    )
-    socket.setTimeout(limits.idleTimeoutMs, () => {
-      if (!done) reject(new ProtocolError('timeout', `no data for ${limits.idleTimeoutMs} ms`))
-      else socket.destroy() // the client never read our reply
-    })
-    socket.on('error', () => {
-      // resets and the like: nothing to answer
-      if (!done) {
+    const conn: Conn = {
+      socket,
+      host,
+      peer,
+      opened: Date.now(),
+      reading: true,
+      drop(reason, detail) {
+        if (closed) return
         done = true
-        clearTimeout(deadline)
-        release()
-      }
+        stopReading()
+        hooks.onDropped?.(reason, peer, detail)
+        socket.destroy()
+      },
+    }
+    readers.add(conn)
+    let own = readersByHost.get(host)
+    if (!own) readersByHost.set(host, (own = new Set()))
+    own.add(conn)
+
+    const deadline = setTimeout(() => conn.drop('timeout', `request not complete after ${limits.readDeadlineMs} ms`), limits.readDeadlineMs)
+    socket.setTimeout(limits.idleTimeoutMs, () => {
+      if (conn.reading) conn.drop('timeout', `no data for ${limits.idleTimeoutMs} ms`)
+      else conn.drop('reply_stalled', `the peer did not read the reply for ${limits.idleTimeoutMs} ms`)
+    })
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      if (conn.reading) conn.drop('peer_reset', e.code ?? e.message)
     })
     socket.on('close', () => {
-      clearTimeout(deadline)
-      if (!done) {
-        done = true
-        release()
-      }
+      if (conn.reading && !done) hooks.onDropped?.('peer_reset', peer, 'closed before the request was complete')
+      stopReading()
+      closed = true
+      open--
     })
     socket.on('data', (chunk: Buffer) => {
       if (done) return
       if (size + chunk.length > limits.maxMessageBytes) {
-        reject(new ProtocolError('oversized', `request exceeds ${limits.maxMessageBytes} bytes`))
+        conn.drop('oversized', `request exceeds ${limits.maxMessageBytes} bytes`)
         return
       }
       if (buffered + chunk.length > maxBuffered) {
-        reject(new ProtocolError('oversized', `server is holding ${buffered} request bytes already; dropping this connection`))
+        conn.drop('buffer_full', `server is holding ${buffered} request bytes already; dropping this connection`)
         return
       }
       size += chunk.length
@@ -139,38 +229,50 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
     socket.on('end', () => {
       if (done) return
       done = true
-      clearTimeout(deadline)
-      let text: string
-      try {
-        text = Buffer.concat(chunks, size).toString('utf8')
-      } finally {
-        release()
-      }
+      const text = Buffer.concat(chunks, size).toString('utf8')
+      stopReading()
       let msg: Message
       try {
         msg = parseMessage(text)
       } catch (e) {
-        const error = e instanceof ProtocolError ? e : new ProtocolError('malformed', String(e))
-        hooks.onRejected?.(error, peer)
+        const error = e instanceof ProtocolError ? e : new ProtocolError('malformed', String(e).slice(0, 200))
+        hooks.onDropped?.(error.reason, peer, error.message)
         socket.destroy()
         return
       }
+      const reply = (text: string) => {
+        if (socket.destroyed) {
+          hooks.onDropped?.('peer_gone', peer, 'the peer left before the reply was ready')
+          return
+        }
+        // From here the idle timer guards writing: a peer that never reads is dropped (reply_stalled).
+        socket.setTimeout(limits.idleTimeoutMs)
+        socket.end(text)
+      }
+      if (inFlight >= maxInFlight) {
+        reply(encodeRefusal(new Refused('busy', `${inFlight} requests are being handled; try again shortly`)))
+        return
+      }
+      inFlight++
+      // No deadline while the handler runs: verification may take long and the reply must still arrive.
+      socket.setTimeout(0)
       Promise.resolve()
         .then(() => handler(msg, peer))
         .then(
-          (reply) => {
-            if (socket.destroyed) return
-            if (reply === null) socket.destroy()
-            else socket.end(typeof reply === 'string' ? reply : encodeMessage(reply))
+          (r) => {
+            if (r === null) {
+              hooks.onDropped?.('handler_closed', peer, `${msg.kind} answered with nothing`)
+              socket.destroy()
+            } else reply(typeof r === 'string' ? r : encodeMessage(r))
           },
           (err: unknown) => {
             hooks.onHandlerError?.(err, peer)
-            socket.destroy()
+            reply(encodeRefusal(new Refused('internal', 'internal error while handling the request; try again')))
           },
         )
+        .finally(() => inFlight--)
     })
   })
-  server.maxConnections = limits.maxConnections
   return server
 }
 
@@ -184,8 +286,9 @@ export interface RequestOptions {
 }
 
 /**
- * Send one message and return the parsed reply. Throws ProtocolError('no_reply') when the server closes
- * without answering (how a coordinator refuses a message), and Node's socket errors (ECONNREFUSED...) as is.
+ * Send one message and return the parsed reply. Throws Refused when the server answers with an explicit
+ * refusal, ProtocolError('no_reply') when it closes without answering (nothing is known: busy, evicted,
+ * crashed, or an ethrex coordinator refusing), and Node's socket errors (ECONNREFUSED...) as is.
  */
 export function sendMessage(address: Address, msg: Message, opts: RequestOptions): Promise<Message> {
   const maxReply = opts.maxReplyBytes ?? DEFAULT_MAX_MESSAGE_BYTES
@@ -222,7 +325,10 @@ export function sendMessage(address: Address, msg: Message, opts: RequestOptions
         return
       }
       try {
-        finish(null, parseMessage(Buffer.concat(chunks, size).toString('utf8')))
+        const text = Buffer.concat(chunks, size).toString('utf8')
+        const refusal = parseRefusal(text)
+        if (refusal) finish(refusal)
+        else finish(null, parseMessage(text))
       } catch (e) {
         finish(e as Error)
       }

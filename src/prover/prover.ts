@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
-import { encodeProgramInput } from '../../guest/input.js'
+import { encodeProgramInput } from '../witness/programInput.js'
 import type { ProgramInput } from '../../guest/types.js'
 import { ProtocolError } from '../protocol/errors.js'
 import type { Message, ProverType } from '../protocol/messages.js'

@@ -1,5 +1,5 @@
 import { WitnessIncomplete } from '../../guest/errors.js'
-import { encodeProgramInput } from '../../guest/input.js'
+import { encodeProgramInput } from '../witness/programInput.js'
 import { encodePublicValues } from '../../guest/output.js'
 import type { ChainConfig } from '../../guest/types.js'
 import type { ExecutePool } from '../pool/execute.js'

@@ -11,6 +11,7 @@ import { CoordinatorStore } from '../../coordinator/store.js'
 import { parseProverType, type ProverType } from '../../protocol/messages.js'
 import { DEFAULT_SERVER_LIMITS, formatAddress, parseAddress } from '../../protocol/transport.js'
 import { createProvePool } from '../../prover/pool.js'
+import { coordinatorProofVerifiers, type ProofVerifierConfig } from '../../verify/index.js'
 
 const HELP = `usage: tessera coordinator --source <dir|rpc> [options]
 
@@ -26,6 +27,8 @@ Serve batches to provers over TCP (ethrex proof-coordinator protocol) and keep p
   --read-timeout MS          drop a connection idle this long while reading (default 30000)
   --auth-token SECRET        shared secret provers must send (or env TESSERA_AUTH_TOKEN)
   --metrics HOST:PORT        serve Prometheus metrics at http://HOST:PORT/metrics
+  --risc0-image-id HEX       image id of the RISC Zero guest: RISC0 Groth16 seals are verified before storing
+  --sp1-vkey HEX             program vkey (bytes32) of the SP1 guest: SP1 Groth16 proofs are verified likewise
   --source-poll-interval MS  look for new batches this often (default 30000; 0 = only at start)
   --rpc-url URL --from-block N [--to-block N] [--batch-size N]   with --source rpc
   --log-level LEVEL          pino level (default info)
@@ -54,11 +57,24 @@ export function positiveInt(value: string | undefined, flag: string, fallback: n
   return n
 }
 
-/** Verifiers for the required zkVM types whose native backend loads here; the others are warned about. */
-async function zkvmVerifiers(types: ProverType[], log: Logger): Promise<CoordinatorOptions['verifyProof']> {
+/**
+ * Verifiers for the required zkVM types: Tessera's Groth16 checks (src/verify) for a type whose program is
+ * configured (--risc0-image-id, --sp1-vkey), else the native backend's verifier if one loads here; the
+ * others are warned about.
+ */
+async function zkvmVerifiers(types: ProverType[], log: Logger, programs: ProofVerifierConfig): Promise<CoordinatorOptions['verifyProof']> {
   const out: NonNullable<CoordinatorOptions['verifyProof']> = {}
+  const groth16 = coordinatorProofVerifiers(programs)
   for (const type of types) {
     if (type === 'Exec') continue
+    if (type === 'RISC0' || type === 'SP1') {
+      const verify = groth16[type]
+      if (verify) {
+        out[type] = verify
+        log.info({ proverType: type }, `${type} Groth16 proofs are verified before they are stored`)
+        continue
+      }
+    }
     const name = type === 'SP1' ? 'sp1' : 'risc0'
     try {
       const { loadZkvmBackend } = await import('../../backend/native.js')
@@ -69,6 +85,12 @@ async function zkvmVerifiers(types: ProverType[], log: Logger): Promise<Coordina
     }
   }
   return out
+}
+
+function program32(value: string, flag: string): Uint8Array {
+  const hex = value.replace(/^0x/i, '')
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new Error(`${flag}: expected 32 bytes of hex, got "${value}"`)
+  return Uint8Array.from(Buffer.from(hex, 'hex'))
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -92,6 +114,8 @@ export async function run(argv: string[]): Promise<number> {
       'to-block': { type: 'string' },
       'batch-size': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
+      'risc0-image-id': { type: 'string' },
+      'sp1-vkey': { type: 'string' },
       // Tests only (needs TESSERA_TEST_BACKENDS=1): verify Exec proofs against the mock backend's digest.
       'exec-verifier': { type: 'string', default: 'exec' },
       help: { type: 'boolean', short: 'h' },
@@ -158,7 +182,10 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const metrics = createCoordinatorMetrics(store, requiredTypes, proverTimeoutMs)
-  const verifyProof = await zkvmVerifiers(requiredTypes, log)
+  const verifyProof = await zkvmVerifiers(requiredTypes, log, {
+    risc0ImageId: values['risc0-image-id'] === undefined ? undefined : program32(values['risc0-image-id'], '--risc0-image-id'),
+    sp1VKey: values['sp1-vkey'] === undefined ? undefined : program32(values['sp1-vkey'], '--sp1-vkey'),
+  })
   const coordinator = new Coordinator({
     store,
     version,

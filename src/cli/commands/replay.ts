@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import type { ChainConfig } from '../../../guest/types.js'
-import { encodeProgramInput } from '../../../guest/input.js'
+import { encodeProgramInput } from '../../witness/programInput.js'
 import { encodePublicValues } from '../../../guest/output.js'
 import { createExecutePool, type ExecutePool } from '../../pool/execute.js'
 import { createVerifyPool } from '../../pool/verify.js'
@@ -10,18 +10,21 @@ import { createRpc, type Rpc } from '../../rpc/client.js'
 import { replayRpcBlocks, type ReplayRecord } from '../../rpc/replay.js'
 import { replayTransaction } from '../../rpc/transaction.js'
 import { fetchBlock } from '../../rpc/witness.js'
-import { cacheFileToProgramInput, readCacheFile } from '../../witness/cache.js'
-import { witnessSize } from '../../witness/codec.js'
-import { toHex } from '../../witness/hex.js'
-import { readIfL2BatchCache, runL2BatchFile } from '../../l2/replayFile.js'
+import type { InputFlags } from '../../witness/formats/index.js'
+import { replayFiles } from './replayFiles.js'
+import { checkBelowHead, listedBlocks } from '../blockList.js'
 import { ProgressBar, summaryTable } from '../progress.js'
 
 const HELP = `usage:
-  tessera replay file <cache.json[.gz]>...            stateless execution of ethrex-replay cache files
-                                                      (L2 batch caches cache_batch_<n>.json: the ethrex L2 guest)
+  tessera replay file <input>... [--witness FILE]     stateless execution of witness files of any producer (auto-detected:
+                                                       ethrex-replay caches of every vintage, zk-pig, SBV, block+witness
+                                                       JSON/RLP, geth ExtWitness, zevm binary, EIP-8025 SSZ, pre-state, EEST)
   tessera replay block <N|latest> --rpc-url URL        one block from a node
   tessera replay blocks --from A [--to B] [--endless] --rpc-url URL
+  tessera replay blocks --blocks 1,5,9[,12-15] --rpc-url URL   a list of blocks and ranges
   tessera replay transaction <hash> --rpc-url URL      re-execute a block up to that tx, show its receipt
+  tessera replay custom [--blocks N] [--txs-per-block K] [--kind KIND]   build blocks locally, then run them
+  tessera replay l2 batch|block|transaction ...        ethrex L2 (see 'tessera replay l2 --help')
 
 options:
   --rpc-url URL         JSON-RPC endpoint (HTTP)
@@ -34,6 +37,11 @@ options:
   --chain-config FILE   chain config JSON (geth genesis 'config' fields) for non-public chains
   --proofs-only         build witnesses from eth_getProof even if debug_executionWitness is served
   --poll-ms N           --endless: head polling interval (default 2000)
+  --witness FILE        replay file: the witness for the block file(s) given
+  --network NAME        replay file: public network of inputs that do not name one
+  --parent-header FILE  replay file: parent header (JSON or RLP) for witnesses that carry none
+  --trust-pre-state-root  replay file: run a headerless witness from its claimed root, marked UNANCHORED
+  (replay file --rpc-url URL fetches a missing parent header by hash)
 
 Witnesses come from debug_executionWitness when the node serves it, else from eth_getProof (pre-execution
 over RPC state at the parent block). Exit code 1 if any block failed.`
@@ -51,9 +59,14 @@ export const OPTIONS = {
   'proofs-only': { type: 'boolean' },
   from: { type: 'string' },
   to: { type: 'string' },
+  blocks: { type: 'string' },
   endless: { type: 'boolean' },
   'poll-ms': { type: 'string' },
   'cache-dir': { type: 'string' },
+  witness: { type: 'string' },
+  network: { type: 'string' },
+  'parent-header': { type: 'string' },
+  'trust-pre-state-root': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -194,10 +207,11 @@ async function replayStream(
   return records
 }
 
-async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | 'latest' | undefined, command: string): Promise<number> {
+async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | 'latest' | undefined, command: string, list?: bigint[]): Promise<number> {
   checkBackend(values)
   const rpc = rpcFrom(values)
   const head = await headNumber(rpc)
+  if (list !== undefined) checkBelowHead(list, head)
   const start = from === 'latest' ? head : from
   let end = to === undefined ? (values.endless ? undefined : head) : to === 'latest' ? head : to
   if (start < 1n) throw new Error('block 0 (genesis) has no parent to replay from; start at 1')
@@ -206,12 +220,13 @@ async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | '
   const workers = positiveInt(values.workers, '--workers')
   const pool = createExecutePool({ workers })
   const ahead = positiveInt(values.concurrency, '--concurrency') ?? pool.threads + 1
-  const bar = new ProgressBar(end === undefined ? undefined : Number(end - start + 1n))
+  const bar = new ProgressBar(list?.length ?? (end === undefined ? undefined : Number(end - start + 1n)))
   const pollMs = positiveInt(values['poll-ms'], '--poll-ms') ?? 2000
   let cursor = start
   let known = head
   const stopper = { stopped: false }
   const next = async (): Promise<bigint | undefined> => {
+    if (list !== undefined) return list.shift()
     if (end !== undefined && cursor > end) {
       if (!values.endless) return undefined
       end = undefined
@@ -237,49 +252,23 @@ async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | '
 }
 
 async function runFiles(values: Values, paths: string[]): Promise<number> {
-  if (paths.length === 0) throw new Error('replay file needs at least one cache file')
+  if (paths.length === 0) throw new Error('replay file needs at least one input file')
   checkBackend(values)
   const pool = createExecutePool({ workers: positiveInt(values.workers, '--workers') })
   const bar = new ProgressBar(paths.length)
   const t0 = performance.now()
   try {
-    const records = await Promise.all(
-      paths.map(async (path): Promise<ReplayRecord> => {
-        let record: ReplayRecord = { first: 0n, last: 0n, ok: false, transactions: 0, gasUsed: 0n, executeMs: 0, witnessMs: 0, witnessBytes: 0, extensions: 0 }
-        try {
-          // ethrex L2 batch caches (cache_batch_<n>.json) run the L2 guest and always print their public values.
-          const l2 = await readIfL2BatchCache(path)
-          if (l2 !== undefined) {
-            const r = await runL2BatchFile(pool, path, l2)
-            record = { ...record, ...r, ok: true }
-            bar.tick({ ok: true, gasUsed: r.gasUsed, transactions: r.transactions })
-            bar.log(`${path}: L2 batch, ${describe(record)}, ${r.privileged} privileged, ${r.l1Messages} L1 messages; public values ${r.publicValues}`)
-            return record
-          }
-          const cache = await readCacheFile(path)
-          const input = cacheFileToProgramInput(cache)
-          const firstHeader = cache.blocks[0].header
-          const lastHeader = cache.blocks[cache.blocks.length - 1].header
-          record = { ...record, first: BigInt(firstHeader.number as string), last: BigInt(lastHeader.number as string), witnessBytes: witnessSize(input.witness).bytes }
-          const r = await pool.run(encodeProgramInput(input), path)
-          record = { ...record, transactions: r.transactions, gasUsed: r.gasUsed, executeMs: r.ms }
-          if (toHex(r.output.finalStateRoot) !== String(lastHeader.stateRoot).toLowerCase()) {
-            throw new Error(`final state root ${toHex(r.output.finalStateRoot)} differs from the header's ${lastHeader.stateRoot}`)
-          }
-          record.publicValues = toHex(encodePublicValues(r.output))
-          record.ok = true
-        } catch (e) {
-          record.error = { name: (e as Error).name ?? 'Error', message: `${path}: ${(e as Error).message}` }
-        }
-        bar.tick({ ok: record.ok, gasUsed: record.gasUsed, transactions: record.transactions })
-        bar.log(
-          record.ok
-            ? `${path}: ${describe(record)}${values.action === 'prove' ? ` public values ${record.publicValues}` : ''}`
-            : `FAILED ${record.error?.name ?? 'Error'}: ${record.error?.message}`,
-        )
-        return record
-      }),
-    )
+    const records = await replayFiles(pool, paths, inputFlags(values), (record) => {
+      bar.tick({ ok: record.ok, gasUsed: record.gasUsed, transactions: record.transactions })
+      const extra = [
+        record.shape ? `shape ${record.shape}` : '',
+        record.anchor === 'unanchored' ? 'UNANCHORED (pre-state root taken on trust)' : record.anchor && record.anchor !== 'witness-headers' ? `parent header from ${record.anchor === 'parent-header-rpc' ? '--rpc-url' : '--parent-header'}` : '',
+        values.action === 'prove' && record.publicValues ? `public values ${record.publicValues}` : '',
+        record.statelessOutputBytes ? `statelessOutputBytes ${record.statelessOutputBytes}` : '',
+      ].filter(Boolean)
+      bar.log(record.ok ? `${record.label}: ${describe(record)}${extra.length ? ` (${extra.join('; ')})` : ''}` : `FAILED ${record.error?.name ?? 'Error'}: ${record.error?.message}`, record.ok ? process.stdout : process.stderr)
+      for (const note of record.notes ?? []) bar.log(`  note: ${note}`)
+    })
     bar.finish()
     return await finish(values, 'file', { records, wallMs: performance.now() - t0 })
   } finally {
@@ -287,7 +276,22 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
   }
 }
 
+/** Input flags of `replay file` (shared with `convert` and `witness inspect`). */
+export function inputFlags(values: Values): InputFlags {
+  return {
+    witness: values.witness,
+    network: values.network,
+    chainConfig: values['chain-config'],
+    parentHeader: values['parent-header'],
+    rpcUrl: values['rpc-url'],
+    trustPreStateRoot: values['trust-pre-state-root'],
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
+  // Subcommands with options of their own live in their own modules.
+  if (argv[0] === 'custom') return (await import('./replayCustom.js')).run(argv.slice(1))
+  if (argv[0] === 'l2') return (await import('./replayL2.js')).run(argv.slice(1))
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
   const [sub, ...rest] = positionals
   if (values.help || sub === undefined) {
@@ -302,6 +306,8 @@ export async function run(argv: string[]): Promise<number> {
       return runBlocks(values, n, n, 'block')
     }
     case 'blocks': {
+      const list = listedBlocks(values)
+      if (list !== undefined) return runBlocks(values, list[0], list[list.length - 1], 'blocks', [...list])
       const from = parseBlockNumber(values.from, '--from')
       const to = values.to === undefined ? undefined : parseBlockNumber(values.to, '--to')
       return runBlocks(values, from, to, 'blocks')
@@ -329,6 +335,6 @@ export async function run(argv: string[]): Promise<number> {
       return r.matches === false ? 1 : 0
     }
     default:
-      throw new Error(`unknown replay subcommand '${sub}' (file, block, blocks, transaction)`)
+      throw new Error(`unknown replay subcommand '${sub}' (file, block, blocks, transaction, custom, l2)`)
   }
 }

@@ -1,0 +1,124 @@
+import { WitnessIncomplete, isGuestError } from '../../../guest/errors.js'
+import { encodeProgramInput } from '../../../guest/input.js'
+import { encodePublicValues } from '../../../guest/output.js'
+import type { ExecutePool } from '../../pool/execute.js'
+import type { ReplayRecord } from '../../rpc/replay.js'
+import { witnessSize } from '../../witness/codec.js'
+import { explainMissing, loadInputs, resolveInput, resolveOptionsFromFlags, type InputFlags, type ResolvedInput } from '../../witness/formats/index.js'
+import { L2InputNotSupported } from '../../witness/formats/errors.js'
+import { l2BatchRunner } from '../../witness/formats/l2hook.js'
+import { decodeStatelessInput, statelessOutputBytes } from '../../witness/formats/ssz.js'
+import type { LoadedInput } from '../../witness/formats/types.js'
+import { toHex } from '../../witness/hex.js'
+
+/** A file-run record: the replay record plus which input it was and what its provenance allows to claim. */
+export interface FileRecord extends ReplayRecord {
+  label: string
+  shape?: string
+  anchor?: ResolvedInput['anchor']
+  notes?: string[]
+  statelessOutputBytes?: string
+}
+
+const emptyRecord = (label: string): FileRecord => ({ label, first: 0n, last: 0n, ok: false, transactions: 0, gasUsed: 0n, executeMs: 0, witnessMs: 0, witnessBytes: 0, extensions: 0 })
+
+const labelOf = (input: LoadedInput) => `${input.files.join(' + ')}${input.expected?.label ? ` [${input.expected.label}]` : ''}`
+
+function fail(record: FileRecord, e: unknown, where: string): FileRecord {
+  const err = e as Error
+  record.ok = false
+  record.error = { name: err?.name ?? 'Error', message: `${where}: ${err?.message ?? String(e)}` }
+  return record
+}
+
+/** Run one resolved input in the pool and judge it against the input's own claims and expectations. */
+async function runOne(pool: ExecutePool, input: LoadedInput, flags: InputFlags): Promise<FileRecord> {
+  const label = labelOf(input)
+  const record = emptyRecord(label)
+  record.shape = input.shape
+  let resolved: ResolvedInput
+  try {
+    resolved = await resolveInput(input, await resolveOptionsFromFlags(flags))
+  } catch (e) {
+    return fail(record, e, label)
+  }
+  const tip = resolved.blocks[resolved.blocks.length - 1]
+  record.first = resolved.blocks[0].header.number
+  record.last = tip.header.number
+  record.anchor = resolved.anchor
+  record.notes = resolved.notes
+  record.witnessBytes = witnessSize(resolved.program.witness).bytes
+  const expected = input.expected
+  let runError: unknown
+  try {
+    const r = await pool.run(encodeProgramInput(resolved.program), label)
+    record.transactions = r.transactions
+    record.gasUsed = r.gasUsed
+    record.executeMs = r.ms
+    if (toHex(r.output.finalStateRoot) !== toHex(tip.header.stateRoot)) throw new Error(`final state root ${toHex(r.output.finalStateRoot)} differs from the header's ${toHex(tip.header.stateRoot)}`)
+    if (expected?.postStateRoot !== undefined && toHex(r.output.finalStateRoot) !== expected.postStateRoot.toLowerCase()) throw new Error(`final state root ${toHex(r.output.finalStateRoot)}, the fixture expects ${expected.postStateRoot}`)
+    if (expected?.lastBlockHash !== undefined && toHex(r.output.lastBlockHash) !== expected.lastBlockHash.toLowerCase()) throw new Error(`last block hash ${toHex(r.output.lastBlockHash)}, the fixture expects ${expected.lastBlockHash}`)
+    record.publicValues = toHex(encodePublicValues(r.output))
+  } catch (e) {
+    runError = e
+  }
+  const accepted = runError === undefined
+  if (expected?.statelessInputBytes !== undefined) {
+    const out = statelessOutputBytes(decodeStatelessInput(expected.statelessInputBytes, label), accepted)
+    record.statelessOutputBytes = toHex(out)
+    if (expected.statelessOutputBytes !== undefined && toHex(out) !== toHex(expected.statelessOutputBytes)) {
+      return fail(record, new Error(`statelessOutputBytes ${toHex(out)} differ from the fixture's ${toHex(expected.statelessOutputBytes)}${runError ? ` (run failed: ${(runError as Error).message})` : ''}`), label)
+    }
+  }
+  if (expected?.valid === false) {
+    if (accepted) return fail(record, new Error('the fixture marks this block invalid, but the guest accepted it'), label)
+    if (!isGuestError(runError)) return fail(record, runError, label)
+    record.ok = true
+    record.notes = [...(record.notes ?? []), `rejected as expected: ${(runError as Error).message}`]
+    return record
+  }
+  if (!accepted) {
+    if (runError instanceof WitnessIncomplete) {
+      const why = explainMissing(runError, resolved)
+      const e = new WitnessIncomplete(runError.kind, runError.what, [runError.context, why].filter(Boolean).join('; '))
+      return fail(record, e, label)
+    }
+    return fail(record, runError, label)
+  }
+  record.ok = true
+  return record
+}
+
+/** `replay file`: every input the files hold (auto-detected), each run in the pool. */
+export async function replayFiles(pool: ExecutePool, paths: string[], flags: InputFlags, onRecord: (r: FileRecord) => void): Promise<FileRecord[]> {
+  let grouped
+  try {
+    grouped = await loadInputs(paths, flags)
+  } catch (e) {
+    const r = fail(emptyRecord(paths.join(' + ')), e, paths.join(' + '))
+    onRecord(r)
+    return [r]
+  }
+  const records: FileRecord[] = []
+  for (const l2 of grouped.l2) {
+    const r = emptyRecord(l2.file)
+    const runner = l2BatchRunner()
+    try {
+      if (runner === undefined) throw new L2InputNotSupported(l2.file, 'an ethrex L2 batch cache')
+      const res = await runner(l2.json, l2.file)
+      Object.assign(r, { ok: res.ok, first: res.blocks.first, last: res.blocks.last, transactions: res.transactions, gasUsed: res.gasUsed, publicValues: res.publicValues, shape: 'ethrex-l2-batch' })
+    } catch (e) {
+      fail(r, e, l2.file)
+    }
+    records.push(r)
+    onRecord(r)
+  }
+  await Promise.all(
+    grouped.inputs.map(async (input) => {
+      const r = await runOne(pool, input, flags)
+      records.push(r)
+      onRecord(r)
+    }),
+  )
+  return records
+}

@@ -1,0 +1,144 @@
+import { readFile } from 'node:fs/promises'
+import { gunzipSync } from 'node:zlib'
+import { InputFormatError } from './errors.js'
+import { isEthrexCache, readEthrexCache } from './ethrex.js'
+import { isEestFixture, readEestFixture } from './eest.js'
+import { isObject, type Json } from './json.js'
+import { isPreStateInput, readPreStateInput } from './preState.js'
+import { GETH_RULE, readRlp } from './rlpShapes.js'
+import { readRpcJson, unwrapEnvelope } from './rpcPair.js'
+import { isSbvBlockWitness, readSbvBlockWitness } from './sbv.js'
+import { isSszStatelessInput, readSszStatelessInput } from './ssz.js'
+import type { LoadedInput, ReadPart } from './types.js'
+import { isZkPig, readZkPig } from './zkpig.js'
+import { readZevmBinary } from './zevmBinary.js'
+
+/** File bytes, gunzipped when gzip (by magic, not by name). */
+export async function readFileBytes(path: string): Promise<Uint8Array> {
+  let bytes: Uint8Array
+  try {
+    bytes = await readFile(path)
+  } catch (e) {
+    throw new InputFormatError(path, 'file', `cannot read: ${(e as Error).message}`)
+  }
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes)
+    } catch (e) {
+      throw new InputFormatError(path, 'file', `not valid gzip (${(e as Error).message})`)
+    }
+  }
+  return bytes
+}
+
+function firstChar(bytes: Uint8Array): string {
+  for (const b of bytes.subarray(0, 64)) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return String.fromCharCode(b)
+  return ''
+}
+
+/** Recognise a JSON document's shape. */
+export function classifyJson(raw: unknown, file: string): ReadPart[] {
+  const doc = unwrapEnvelope(raw, file)
+  if (isZkPig(doc)) return [readZkPig(doc, file)]
+  if (isEthrexCache(doc)) return [readEthrexCache(doc, file)]
+  if (isSbvBlockWitness(doc)) return [readSbvBlockWitness(doc, file)]
+  if (isEestFixture(doc)) return [readEestFixture(doc as Json, file)]
+  if (isPreStateInput(doc)) return [readPreStateInput(doc as Json, file)]
+  const rpc = readRpcJson(doc, file)
+  if (rpc !== undefined) return rpc
+  const keys = isObject(doc) ? Object.keys(doc).slice(0, 8).join(', ') : typeof doc
+  throw new InputFormatError(
+    file,
+    '<document>',
+    `not a recognised witness shape (top-level: ${keys})`,
+    'accepted: ethrex-replay caches, zk-pig ProverInput, SBV BlockWitness, eth_getBlockByNumber + debug_executionWitness JSON, RLP blocks/ExtWitness, pre-state (EF/EELS) and EEST fixtures; see README',
+  )
+}
+
+/** Recognise a binary (or hex text) input. */
+export function classifyBinary(bytes: Uint8Array, file: string): ReadPart[] {
+  if (isSszStatelessInput(bytes)) return [readSszStatelessInput(bytes, file)]
+  const rlp = readRlp(bytes, file)
+  if (rlp !== undefined) return rlp
+  return [readZevmBinary(bytes, file)]
+}
+
+/** Read one file and say what it is. */
+export async function readInputFile(path: string): Promise<ReadPart[]> {
+  const bytes = await readFileBytes(path)
+  const c = firstChar(bytes)
+  if (c === '{' || c === '[' || c === '"') {
+    let json: unknown
+    try {
+      json = JSON.parse(Buffer.from(bytes).toString('utf8'))
+    } catch (e) {
+      throw new InputFormatError(path, '<document>', `not valid JSON (${(e as Error).message})`)
+    }
+    return classifyJson(json, path)
+  }
+  if (c === '0' && /^\s*0x[0-9a-fA-F]*\s*$/.test(Buffer.from(bytes.subarray(0, 4096)).toString('latin1'))) {
+    const text = Buffer.from(bytes).toString('latin1').trim()
+    return classifyBinary(Uint8Array.from(Buffer.from(text.slice(2), 'hex')), path)
+  }
+  return classifyBinary(bytes, path)
+}
+
+export interface GroupedInputs {
+  inputs: LoadedInput[]
+  l2: Extract<ReadPart, { kind: 'l2-batch' }>[]
+}
+
+/**
+ * Files -> inputs. Complete inputs stand alone; a block file and a witness file next to each other on the
+ * command line form one input (either order), as does a block file followed by `--witness FILE`.
+ */
+export async function readInputs(paths: string[], witnessPath?: string): Promise<GroupedInputs> {
+  const parts: ReadPart[] = []
+  for (const p of paths) parts.push(...(await readInputFile(p)))
+  if (witnessPath !== undefined) parts.push(...(await readInputFile(witnessPath)))
+  const inputs: LoadedInput[] = []
+  const l2: GroupedInputs['l2'] = []
+  let pendingBlock: Extract<ReadPart, { kind: 'block' }> | undefined
+  let pendingWitness: Extract<ReadPart, { kind: 'witness' }> | undefined
+  const pair = () => {
+    if (pendingBlock === undefined || pendingWitness === undefined) return
+    const b = pendingBlock
+    const w = pendingWitness
+    inputs.push({
+      shape: b.shape === 'geth-keeper-payload' ? 'geth-keeper-payload' : w.shape === 'geth-rlp' || b.shape === 'geth-rlp' ? 'geth-rlp' : 'rpc-block+witness',
+      files: b.file === w.file ? [b.file] : [b.file, w.file],
+      blocks: b.blocks,
+      ...w.witness,
+      chain: b.chain,
+      notes: w.witness.headers.length === 0 ? ['the witness carries no headers'] : [],
+      producerRule: w.shape === 'geth-rlp' || b.shape === 'geth-rlp' || b.shape === 'geth-keeper-payload' ? GETH_RULE : undefined,
+    })
+    pendingBlock = undefined
+    pendingWitness = undefined
+  }
+  for (const part of parts) {
+    switch (part.kind) {
+      case 'input':
+        inputs.push(...part.inputs)
+        break
+      case 'l2-batch':
+        l2.push(part)
+        break
+      case 'block':
+        if (pendingBlock !== undefined) throw new InputFormatError(pendingBlock.file, '<document>', 'a block without a witness', 'give its witness file right after it, or with --witness FILE')
+        pendingBlock = part
+        pair()
+        break
+      case 'witness':
+        if (pendingWitness !== undefined) throw new InputFormatError(pendingWitness.file, '<document>', 'a witness without a block', 'give the block file (eth_getBlockByNumber JSON or RLP) next to it')
+        pendingWitness = part
+        pair()
+        break
+      case 'header':
+        throw new InputFormatError(part.file, '<document>', 'a lone header: pass it with --parent-header')
+    }
+  }
+  if (pendingBlock !== undefined) throw new InputFormatError(pendingBlock.file, '<document>', 'a block without a witness', 'give its witness file right after it, or with --witness FILE')
+  if (pendingWitness !== undefined) throw new InputFormatError(pendingWitness.file, '<document>', 'a witness without a block', 'give the block file (eth_getBlockByNumber JSON or RLP) next to it')
+  return { inputs, l2 }
+}

@@ -1,0 +1,208 @@
+import {
+  BooleanType,
+  ByteListType,
+  ByteVectorType,
+  ContainerType,
+  ListBasicType,
+  ListCompositeType,
+  ProgressiveByteListType,
+  ProgressiveContainerType,
+  ProgressiveListCompositeType,
+  UintBigintType,
+  UintNumberType,
+} from '@chainsafe/ssz'
+import { toHex } from '../hex.js'
+import { InputFormatError } from './errors.js'
+import type { LoadedInput, ReadPart } from './types.js'
+
+/**
+ * EIP-8025 stateless guest input/output (zkEVM), exactly as ethereum/execution-specs@19f7bdea
+ * src/ethereum/forks/amsterdam/stateless_ssz.py defines them: input bytes = schema id (2 bytes BE: fork index
+ * 0x15 Amsterdam ‖ revision 0x01) ‖ SSZ(SszStatelessInput); output = SSZ(SszStatelessValidationResult). The
+ * execution payload and requests are ProgressiveContainers (EIP-7916 progressive lists), which
+ * @chainsafe/ssz 1.9 implements, so hash_tree_root (the output's new_payload_request_root) is the spec's.
+ *
+ * This schema is Amsterdam's. Tessera's guest does not execute Amsterdam (block access lists): an input with
+ * a non-empty block_access_list is refused; pre-Amsterdam blocks carried in this layout (as the fixtures
+ * Tessera writes for tests do, with an empty access list and slot 0) run normally.
+ */
+const uint64 = new UintBigintType(8)
+const bytes32 = new ByteVectorType(32)
+const MAX_WITNESS_NODES = 2 ** 22
+const MAX_WITNESS_CODES = 2 ** 18
+const MAX_WITNESS_HEADERS = 256
+
+export const STATELESS_INPUT_SCHEMA_ID = Uint8Array.from([0x15, 0x01])
+
+const SszWithdrawal = new ContainerType({ index: uint64, validatorIndex: uint64, address: new ByteVectorType(20), amount: uint64 })
+
+const SszExecutionPayload = new ProgressiveContainerType(
+  {
+    parentHash: bytes32,
+    feeRecipient: new ByteVectorType(20),
+    stateRoot: bytes32,
+    receiptsRoot: bytes32,
+    logsBloom: new ByteVectorType(256),
+    prevRandao: bytes32,
+    blockNumber: uint64,
+    gasLimit: uint64,
+    gasUsed: uint64,
+    timestamp: uint64,
+    extraData: new ByteListType(32),
+    baseFeePerGas: new UintBigintType(32),
+    blockHash: bytes32,
+    transactions: new ProgressiveListCompositeType(new ProgressiveByteListType()),
+    withdrawals: new ProgressiveListCompositeType(SszWithdrawal),
+    blobGasUsed: uint64,
+    excessBlobGas: uint64,
+    blockAccessList: new ProgressiveByteListType(),
+    slotNumber: uint64,
+  },
+  Array(19).fill(true),
+)
+
+const pubkey48 = new ByteVectorType(48)
+const SszExecutionRequests = new ProgressiveContainerType(
+  {
+    deposits: new ProgressiveListCompositeType(new ContainerType({ pubkey: pubkey48, withdrawalCredentials: bytes32, amount: uint64, signature: new ByteVectorType(96), index: uint64 })),
+    withdrawals: new ProgressiveListCompositeType(new ContainerType({ sourceAddress: new ByteVectorType(20), validatorPubkey: pubkey48, amount: uint64 })),
+    consolidations: new ProgressiveListCompositeType(new ContainerType({ sourceAddress: new ByteVectorType(20), sourcePubkey: pubkey48, targetPubkey: pubkey48 })),
+    builderDeposits: new ProgressiveListCompositeType(new ContainerType({ pubkey: pubkey48, withdrawalCredentials: bytes32, amount: uint64, signature: new ByteVectorType(96) })),
+    builderExits: new ProgressiveListCompositeType(new ContainerType({ sourceAddress: new ByteVectorType(20), pubkey: pubkey48 })),
+  },
+  Array(5).fill(true),
+)
+
+export const SszNewPayloadRequest = new ContainerType({
+  executionPayload: SszExecutionPayload,
+  versionedHashes: new ProgressiveListCompositeType(bytes32),
+  parentBeaconBlockRoot: bytes32,
+  executionRequests: SszExecutionRequests,
+})
+
+const SszExecutionWitness = new ContainerType({
+  state: new ListCompositeType(new ByteListType(2 ** 10), MAX_WITNESS_NODES),
+  codes: new ListCompositeType(new ByteListType(2 ** 16), MAX_WITNESS_CODES),
+  headers: new ListCompositeType(new ByteListType(2 ** 10), MAX_WITNESS_HEADERS),
+})
+
+const optionalU64 = new ListBasicType(new UintNumberType(8), 1)
+export const SszChainConfig = new ContainerType({
+  chainId: uint64,
+  activeFork: new ContainerType({ activation: new ContainerType({ blockNumber: optionalU64, timestamp: optionalU64 }) }),
+})
+
+export const SszStatelessInput = new ContainerType({
+  newPayloadRequest: SszNewPayloadRequest,
+  witness: SszExecutionWitness,
+  chainConfig: SszChainConfig,
+  publicKeys: new ListCompositeType(new ByteVectorType(65), 2 ** 15),
+})
+
+export const SszStatelessValidationResult = new ContainerType({
+  newPayloadRequestRoot: bytes32,
+  successfulValidation: new BooleanType(),
+  chainConfig: SszChainConfig,
+})
+
+export type StatelessInputValue = ReturnType<typeof SszStatelessInput.deserialize>
+export type ChainConfigValue = ReturnType<typeof SszChainConfig.deserialize>
+
+export function isSszStatelessInput(bytes: Uint8Array): boolean {
+  return bytes.length > 24 && bytes[0] === STATELESS_INPUT_SCHEMA_ID[0] && bytes[1] === STATELESS_INPUT_SCHEMA_ID[1] && new DataView(bytes.buffer, bytes.byteOffset + 2).getUint32(0, true) === 16
+}
+
+export function decodeStatelessInput(bytes: Uint8Array, where: string): StatelessInputValue {
+  if (bytes.length < 2 || bytes[0] !== STATELESS_INPUT_SCHEMA_ID[0] || bytes[1] !== STATELESS_INPUT_SCHEMA_ID[1]) {
+    throw new InputFormatError(where, 'schema id', `expected 0x1501 (Amsterdam, revision 1), got ${toHex(bytes.subarray(0, 2))}`)
+  }
+  let value: StatelessInputValue
+  try {
+    value = SszStatelessInput.deserialize(bytes.subarray(2))
+  } catch (e) {
+    throw new InputFormatError(where, 'SszStatelessInput', `not a valid SSZ encoding: ${(e as Error).message}`)
+  }
+  // Canonical encodings only (SSZ is bijective; a re-encoding that differs means padding or garbage).
+  const again = SszStatelessInput.serialize(value)
+  if (Buffer.compare(Buffer.from(again), Buffer.from(bytes.subarray(2))) !== 0) throw new InputFormatError(where, 'SszStatelessInput', 'not the canonical SSZ encoding')
+  return value
+}
+
+/** EIP-7685 requests as the engine API lists them: type byte ‖ SSZ-free concatenation of each request. */
+export function requestsList(r: StatelessInputValue['newPayloadRequest']['executionRequests']): Uint8Array[] {
+  const cat = (type: number, items: Uint8Array[]) => (items.length === 0 ? [] : [Uint8Array.from([type, ...Buffer.concat(items)])])
+  const u64le = (v: bigint) => {
+    const b = Buffer.alloc(8)
+    b.writeBigUInt64LE(v)
+    return b
+  }
+  return [
+    ...cat(0, r.deposits.map((d) => Buffer.concat([d.pubkey, d.withdrawalCredentials, u64le(d.amount), d.signature, u64le(d.index)]))),
+    ...cat(1, r.withdrawals.map((w) => Buffer.concat([w.sourceAddress, w.validatorPubkey, u64le(w.amount)]))),
+    ...cat(2, r.consolidations.map((c) => Buffer.concat([c.sourceAddress, c.sourcePubkey, c.targetPubkey]))),
+  ]
+}
+
+/** The result bytes a stateless guest returns for this input. */
+export function statelessOutputBytes(input: StatelessInputValue, valid: boolean): Uint8Array {
+  return SszStatelessValidationResult.serialize({
+    newPayloadRequestRoot: SszNewPayloadRequest.hashTreeRoot(input.newPayloadRequest),
+    successfulValidation: valid,
+    chainConfig: input.chainConfig,
+  })
+}
+
+/** The decoded input as a Tessera LoadedInput (the block stays an execution payload until the chain is known). */
+export function loadedFromStatelessInput(value: StatelessInputValue, file: string): Omit<LoadedInput, 'chain'> & { chainId: number } {
+  const p = value.newPayloadRequest.executionPayload
+  if (p.blockAccessList.length > 0) {
+    throw new InputFormatError(file, 'execution_payload.block_access_list', 'non-empty: an Amsterdam (EIP-7928) block, which Tessera\'s guest does not execute')
+  }
+  const r = value.newPayloadRequest
+  return {
+    shape: 'ssz-stateless-input',
+    files: [file],
+    blocks: [
+      {
+        payload: {
+          parentHash: toHex(p.parentHash),
+          feeRecipient: toHex(p.feeRecipient),
+          stateRoot: toHex(p.stateRoot),
+          receiptsRoot: toHex(p.receiptsRoot),
+          logsBloom: toHex(p.logsBloom),
+          prevRandao: toHex(p.prevRandao),
+          blockNumber: `0x${p.blockNumber.toString(16)}`,
+          gasLimit: `0x${p.gasLimit.toString(16)}`,
+          gasUsed: `0x${p.gasUsed.toString(16)}`,
+          timestamp: `0x${p.timestamp.toString(16)}`,
+          extraData: toHex(p.extraData),
+          baseFeePerGas: `0x${p.baseFeePerGas.toString(16)}`,
+          blockHash: toHex(p.blockHash),
+          transactions: p.transactions.map((t) => toHex(t)),
+          withdrawals: p.withdrawals.map((w) => ({ index: `0x${w.index.toString(16)}`, validatorIndex: `0x${w.validatorIndex.toString(16)}`, address: toHex(w.address), amount: `0x${w.amount.toString(16)}` })),
+          blobGasUsed: `0x${p.blobGasUsed.toString(16)}`,
+          excessBlobGas: `0x${p.excessBlobGas.toString(16)}`,
+          parentBeaconBlockRoot: toHex(r.parentBeaconBlockRoot),
+        },
+        requests: requestsList(r.executionRequests),
+        versionedHashes: r.versionedHashes.map((h) => toHex(h)),
+        where: `${file}: new_payload_request`,
+      },
+    ],
+    state: value.witness.state,
+    codes: value.witness.codes,
+    keys: [],
+    headers: value.witness.headers,
+    chainId: Number(value.chainConfig.chainId),
+    notes: ['SSZ stateless input: public_keys are not used (Tessera recovers senders from signatures)'],
+  }
+}
+
+export function readSszStatelessInput(bytes: Uint8Array, file: string): ReadPart {
+  const value = decodeStatelessInput(bytes, file)
+  const { chainId, ...loaded } = loadedFromStatelessInput(value, file)
+  return {
+    kind: 'input',
+    inputs: [{ ...loaded, chain: { kind: 'chain-id', chainId, where: `${file}: chain_config.chain_id` }, expected: { statelessInputBytes: bytes } }],
+  }
+}
