@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type net from 'node:net'
 import type { Logger } from 'pino'
-import { decodeProgramInput } from '../../guest/input.js'
+import { decodeAnyBatchInput } from '../protocol/l2BatchInput.js'
 import { BudgetExceeded } from '../budget/budget.js'
 import { encodeMessage, type BatchRequest, type Message, type ProofFormat, type ProofSubmit, type ProverType } from '../protocol/messages.js'
 import { encodeRefusal, Refused } from '../protocol/refusal.js'
@@ -102,7 +102,7 @@ export class Coordinator {
       try {
         const batch = this.opts.store.batch(batchNumber)
         if (!batch) throw new Error('row vanished')
-        reply = encodeMessage({ kind: 'BatchResponse', batchNumber, input: decodeProgramInput(batch.input), format: this.opts.format ?? 'Groth16' })
+        reply = encodeMessage({ kind: 'BatchResponse', batchNumber, input: decodeAnyBatchInput(batch.input), format: this.opts.format ?? 'Groth16' })
       } catch (e) {
         const reason = (e as Error).message.slice(0, 200)
         this.log.error({ batch: batchNumber, err: reason }, 'batch row is damaged; set aside (see tessera coordinator --check-db)')

@@ -5,12 +5,16 @@ import { RLP } from '@ethereumjs/rlp'
 import { TesseraError, WitnessIncomplete } from '../../guest/errors.js'
 import { encodeProgramInput } from '../witness/programInput.js'
 import type { ProgramInput } from '../../guest/types.js'
+import { encodeL2ProgramInput } from '../../guest/l2/input.js'
+import type { L2ProgramInput } from '../../guest/l2/types.js'
+import { l2CacheFileToInput, readL2BatchCacheJson } from '../l2/cache.js'
 import { programInputFromJson } from '../protocol/input.js'
 import type { CoordinatorStore, StoredBatch } from './store.js'
 
 /**
  * Where batches come from. A directory: each file is one batch, either an ethrex-replay cache file
- * (`{blocks, witness, network}`) or a ProgramInput in wire form (`{blocks, witness, chainConfig}`), `.json` or
+ * (`{blocks, witness, network}`), an ethrex L2 batch cache (`cache_batch_<n>.json`, proven by the L2 guest),
+ * or a ProgramInput in wire form (`{blocks, witness, chainConfig}`), `.json` or
  * `.json.gz`. Files are numbered in order of their first block (1-based); files added later are appended
  * after the stored batches, so batch numbers never change once given.
  */
@@ -70,12 +74,22 @@ export async function readBatchFile(path: string): Promise<ProgramInput> {
   }
 }
 
-function batchOf(source: string, input: ProgramInput): Omit<StoredBatch, 'batchNumber'> {
+function batchOf(source: string, input: ProgramInput | L2ProgramInput): Omit<StoredBatch, 'batchNumber'> {
   return {
     source,
     firstBlock: rlpBlockNumber(input.blocks[0]),
     lastBlock: rlpBlockNumber(input.blocks[input.blocks.length - 1]),
-    input: encodeProgramInput(input),
+    input: 'blobCommitment' in input ? encodeL2ProgramInput(input) : encodeProgramInput(input),
+  }
+}
+
+/** An ethrex L2 batch cache file (cache_batch_<n>.json, src/l2/cache.ts), or undefined for anything else. */
+async function readL2BatchFile(path: string): Promise<L2ProgramInput | undefined> {
+  if (!/cache_batch_\d+\.json(\.gz)?$/.test(path)) return undefined
+  try {
+    return l2CacheFileToInput(await readL2BatchCacheJson(path), path)
+  } catch (e) {
+    throw new SourceError(`${path}: ${(e as Error).message}`)
   }
 }
 
@@ -85,7 +99,8 @@ export async function loadDirectory(dir: string, store: CoordinatorStore): Promi
   const fresh: Omit<StoredBatch, 'batchNumber'>[] = []
   for (const name of names) {
     if (store.hasSource(name)) continue
-    fresh.push(batchOf(name, await readBatchFile(join(dir, name))))
+    const path = join(dir, name)
+    fresh.push(batchOf(name, (await readL2BatchFile(path)) ?? (await readBatchFile(path))))
   }
   fresh.sort((a, b) => a.firstBlock - b.firstBlock || a.source.localeCompare(b.source))
   return store.addBatches(fresh)

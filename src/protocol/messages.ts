@@ -3,6 +3,7 @@ import { parseHex, toHex } from '../witness/hex.js'
 import { WitnessInvalid } from '../../guest/errors.js'
 import { ProtocolError } from './errors.js'
 import { programInputFromJson, programInputToJson } from './input.js'
+import { isL2BatchInput, l2BatchInputFromJson, l2BatchInputToJson, type AnyBatchInput } from './l2BatchInput.js'
 
 /**
  * The proof coordinator <-> prover messages (DESIGN.md §2), with serde's externally tagged JSON form:
@@ -35,7 +36,8 @@ export interface BatchRequest {
 export interface BatchResponse {
   kind: 'BatchResponse'
   batchNumber: number | null
-  input: ProgramInput | null
+  /** An L1 ProgramInput, or an ethrex L2 batch (src/protocol/l2BatchInput.ts). */
+  input: AnyBatchInput | null
   format: ProofFormat | null
 }
 
@@ -86,7 +88,7 @@ function encodeValue(msg: Message): unknown {
       return {
         BatchResponse: {
           batch_number: msg.batchNumber,
-          input: msg.input === null ? null : programInputToJson(msg.input),
+          input: msg.input === null ? null : isL2BatchInput(msg.input) ? l2BatchInputToJson(msg.input) : programInputToJson(msg.input),
           format: msg.format,
         },
       }
@@ -168,7 +170,8 @@ function parseBatchResponse(body: Obj): BatchResponse {
   if (typeof format !== 'string' || !(PROOF_FORMATS as readonly string[]).includes(format)) {
     throw new ProtocolError('malformed', `expected one of ${PROOF_FORMATS.join(', ')}`, 'BatchResponse.format')
   }
-  return { kind: 'BatchResponse', batchNumber: n, input: programInputFromJson(input, 'BatchResponse.input'), format: format as ProofFormat }
+  const l2 = l2BatchInputFromJson(input, 'BatchResponse.input')
+  return { kind: 'BatchResponse', batchNumber: n, input: l2 ?? programInputFromJson(input, 'BatchResponse.input'), format: format as ProofFormat }
 }
 
 function parseProofSubmit(body: Obj): ProofSubmit {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
-import { encodeProgramInput } from '../witness/programInput.js'
-import type { ProgramInput } from '../../guest/types.js'
+import { encodeAnyBatchInput, type AnyBatchInput } from '../protocol/l2BatchInput.js'
 import { ProtocolError } from '../protocol/errors.js'
 import type { Message, ProverType } from '../protocol/messages.js'
 import { formatAddress, sendMessage, type Address } from '../protocol/transport.js'
@@ -218,9 +217,9 @@ export class Prover {
     }
   }
 
-  private start(c: CoordinatorState, batchNumber: number, input: ProgramInput): void {
+  private start(c: CoordinatorState, batchNumber: number, input: AnyBatchInput): void {
     this.proving += 1
-    this.log.info({ coordinator: c.name, batch: batchNumber, blocks: input.blocks.length }, 'proving batch')
+    this.log.info({ coordinator: c.name, batch: batchNumber, blocks: 'kind' in input ? input.input.blocks.length : input.blocks.length }, 'proving batch')
     const job = this.proveAndSubmit(c, batchNumber, input).finally(() => {
       this.jobs.delete(job)
       this.wake()
@@ -228,11 +227,11 @@ export class Prover {
     this.jobs.add(job)
   }
 
-  private async proveAndSubmit(c: CoordinatorState, batchNumber: number, input: ProgramInput): Promise<void> {
+  private async proveAndSubmit(c: CoordinatorState, batchNumber: number, input: AnyBatchInput): Promise<void> {
     const started = Date.now()
     let result: ProveResult
     try {
-      result = await this.opts.prove(this.opts.backend, encodeProgramInput(input))
+      result = await this.opts.prove(this.opts.backend, encodeAnyBatchInput(input))
     } catch (e) {
       this.failed += 1
       this.log.error({ coordinator: c.name, batch: batchNumber, err: (e as Error)?.message ?? String(e) }, 'proving failed; the coordinator will reassign the batch after its timeout')
@@ -251,6 +250,8 @@ export class Prover {
           batchNumber,
           batchProof: { proverType: this.opts.proverType, proof: result.proof, publicValues: result.publicValues },
           authToken: this.opts.authToken,
+          // The coordinator only accepts the proof from the prover it assigned the batch to.
+          proverId: this.proverId,
         })
         if (reply.kind === 'ProofSubmitACK' && reply.batchNumber === batchNumber) {
           this.proven += 1
