@@ -1,12 +1,16 @@
-import { WitnessIncomplete, isGuestError } from '../../../guest/errors.js'
+import { WitnessIncomplete, WitnessInvalid, isGuestError } from '../../../guest/errors.js'
 import { encodeProgramInput } from '../../../guest/input.js'
 import { encodePublicValues } from '../../../guest/output.js'
+import { checkGas, declaredGas, withTimeBudget, type Budget } from '../../budget/budget.js'
 import type { ExecutePool } from '../../pool/execute.js'
 import type { ReplayRecord } from '../../rpc/replay.js'
 import { witnessSize } from '../../witness/codec.js'
 import { explainMissing, loadInputs, resolveInput, resolveOptionsFromFlags, type InputFlags, type ResolvedInput } from '../../witness/formats/index.js'
-import { L2InputNotSupported } from '../../witness/formats/errors.js'
-import { l2BatchRunner } from '../../witness/formats/l2hook.js'
+import { readFile } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { hostGuestOptions } from '../../crypto/guestOptions.js'
+import { reconstructL2 } from '../../l2/reconstruct.js'
+import { runL2BatchFile } from '../../l2/replayFile.js'
 import { decodeStatelessInput, statelessOutputBytes } from '../../witness/formats/ssz.js'
 import type { LoadedInput } from '../../witness/formats/types.js'
 import { toHex } from '../../witness/hex.js'
@@ -27,12 +31,14 @@ const labelOf = (input: LoadedInput) => `${input.files.join(' + ')}${input.expec
 function fail(record: FileRecord, e: unknown, where: string): FileRecord {
   const err = e as Error
   record.ok = false
-  record.error = { name: err?.name ?? 'Error', message: `${where}: ${err?.message ?? String(e)}` }
+  const message = err?.message ?? String(e)
+  // Most errors already name the file; say it once.
+  record.error = { name: err?.name ?? 'Error', message: message.includes(where.split(' + ')[0].split(' [')[0]) ? message : `${where}: ${message}` }
   return record
 }
 
 /** Run one resolved input in the pool and judge it against the input's own claims and expectations. */
-async function runOne(pool: ExecutePool, input: LoadedInput, flags: InputFlags): Promise<FileRecord> {
+async function runOne(pool: ExecutePool, input: LoadedInput, flags: InputFlags, budget: Budget): Promise<FileRecord> {
   const label = labelOf(input)
   const record = emptyRecord(label)
   record.shape = input.shape
@@ -51,7 +57,10 @@ async function runOne(pool: ExecutePool, input: LoadedInput, flags: InputFlags):
   const expected = input.expected
   let runError: unknown
   try {
-    const r = await pool.run(encodeProgramInput(resolved.program), label)
+    // Over budget is a named failure of this input; the others still run.
+    checkGas(budget, declaredGas(resolved.program.blocks), label)
+    const bytes = encodeProgramInput(resolved.program)
+    const r = await withTimeBudget(budget, label, (signal) => pool.run(bytes, label, signal))
     record.transactions = r.transactions
     record.gasUsed = r.gasUsed
     record.executeMs = r.ms
@@ -89,8 +98,18 @@ async function runOne(pool: ExecutePool, input: LoadedInput, flags: InputFlags):
   return record
 }
 
-/** `replay file`: every input the files hold (auto-detected), each run in the pool. */
-export async function replayFiles(pool: ExecutePool, paths: string[], flags: InputFlags, onRecord: (r: FileRecord) => void): Promise<FileRecord[]> {
+/** How `replay file` bounds its work: per-input budgets, a concurrency slot, and a stop flag set by a signal. */
+export interface ReplayLimits {
+  budget: Budget
+  /** Runs one input when a slot is free (one per worker, so a time budget measures running, not queueing). */
+  slot: <T>(task: () => Promise<T>) => Promise<T>
+  stopped: () => boolean
+}
+
+const NO_LIMITS: ReplayLimits = { budget: {}, slot: (task) => task(), stopped: () => false }
+
+/** `replay file`: every input the files hold (auto-detected), each run in the pool. Inputs not started after a stop are left out. */
+export async function replayFiles(pool: ExecutePool, paths: string[], flags: InputFlags, onRecord: (r: FileRecord) => void, limits: ReplayLimits = NO_LIMITS): Promise<FileRecord[]> {
   let grouped
   try {
     grouped = await loadInputs(paths, flags)
@@ -100,13 +119,39 @@ export async function replayFiles(pool: ExecutePool, paths: string[], flags: Inp
     return [r]
   }
   const records: FileRecord[] = []
+  for (const { file, error } of grouped.errors) {
+    const r = fail(emptyRecord(file), error, file)
+    records.push(r)
+    onRecord(r)
+  }
   for (const l2 of grouped.l2) {
+    if (limits.stopped()) break
     const r = emptyRecord(l2.file)
-    const runner = l2BatchRunner()
     try {
-      if (runner === undefined) throw new L2InputNotSupported(l2.file, 'an ethrex L2 batch cache')
-      const res = await runner(l2.json, l2.file)
-      Object.assign(r, { ok: res.ok, first: res.blocks.first, last: res.blocks.last, transactions: res.transactions, gasUsed: res.gasUsed, publicValues: res.publicValues, shape: 'ethrex-l2-batch' })
+      const doc = l2.json as { genesis?: unknown; blobFiles?: string[] }
+      if (doc.blobFiles !== undefined) {
+        // An L2 genesis given with its blobs: what `tessera l2 reconstruct` does, reported as one record.
+        if (doc.genesis === undefined) throw new WitnessInvalid(l2.file, 'ethrex L2 blobs need the L2 genesis file (l2.json) given beside them')
+        const blobs = await Promise.all(doc.blobFiles.map(async (f) => ({ name: basename(f), bytes: new Uint8Array(await readFile(f)) })))
+        const t0 = performance.now()
+        const res = await reconstructL2(doc.genesis, blobs, await hostGuestOptions())
+        const last = res.batches[res.batches.length - 1]
+        Object.assign(r, {
+          ok: true,
+          first: 1n,
+          last: res.lastBlockNumber,
+          transactions: res.batches.reduce((n, b) => n + b.transactionCount, 0),
+          gasUsed: res.batches.reduce((g, b) => g + b.blocks.reduce((x, blk) => x + blk.header.gasUsed, 0n), 0n),
+          executeMs: performance.now() - t0,
+          publicValues: last ? toHex(last.publicValues) : undefined,
+          shape: 'ethrex-l2-genesis+blobs',
+        })
+        r.notes = [`${res.batches.length} batches re-executed and proven; final state root ${toHex(res.finalStateRoot)}, last block hash ${toHex(res.lastBlockHash)}`]
+      } else {
+        const res = await runL2BatchFile(pool, l2.file, l2.json)
+        Object.assign(r, { ...res, ok: true, executeMs: res.executeMs, shape: 'ethrex-l2-batch' })
+        r.notes = [`${res.privileged} privileged transactions, ${res.l1Messages} L1 messages`]
+      }
     } catch (e) {
       fail(r, e, l2.file)
     }
@@ -114,11 +159,14 @@ export async function replayFiles(pool: ExecutePool, paths: string[], flags: Inp
     onRecord(r)
   }
   await Promise.all(
-    grouped.inputs.map(async (input) => {
-      const r = await runOne(pool, input, flags)
-      records.push(r)
-      onRecord(r)
-    }),
+    grouped.inputs.map((input) =>
+      limits.slot(async () => {
+        if (limits.stopped()) return
+        const r = await runOne(pool, input, flags, limits.budget)
+        records.push(r)
+        onRecord(r)
+      }),
+    ),
   )
   return records
 }
