@@ -8,6 +8,7 @@ import { commonFromChainConfig } from './chain.js'
 import { guestCrypto } from './crypto.js'
 import { BlockInvalid, WitnessIncomplete, isGuestError } from './errors.js'
 import { AncestorChain } from './headers.js'
+import { observeExecution, type ExecutionObserver } from './observer.js'
 import { NodeStore, createStateManager } from './state.js'
 import type { ProgramInput, ProgramOutput } from './types.js'
 import { ethCheck, validateHeaderAgainstParent, validateUncles } from './validate.js'
@@ -19,6 +20,8 @@ export interface ExecuteOptions {
   crypto?: CustomCrypto
   /** BN254 (alt_bn128) precompiles 0x06-0x08; default @noble/curves. The host may pass a faster one. */
   bn254?: EVMBN254Interface
+  /** Told about every transaction executed (type, kind, gas, precompile calls); see guest/observer.ts. */
+  observer?: ExecutionObserver
 }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
@@ -80,7 +83,7 @@ export async function executeBlocks(
   blocks: Block[],
   chain: AncestorChain,
   store: NodeStore,
-  opts: { bn254?: EVMBN254Interface; runner?: BlockRunner } = {},
+  opts: { bn254?: EVMBN254Interface; runner?: BlockRunner; observer?: ExecutionObserver } = {},
 ): Promise<{ stateRoot: Uint8Array; stats: BatchStats }> {
   const runner = opts.runner ?? L1_BLOCK_RUNNER
   // The witness must contain the parent state root node itself (unless the state is empty), even for a
@@ -99,6 +102,7 @@ export async function executeBlocks(
   })
   // createEVM (10.1.3) overwrites a `bn254` option with its noble default, so set it on the instance.
   if (opts.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = opts.bn254
+  if (opts.observer) observeExecution(vm, opts.observer)
   const runCall = vm.evm.runCall.bind(vm.evm)
   vm.evm.runCall = async (opts) => {
     if (stateManager.inTransaction || opts.caller?.toString() !== SYSTEM_ADDRESS) return runCall(opts)
@@ -180,7 +184,7 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
       : AncestorChain.fromWitness(input.witness.headers, common, blocks[0].header.parentHash, keccak256, undefined, blocks.map((b) => b.header))
   const initialStateRoot = chain.parentStateRoot
   const store = NodeStore.fromWitness(input.witness.state, input.witness.codes, keccak256)
-  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254 })
+  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254, observer: opts.observer })
   return {
     initialStateRoot,
     finalStateRoot: stateRoot,
