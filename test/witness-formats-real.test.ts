@@ -68,8 +68,9 @@ describe('real witnesses of other producers (../shared/fixtures/real)', () => {
     expect(lineFor(out, 'test_block.json')).toMatch(/FAILED UnknownChain: .*chain id 3151908 .*devnet chain config not given/)
     // zevm binary: identified; the producer dropped the withdrawals the header commits to.
     expect(lineFor(out, 'test_stateless_input.bin')).toMatch(/FAILED InputFormatError: .*withdrawals: absent, but the header's withdrawals root is 0xe585/)
-    // ethrex L2 genesis + blobs: routed to the L2 path, never read as L1.
-    expect(lineFor(out, 'l2.json')).toMatch(/L2/)
+    // ethrex L2 genesis + blobs: routed to the L2 guest (never read as L1), valid under ethrex L2 rules.
+    expect(lineFor(out, 'l2.json')).toMatch(/blocks 1-24: ok.*shape ethrex-l2-genesis\+blobs/)
+    expect(out).toMatch(/final state root 0xe466c5e502b2cc4f206a9235b9f776a638e334f319b76682b9559a51db234312, last block hash 0x27a1ca1ce163d95f5c1fa50c1865ac3f7f0613e0ee6e4f8743db66526239db2d/)
     expect(out).not.toMatch(/TypeError/)
   }, 300_000)
 
