@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readdirSync } from 'node:fs'
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
@@ -73,6 +73,15 @@ describe('real witnesses of other producers (../shared/fixtures/real)', () => {
     expect(out).toMatch(/final state root 0xe466c5e502b2cc4f206a9235b9f776a638e334f319b76682b9559a51db234312, last block hash 0x27a1ca1ce163d95f5c1fa50c1865ac3f7f0613e0ee6e4f8743db66526239db2d/)
     expect(out).not.toMatch(/TypeError/)
   }, 300_000)
+
+  it('the Besu devnet block runs once its chain config is given (Prague from genesis, chain 3151908)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-besu-'))
+    const config = { chainId: 3151908, homesteadBlock: 0, eip150Block: 0, eip155Block: 0, eip158Block: 0, byzantiumBlock: 0, constantinopleBlock: 0, petersburgBlock: 0, istanbulBlock: 0, berlinBlock: 0, londonBlock: 0, mergeNetsplitBlock: 0, terminalTotalDifficulty: 0, shanghaiTime: 0, cancunTime: 0, pragueTime: 0 }
+    writeFileSync(join(dir, 'genesis.json'), JSON.stringify({ config, alloc: {} }))
+    const { code, out } = await tessera(['replay', 'file', f('besu-zevm/test_block.json'), f('besu-zevm/test_block_witness.json'), '--chain-config', join(dir, 'genesis.json'), '--workers', '1'])
+    expect(lineFor(out, 'test_block.json')).toMatch(/block 1: ok, 100 txs, 2100000 gas.*shape rpc-block\+witness/)
+    expect(code).toBe(0)
+  }, 120_000)
 
   it('headerless inputs run when the user accepts an unanchored run, and say so', async () => {
     const { code, out } = await tessera([
