@@ -93,6 +93,21 @@ describe('witness shapes: liberal in spelling, strict in what is verified', () =
     expect(inputsOf(variants[2])[0]).toMatchObject({ shape: 'ethrex-cache-sep-2025', chain: { kind: 'public', name: 'hoodi' } })
   })
 
+  it('an unanchored ProgramInput keeps its trusted root and block hashes through the worker encoding', async () => {
+    const { encodeProgramInput, decodeProgramInput } = await import('../guest/input.js')
+    const cache = JSON.parse(readFileSync(DEVNET, 'utf8')) as J
+    const r = await resolveInput(inputsOf(cache)[0])
+    const unanchored = { preStateRoot: new Uint8Array(32).fill(7), blockHashes: [{ number: 5n, hash: new Uint8Array(32).fill(9) }] }
+    const back = decodeProgramInput(encodeProgramInput({ ...r.program, unanchored }))
+    expect(back.unanchored).toEqual(unanchored)
+    expect(decodeProgramInput(encodeProgramInput(r.program)).unanchored).toBeUndefined()
+  })
+
+  it('a --network that contradicts the input is refused, naming both chain ids', async () => {
+    const cache = JSON.parse(readFileSync(DEVNET, 'utf8')) as J
+    await expect(resolveInput(inputsOf(cache, 'dev.json')[0], { chain: { kind: 'public', name: 'hoodi', where: '--network' } })).rejects.toThrow(/dev\.json: chain id: the input says chain 1337 .*the flag chain 560048/)
+  })
+
   it('mutated real inputs never crash with a JS TypeError: every failure is a typed Tessera error', async () => {
     const docs: [string, J][] = [
       ['devnet', JSON.parse(readFileSync(DEVNET, 'utf8'))],
