@@ -171,6 +171,25 @@ describe('EEST fixtures with embedded witnesses (written by Tessera for this tes
     }
   }, 120_000)
 
+  it('a full pre-state (EELS style: pre, parentHeader, blocks, chainConfig) is recorded, then run on that witness alone', async () => {
+    const { chainConfigForNetwork } = await import('../src/conformance/networks.js')
+    const { createBlockFromRLP } = await import('@ethereumjs/block')
+    const t = efTest()
+    const config = chainConfigForNetwork(t.network)
+    const genesis = createBlockFromRLP(Buffer.from(t.genesisRLP.slice(2), 'hex'), { common: hostCommon(config), setHardfork: true })
+    const doc = { pre: t.pre, parentHeader: toHex(genesis.header.serialize()), blocks: t.blocks.map((b: J) => b.rlp), chainConfig: config }
+    const [input] = inputsOf(doc, 'eels.json')
+    expect(input.shape).toBe('pre-state')
+    const r = await resolveInput(input)
+    expect(r.program.witness.state.length).toBeGreaterThan(0)
+    const out = await executeStateless(r.program)
+    expect(toHex(out.lastBlockHash)).toBe(t.lastblockhash)
+    const wrongPre = structuredClone(doc)
+    const first = Object.keys(wrongPre.pre)[0]
+    wrongPre.pre[first].balance = '0x1234'
+    await expect(resolveInput(inputsOf(wrongPre, 'eels.json')[0])).rejects.toThrow(/eels\.json: pre: the pre-state hashes to 0x[0-9a-f]{64}, the parent header's state root is/)
+  }, 120_000)
+
   it('runs on the embedded executionWitness, not one Tessera records: a node removed from it is missed', async () => {
     const fixture = { blockhashNonConstArg_Cancun: await embedWitnesses(efTest(), { ssz: false }) }
     const input = inputsOf(fixture, 'eest.json')[1]
