@@ -164,10 +164,12 @@ describe('EEST fixtures with embedded witnesses (written by Tessera for this tes
       expect(ok).toBe(input.expected!.valid)
       const produced = statelessOutputBytes(decodeStatelessInput(input.expected!.statelessInputBytes!, 'eest.json'), ok)
       expect(toHex(produced)).toBe(toHex(input.expected!.statelessOutputBytes!))
-      // Layout (execution-specs SszStatelessValidationResult): root(32) ‖ success(1) ‖ offset(4) ‖ chain_id (u64 LE)…
+      // Layout (execution-specs@3f042e0b SSZStatelessValidationResult, 43 bytes):
+      // new_payload_request_root(32) ‖ successful_validation(1) ‖ chain_id (u64 LE) ‖ schema_id (u16 LE, 0x1501).
+      expect(produced.length).toBe(43)
       expect(produced[32]).toBe(ok ? 1 : 0)
-      expect(Buffer.from(produced).readUInt32LE(33)).toBe(37)
-      expect(Buffer.from(produced).readBigUInt64LE(37)).toBe(1n)
+      expect(Buffer.from(produced).readBigUInt64LE(33)).toBe(1n)
+      expect(Buffer.from(produced).readUInt16LE(41)).toBe(0x1501)
     }
   }, 120_000)
 
@@ -189,6 +191,25 @@ describe('EEST fixtures with embedded witnesses (written by Tessera for this tes
     wrongPre.pre[first].balance = '0x1234'
     await expect(resolveInput(inputsOf(wrongPre, 'eels.json')[0])).rejects.toThrow(/eels\.json: pre: the pre-state hashes to 0x[0-9a-f]{64}, the parent header's state root is/)
   }, 120_000)
+
+  it('also reads the chain_config layout of execution-specs@19f7bdea (same schema id, container told apart by its offsets)', async () => {
+    const { SszStatelessInput, STATELESS_INPUT_SCHEMA_ID } = await import('../src/witness/formats/ssz.js')
+    const fixture = { blockhashNonConstArg_Cancun: await embedWitnesses(efTest(), { ssz: true }) }
+    const current = decodeStatelessInput(inputsOf(fixture, 'eest.json')[0].expected!.statelessInputBytes!, 'eest.json')
+    const old = SszStatelessInput.serialize({
+      newPayloadRequest: current.newPayloadRequest,
+      witness: current.witness,
+      chainConfig: { chainId: 1n, activeFork: { activation: { blockNumber: [], timestamp: [0] } } },
+      publicKeys: current.publicKeys,
+    })
+    const decoded = decodeStatelessInput(Uint8Array.from([...STATELESS_INPUT_SCHEMA_ID, ...old]), 'old.ssz')
+    expect(decoded.layout).toBe('chain-config')
+    expect(decoded.witness.state.map(toHex)).toEqual(current.witness.state.map(toHex))
+    const out = statelessOutputBytes(decoded, true)
+    // Same new_payload_request_root, then the chain_config container after an offset.
+    expect(toHex(out.subarray(0, 32))).toBe(toHex(statelessOutputBytes(current, true).subarray(0, 32)))
+    expect(Buffer.from(out).readUInt32LE(33)).toBe(37)
+  })
 
   it('runs on the embedded executionWitness, not one Tessera records: a node removed from it is missed', async () => {
     const fixture = { blockhashNonConstArg_Cancun: await embedWitnesses(efTest(), { ssz: false }) }
