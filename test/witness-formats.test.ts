@@ -61,6 +61,13 @@ describe('witness shapes: liberal in spelling, strict in what is verified', () =
     await executeStateless(r.program)
   })
 
+  it('reth/alloy transaction spelling (nested signature, tagged `to`, snake_case) normalises to the RPC form', async () => {
+    const { normalizeTxJson } = await import('../src/witness/formats/json.js')
+    const tx = normalizeTxJson({ type: 2, chain_id: 17000, nonce: 5, gas: 21000, max_fee_per_gas: '0x10', max_priority_fee_per_gas: 1, to: { Call: '0x00000000000000000000000000000000000000aa' }, value: 0, input: '0x', access_list: [{ address: '0x00000000000000000000000000000000000000bb', storage_keys: [] }], signature: { r: '0x1', s: '0x2', y_parity: '0x1' } }, 'tx')
+    expect(tx).toMatchObject({ type: '0x2', chainId: '0x4268', nonce: '0x5', gas: '0x5208', maxFeePerGas: '0x10', maxPriorityFeePerGas: '0x1', to: '0x00000000000000000000000000000000000000aa', r: '0x1', s: '0x2', yParity: '0x1', accessList: [{ address: '0x00000000000000000000000000000000000000bb', storageKeys: [] }] })
+    expect(normalizeTxJson({ type: '0x0', to: 'Create', gas: 1, nonce: 0, value: 0, v: 27, r: '0x1', s: '0x1', input: '0x' }, 'tx').to).toBeUndefined()
+  })
+
   it('a header field spelled wrong is caught by the block hash, naming the file and field', async () => {
     const cache = JSON.parse(readFileSync(DEVNET, 'utf8')) as J
     cache.blocks[0].header.extraData = '0x01'
