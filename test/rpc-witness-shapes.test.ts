@@ -1,4 +1,5 @@
 import { createBlockHeaderFromRLP } from '@ethereumjs/block'
+import { RLP } from '@ethereumjs/rlp'
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
@@ -35,7 +36,11 @@ for (const raw of cache.witness.headers as string[]) {
 }
 for (const b of cache.blocks as J[]) rpcBlocks.set(BigInt(b.header.number), { ...b.header, ...b.body, uncles: [] })
 
-let mode: 'geth' | 'headerless' | 'unusable' = 'geth'
+let mode: 'geth' | 'headerless' | 'rlp' | 'unusable' = 'geth'
+const hexBytes = (h: string) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
+/** geth's ExtWitness `[headers, codes, state, keys]` as RLP hex. */
+const extWitnessHex = () =>
+  `0x${Buffer.from(RLP.encode([(cache.witness.headers as string[]).map((h) => RLP.decode(hexBytes(h))), (cache.witness.codes as string[]).map(hexBytes), (cache.witness.state as string[]).map(hexBytes), []] as never)).toString('hex')}`
 function answer(method: string, params: any[]): { result?: unknown; error?: { code: number; message: string } } {
   switch (method) {
     case 'eth_chainId':
@@ -55,6 +60,7 @@ function answer(method: string, params: any[]): { result?: unknown; error?: { co
     }
     case 'debug_executionWitness':
       if (mode === 'unusable') return { error: { code: -32000, message: 'historical state 0xabc is not available' } }
+      if (mode === 'rlp') return { result: extWitnessHex() }
       // geth: headers as JSON objects; 'headerless': none at all, Tessera must fetch the parent.
       return { result: { state: cache.witness.state, codes: cache.witness.codes, keys: [], headers: mode === 'geth' ? (cache.witness.headers as string[]).map(headerJson) : [] } }
     default:
@@ -97,6 +103,13 @@ async function replayBlock1() {
 describe('replay block against geth-style debug_executionWitness', () => {
   it('reads JSON headers (geth) with no header encoder error', async () => {
     mode = 'geth'
+    const { code, out } = await replayBlock1()
+    expect(out).toMatch(/block 1: ok, \d+ txs, \d+ gas, \d+ ms \(witness: debug_executionWitness\)/)
+    expect(code).toBe(0)
+  }, 120_000)
+
+  it('reads an ExtWitness served as RLP hex', async () => {
+    mode = 'rlp'
     const { code, out } = await replayBlock1()
     expect(out).toMatch(/block 1: ok, \d+ txs, \d+ gas, \d+ ms \(witness: debug_executionWitness\)/)
     expect(code).toBe(0)

@@ -9,6 +9,7 @@ import type { ExecutionWitness } from '../../guest/types.js'
 import { EMPTY_TRIE_ROOT, decodeHexPrefix, encodeHexPrefix, type AccountProofJson } from '../trie/proof.js'
 import { TesseraError } from '../../guest/errors.js'
 import { witnessFromJson } from '../witness/formats/witnessJson.js'
+import { readRlp } from '../witness/formats/rlpShapes.js'
 import { headerBytes } from '../witness/formats/resolve.js'
 import { parseHex, toHex } from '../witness/hex.js'
 import { isMethodNotFound, type Rpc } from './client.js'
@@ -112,7 +113,10 @@ async function debugWitness(rpc: Rpc, blocks: RpcBlock[], common: Common): Promi
       throw new UnusableWitness(`the node answered ${errorText(e)}`)
     }
     try {
-      const w = witnessFromJson(answer, `debug_executionWitness(${b.number})`)
+      // Some nodes answer with geth's ExtWitness as RLP hex instead of JSON.
+      const rlpPart = typeof answer === 'string' ? readRlp(parseHex(answer, `debug_executionWitness(${b.number})`), `debug_executionWitness(${b.number})`)?.find((p) => p.kind === 'witness') : undefined
+      if (typeof answer === 'string' && rlpPart?.kind !== 'witness') throw new Error('a hex string that is not an RLP ExtWitness')
+      const w = rlpPart?.kind === 'witness' ? rlpPart.witness : witnessFromJson(answer, `debug_executionWitness(${b.number})`)
       parts.push({ state: w.state, codes: w.codes, keys: w.keys, headers: w.headers.map((h) => headerBytes(h, common.copy())) })
     } catch (e) {
       throw new UnusableWitness(`its answer is not a usable witness: ${(e as Error).message}`)
