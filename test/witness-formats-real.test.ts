@@ -123,5 +123,10 @@ describe('real witnesses of other producers (../shared/fixtures/real)', () => {
     expect(out).toMatch(/shape: +zk-pig/)
     expect(out).toMatch(/nodes: +854 \(308\.3 KiB\), 854 reachable from the root, 0 unreachable/)
     expect(out).toMatch(/diagnosis: +the node sits in the storage of 0x6ec94f50cadcc79984463688de42a0ca696ec2db trie at nibble path 0xd1.*producer rule: zk-pig/)
-  }, 120_000)
+    // reth's 2024 map-form witness (SBV testdata), run unanchored: over-inclusion is reported.
+    const sbv = await tessera(['witness', 'inspect', f('sbv/holesky_0x2ba60c_block.json'), f('sbv/holesky_0x2ba60c_witness.json'), '--trust-pre-state-root'])
+    expect(sbv.code).toBe(0)
+    expect(sbv.out).toMatch(/anchor: +unanchored/)
+    expect(sbv.out).toMatch(/run: +ok\n +never read: +6 nodes, 0 codes, 0 headers/)
+  }, 180_000)
 })
