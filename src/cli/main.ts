@@ -14,7 +14,7 @@ const COMMANDS: Record<string, { file: string; summary: string }> = {
   'proof-sender': { file: './commands/proof-sender.js', summary: 'send proven batches to the L1 OnChainProposer (verifyBatches)' },
   bench: { file: './commands/bench.js', summary: 'benchmark suite (JSON results)' },
   demo: { file: './commands/demo.js', summary: 'self-contained demo on embedded devnet data (npm start)' },
-  l2: { file: './commands/l2.js', summary: 'ethrex L2: reconstruct a chain from its blobs; devnet sequencer; withdrawal proofs' },
+  l2: { file: './commands/l2.js', summary: 'ethrex L2: reconstruct a chain from genesis + blobs, devnet sequencer, withdrawal proofs' },
   doctor: { file: './commands/doctor.js', summary: 'show which crypto and backend paths are active' },
 }
 

@@ -12,15 +12,13 @@ import { replayTransaction } from '../../rpc/transaction.js'
 import { fetchBlock } from '../../rpc/witness.js'
 import type { InputFlags } from '../../witness/formats/index.js'
 import { replayFiles } from './replayFiles.js'
-import { readIfL2BatchCache, runL2BatchFile } from '../../l2/replayFile.js'
 import { checkBelowHead, listedBlocks } from '../blockList.js'
 import { ProgressBar, summaryTable } from '../progress.js'
 
 const HELP = `usage:
   tessera replay file <input>... [--witness FILE]     stateless execution of witness files of any producer (auto-detected:
                                                        ethrex-replay caches of every vintage, zk-pig, SBV, block+witness
-                                                       JSON/RLP, geth ExtWitness, zevm binary, EIP-8025 SSZ, pre-state, EEST;
-                                                       L2 batch caches cache_batch_<n>.json: the ethrex L2 guest)
+                                                       JSON/RLP, geth ExtWitness, zevm binary, EIP-8025 SSZ, pre-state, EEST)
   tessera replay block <N|latest> --rpc-url URL        one block from a node
   tessera replay blocks --from A [--to B] [--endless] --rpc-url URL
   tessera replay blocks --blocks 1,5,9[,12-15] --rpc-url URL   a list of blocks and ranges
@@ -260,29 +258,7 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
   const bar = new ProgressBar(paths.length)
   const t0 = performance.now()
   try {
-    // ethrex L2 batch caches (cache_batch_<n>.json) run the L2 guest and always print their public values.
-    const l1Paths: string[] = []
-    const l2Records: ReplayRecord[] = []
-    for (const path of paths) {
-      const l2 = await readIfL2BatchCache(path)
-      if (l2 === undefined) {
-        l1Paths.push(path)
-        continue
-      }
-      const base: ReplayRecord = { first: 0n, last: 0n, ok: false, transactions: 0, gasUsed: 0n, executeMs: 0, witnessMs: 0, witnessBytes: 0, extensions: 0 }
-      try {
-        const r = await runL2BatchFile(pool, path, l2)
-        const record: ReplayRecord = { ...base, ...r, ok: true }
-        l2Records.push(record)
-        bar.tick({ ok: true, gasUsed: r.gasUsed, transactions: r.transactions })
-        bar.log(`${path}: L2 batch, ${describe(record)}, ${r.privileged} privileged, ${r.l1Messages} L1 messages; public values ${r.publicValues}`)
-      } catch (e) {
-        l2Records.push({ ...base, error: { name: (e as Error).name ?? 'Error', message: `${path}: ${(e as Error).message}` } })
-        bar.tick({ ok: false, gasUsed: 0n, transactions: 0 })
-        bar.log(`FAILED ${(e as Error).name ?? 'Error'}: ${path}: ${(e as Error).message}`, process.stderr)
-      }
-    }
-    const l1Records = l1Paths.length === 0 ? [] : await replayFiles(pool, l1Paths, inputFlags(values), (record) => {
+    const records = await replayFiles(pool, paths, inputFlags(values), (record) => {
       bar.tick({ ok: record.ok, gasUsed: record.gasUsed, transactions: record.transactions })
       const extra = [
         record.shape ? `shape ${record.shape}` : '',
@@ -293,7 +269,6 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
       bar.log(record.ok ? `${record.label}: ${describe(record)}${extra.length ? ` (${extra.join('; ')})` : ''}` : `FAILED ${record.error?.name ?? 'Error'}: ${record.error?.message}`, record.ok ? process.stdout : process.stderr)
       for (const note of record.notes ?? []) bar.log(`  note: ${note}`)
     })
-    const records = [...l2Records, ...l1Records]
     bar.finish()
     return await finish(values, 'file', { records, wallMs: performance.now() - t0 })
   } finally {

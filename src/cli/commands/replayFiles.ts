@@ -5,8 +5,7 @@ import type { ExecutePool } from '../../pool/execute.js'
 import type { ReplayRecord } from '../../rpc/replay.js'
 import { witnessSize } from '../../witness/codec.js'
 import { explainMissing, loadInputs, resolveInput, resolveOptionsFromFlags, type InputFlags, type ResolvedInput } from '../../witness/formats/index.js'
-import { L2InputNotSupported } from '../../witness/formats/errors.js'
-import { l2BatchRunner } from '../../witness/formats/l2hook.js'
+import { runL2BatchFile } from '../../l2/replayFile.js'
 import { decodeStatelessInput, statelessOutputBytes } from '../../witness/formats/ssz.js'
 import type { LoadedInput } from '../../witness/formats/types.js'
 import { toHex } from '../../witness/hex.js'
@@ -102,11 +101,10 @@ export async function replayFiles(pool: ExecutePool, paths: string[], flags: Inp
   const records: FileRecord[] = []
   for (const l2 of grouped.l2) {
     const r = emptyRecord(l2.file)
-    const runner = l2BatchRunner()
     try {
-      if (runner === undefined) throw new L2InputNotSupported(l2.file, 'an ethrex L2 batch cache')
-      const res = await runner(l2.json, l2.file)
-      Object.assign(r, { ok: res.ok, first: res.blocks.first, last: res.blocks.last, transactions: res.transactions, gasUsed: res.gasUsed, publicValues: res.publicValues, shape: 'ethrex-l2-batch' })
+      const res = await runL2BatchFile(pool, l2.file, l2.json)
+      Object.assign(r, { ...res, ok: true, executeMs: res.executeMs, shape: 'ethrex-l2-batch' })
+      r.notes = [`${res.privileged} privileged transactions, ${res.l1Messages} L1 messages`]
     } catch (e) {
       fail(r, e, l2.file)
     }

@@ -101,6 +101,13 @@ export class L2ChainBuilder {
   }
 
   private header(parent: BlockHeader, txRoot: Uint8Array, o: Partial<BlockRunOutcome> & { timestamp: bigint; coinbase: Address }): BlockHeader {
+    // The excess blob gas rule needs the child's fork params: build once to get a common at the child's fork.
+    const probe = this.headerWith(parent, txRoot, o, 0n)
+    const excess = probe.common.isActivatedEIP(4844) ? parent.calcNextExcessBlobGas(probe.common) : 0n
+    return excess === 0n ? probe : this.headerWith(parent, txRoot, o, excess)
+  }
+
+  private headerWith(parent: BlockHeader, txRoot: Uint8Array, o: Partial<BlockRunOutcome> & { timestamp: bigint; coinbase: Address }, excessBlobGas: bigint): BlockHeader {
     return createBlockHeader(
       {
         parentHash: parent.hash(),
@@ -121,7 +128,7 @@ export class L2ChainBuilder {
         baseFeePerGas: parent.calcNextBaseFee(),
         withdrawalsRoot: KECCAK256_RLP,
         blobGasUsed: 0n,
-        excessBlobGas: parent.calcNextExcessBlobGas(this.common),
+        excessBlobGas,
         parentBeaconBlockRoot: new Uint8Array(32),
         requestsHash: this.common.isActivatedEIP(7685) ? sha256(new Uint8Array()) : undefined,
       },
