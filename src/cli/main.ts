@@ -8,6 +8,8 @@ const COMMANDS: Record<string, { file: string; summary: string }> = {
   replay: { file: './commands/replay.js', summary: 'stateless replay of cache files, blocks or a transaction' },
   'block-composition': { file: './commands/composition.js', summary: 'gas by tx kind/type and precompile share per block, as an SVG chart' },
   cache: { file: './commands/cache.js', summary: 'fetch blocks and witnesses from RPC into ethrex-replay cache files' },
+  convert: { file: './commands/convert.js', summary: 'convert any witness shape to the ethrex-replay cache format' },
+  witness: { file: './commands/witness.js', summary: 'witness inspect: shape, sizes, unused and missing nodes' },
   coordinator: { file: './commands/coordinator.js', summary: 'serve batches to provers over TCP' },
   prover: { file: './commands/prover.js', summary: 'prove batches from one or more coordinators' },
   'verify-proof': { file: './commands/verifyProof.js', summary: 'verify a RISC Zero or SP1 Groth16 proof (seal, journal, image id / vkey)' },

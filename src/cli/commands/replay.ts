@@ -266,7 +266,7 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
         values.action === 'prove' && record.publicValues ? `public values ${record.publicValues}` : '',
         record.statelessOutputBytes ? `statelessOutputBytes ${record.statelessOutputBytes}` : '',
       ].filter(Boolean)
-      bar.log(record.ok ? `${record.label}: ${describe(record)}${extra.length ? ` (${extra.join('; ')})` : ''}` : `FAILED ${record.error?.name ?? 'Error'}: ${record.error?.message}`, record.ok ? process.stdout : process.stderr)
+      bar.log(record.ok ? `${record.label}: ${describe(record)}${extra.length ? ` (${extra.join('; ')})` : ''}` : `FAILED ${record.error?.name ?? 'Error'}: ${record.error?.message}`)
       for (const note of record.notes ?? []) bar.log(`  note: ${note}`)
     })
     bar.finish()
