@@ -133,7 +133,7 @@ export async function fetchL2FeeConfig(rpc: Rpc, n: bigint): Promise<FeeConfig> 
 }
 
 /** An RPC block (full transactions) as the ethrex L2 block the guest executes; its hash must be the node's. */
-export function l2BlockFromRpc(json: Record<string, unknown>, common: Common): L2Block {
+export async function l2BlockFromRpc(json: Record<string, unknown>, common: Common): Promise<L2Block> {
   const method = 'eth_getBlockByNumber'
   const number = json.number
   let header
@@ -143,7 +143,7 @@ export function l2BlockFromRpc(json: Record<string, unknown>, common: Common): L
     throw malformed(method, `block ${String(number)} header`, `does not decode (${(e as Error).message})`)
   }
   if (!Array.isArray(json.transactions)) throw malformed(method, `block ${String(number)} transactions`, 'is not a list')
-  const txs: L2Transaction[] = json.transactions.map((t: unknown, i: number) => {
+  const txs: L2Transaction[] = await Promise.all(json.transactions.map(async (t: unknown, i: number): Promise<L2Transaction> => {
     const field = `block ${String(number)} transactions[${i}]`
     if (typeof t !== 'object' || t === null) throw malformed(method, field, 'is not a full transaction object (ask with full=true)')
     const tx = t as Record<string, unknown>
@@ -164,12 +164,12 @@ export function l2BlockFromRpc(json: Record<string, unknown>, common: Common): L
           })(),
         )
       }
-      return createTxFromRPC(tx as never, { common }) as TypedTransaction
+      return (await createTxFromRPC(tx as never, { common })) as TypedTransaction
     } catch (e) {
       if (e instanceof L2AnswerMalformed) throw e
       throw malformed(method, field, `does not decode (${(e as Error).message})`)
     }
-  })
+  }))
   const block = new Block(header, txs as TypedTransaction[], [], undefined, { common })
   const claimed = typeof json.hash === 'string' ? json.hash.toLowerCase() : undefined
   if (claimed !== bytesToHex(block.hash())) {
