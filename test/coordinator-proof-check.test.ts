@@ -5,10 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { encodeProgramInput } from '../guest/input.js'
 import { Coordinator } from '../src/coordinator/coordinator.js'
 import { CoordinatorStore } from '../src/coordinator/store.js'
-import { ProtocolError } from '../src/protocol/errors.js'
+import { Refused } from '../src/protocol/refusal.js'
 import type { Message, ProverType } from '../src/protocol/messages.js'
 import { sendMessage, type Address } from '../src/protocol/transport.js'
 import { coordinatorProofVerifiers } from '../src/verify/index.js'
+import { createProofVerifierPool } from '../src/verify/pool.js'
 import { captureLog, syntheticInput } from './support/coordinator-kit.js'
 import { REPO_ROOT } from './support/fixtures.js'
 
@@ -27,7 +28,10 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!()
 })
 
-async function start(type: ProverType, expected: Uint8Array, programs: Parameters<typeof coordinatorProofVerifiers>[0]) {
+async function start(type: ProverType, expected: Uint8Array, programs: Parameters<typeof coordinatorProofVerifiers>[0], inWorker = false) {
+  // In process (coordinatorProofVerifiers) or in the worker thread the CLI uses (createProofVerifierPool).
+  const pool = inWorker ? createProofVerifierPool(programs) : undefined
+  if (pool) cleanups.push(() => pool.close())
   const dir = mkdtempSync(join(tmpdir(), 'tessera-proofcheck-'))
   const store = new CoordinatorStore(join(dir, 'c.db'))
   store.addBatches([{ source: 'synthetic-1', firstBlock: 1, lastBlock: 1, input: encodeProgramInput(syntheticInput(1)) }])
@@ -40,7 +44,7 @@ async function start(type: ProverType, expected: Uint8Array, programs: Parameter
     limits: { maxMessageBytes: 1 << 20, idleTimeoutMs: 2000, readDeadlineMs: 5000, maxConnections: 100 },
     logger,
     derivePublicValues: async () => expected,
-    verifyProof: coordinatorProofVerifiers(programs),
+    verifyProof: pool ? pool.coordinatorVerifiers() : coordinatorProofVerifiers(programs),
   })
   const address = await coordinator.listen({ host: '127.0.0.1', port: 0 })
   cleanups.push(async () => {
@@ -55,12 +59,15 @@ const send = (a: Address, m: Message) => sendMessage(a, m, { timeoutMs: 10_000 }
 const submit = (a: Address, proverType: ProverType, proof: Uint8Array, publicValues: Uint8Array) =>
   send(a, { kind: 'ProofSubmit', batchNumber: 1, batchProof: { proverType, proof, publicValues } })
 
-async function refused(p: Promise<unknown>): Promise<void> {
+/** The coordinator answers an explicit refusal naming the verifier's reason (src/protocol/refusal.ts). */
+async function refused(p: Promise<unknown>): Promise<Refused> {
   const e = await p.then(
     () => undefined,
     (err: unknown) => err,
   )
-  expect(e).toBeInstanceOf(ProtocolError)
+  expect(e).toBeInstanceOf(Refused)
+  expect((e as Refused).reason).toBe('invalid_proof')
+  return e as Refused
 }
 
 function flip(b: Uint8Array, at: number): Uint8Array {
@@ -74,7 +81,8 @@ describe('coordinator: proofs are checked before they are stored', () => {
     const journal = hex(risc0.journal)
     const { address, store, lines } = await start('RISC0', journal, { risc0ImageId: hex(risc0.imageId) })
     await send(address, { kind: 'BatchRequest', commitHash: 'test-1', proverType: 'RISC0' })
-    await refused(submit(address, 'RISC0', flip(hex(risc0.seal), 200), journal))
+    const r = await refused(submit(address, 'RISC0', flip(hex(risc0.seal), 200), journal))
+    expect(r.message).toMatch(/risc0-groth16 proof rejected/)
     expect(store.proof(1, 'RISC0')).toBeUndefined()
     const refusal = lines.find((l) => l.reason === 'invalid_proof')
     expect(String(refusal?.msg)).toMatch(/risc0-groth16 proof rejected \((pairing|not_on_curve), seal\)/)
@@ -82,15 +90,16 @@ describe('coordinator: proofs are checked before they are stored', () => {
     expect(store.proof(1, 'RISC0')?.proof).toEqual(hex(risc0.seal))
   })
 
-  it('SP1: a proof of another program (vkey) is refused; the right one is stored', async () => {
+  it('SP1 (checked in the verify worker): a proof of another program (vkey) is refused; the right one is stored', async () => {
     const pv = hex(sp1.publicValues)
-    const { address, store, lines } = await start('SP1', pv, { sp1VKey: flip(hex(sp1.vkey), 31) })
+    const { address, store, lines } = await start('SP1', pv, { sp1VKey: flip(hex(sp1.vkey), 31) }, true)
     await send(address, { kind: 'BatchRequest', commitHash: 'test-1', proverType: 'SP1' })
-    await refused(submit(address, 'SP1', hex(sp1.proof), pv))
+    const r = await refused(submit(address, 'SP1', hex(sp1.proof), pv))
+    expect(r.message).toMatch(/sp1-groth16 proof rejected \(pairing, proof\)/)
     expect(store.proof(1, 'SP1')).toBeUndefined()
     expect(String(lines.find((l) => l.reason === 'invalid_proof')?.msg)).toMatch(/does not prove program vkey/)
 
-    const right = await start('SP1', pv, { sp1VKey: hex(sp1.vkey) })
+    const right = await start('SP1', pv, { sp1VKey: hex(sp1.vkey) }, true)
     await send(right.address, { kind: 'BatchRequest', commitHash: 'test-1', proverType: 'SP1' })
     expect(await submit(right.address, 'SP1', hex(sp1.proof), pv)).toMatchObject({ kind: 'ProofSubmitACK' })
     expect(right.store.proof(1, 'SP1')?.publicValues).toEqual(pv)

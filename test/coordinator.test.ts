@@ -10,7 +10,7 @@ import { Coordinator, type CoordinatorOptions } from '../src/coordinator/coordin
 import { createCoordinatorMetrics, serveMetrics } from '../src/coordinator/metrics.js'
 import { CoordinatorStore } from '../src/coordinator/store.js'
 import { captureLog, rawExchange, syntheticInput } from './support/coordinator-kit.js'
-import { ProtocolError } from '../src/protocol/errors.js'
+import { Refused, type RefusalReason } from '../src/protocol/refusal.js'
 import { encodeMessage, type Message, type ProverType } from '../src/protocol/messages.js'
 import { sendMessage, type Address } from '../src/protocol/transport.js'
 import { Prover } from '../src/prover/prover.js'
@@ -76,20 +76,21 @@ async function startCoordinator(over: Partial<CoordinatorOptions> & { batches?: 
 const send = (a: Address, m: Message) => sendMessage(a, m, { timeoutMs: 5000 })
 const request = (a: Address, proverType: ProverType = 'Exec', extra: Partial<Message> = {}) =>
   send(a, { kind: 'BatchRequest', commitHash: 'test-1', proverType, ...extra } as Message)
-const submit = (a: Address, batchNumber: number, publicValues: Uint8Array, proverType: ProverType = 'Exec', authToken?: string) =>
-  send(a, { kind: 'ProofSubmit', batchNumber, batchProof: { proverType, proof: new Uint8Array(0), publicValues }, authToken })
+const submit = (a: Address, batchNumber: number, publicValues: Uint8Array, proverType: ProverType = 'Exec', authToken?: string, proverId?: string) =>
+  send(a, { kind: 'ProofSubmit', batchNumber, batchProof: { proverType, proof: new Uint8Array(0), publicValues }, authToken, proverId })
 
 function rightValues(n: number): Uint8Array {
   return mockPublicValues(encodeProgramInput(syntheticInput(n)))
 }
 
-async function expectRefused(p: Promise<unknown>): Promise<void> {
+/** The coordinator answered with an explicit refusal (with this reason, when given). */
+async function expectRefused(p: Promise<unknown>, reason?: RefusalReason): Promise<void> {
   const e = await p.then(
     () => undefined,
     (err: unknown) => err,
   )
-  expect(e).toBeInstanceOf(ProtocolError)
-  expect((e as ProtocolError).reason).toBe('no_reply')
+  expect(e).toBeInstanceOf(Refused)
+  if (reason) expect((e as Refused).reason).toBe(reason)
 }
 
 /** The server still answers a normal request. */
@@ -148,7 +149,7 @@ describe('coordinator proof submission', () => {
     await expectRefused(submit(address, 1, rightValues(1), 'SP1')) // assigned to Exec, not SP1
     expect(store.proof(1, 'Exec')).toBeUndefined()
     expect(await submit(address, 1, rightValues(1))).toMatchObject({ kind: 'ProofSubmitACK' })
-    await expectRefused(send(address, { kind: 'ProofSubmit', batchNumber: 1, batchProof: { proverType: 'Exec', proof: Uint8Array.of(1), publicValues: rightValues(1) } }))
+    await expectRefused(send(address, { kind: 'ProofSubmit', batchNumber: 1, batchProof: { proverType: 'Exec', proof: Uint8Array.of(1), publicValues: rightValues(1) } }), 'conflicting_duplicate')
     expect(store.proof(1, 'Exec')?.proof).toEqual(new Uint8Array(0))
     const reasons = lines.filter((l) => l.reason).map((l) => l.reason)
     expect(reasons).toEqual(['unassigned', 'unknown_batch', 'type_not_needed', 'wrong_public_values', 'wrong_public_values', 'unassigned', 'conflicting_duplicate'])
@@ -180,13 +181,13 @@ describe('coordinator proof submission', () => {
       },
     })
     await request(address)
-    await expectRefused(submit(address, 1, rightValues(1)))
+    await expectRefused(submit(address, 1, rightValues(1)), 'unverifiable')
     await stillServes(address)
   })
 })
 
 describe('coordinator input handling', () => {
-  it('closes malformed, truncated, unknown, oversized and non-request messages without reply, and keeps serving', async () => {
+  it('closes malformed, truncated, unknown and oversized messages without reply, refuses non-requests explicitly, and keeps serving', async () => {
     const { address, lines, opts } = await startCoordinator({ batches: 1 })
     const probes: (string | Uint8Array)[] = [
       'this is not json',
@@ -201,12 +202,14 @@ describe('coordinator input handling', () => {
     ]
     for (const p of probes) {
       const r = await rawExchange(address.port, p)
-      expect(r.reply.length).toBe(0)
+      // A valid message that is not a request gets an explicit refusal; non-messages get nothing.
+      if (p === probes[5]) expect(JSON.parse(r.reply.toString())).toMatchObject({ Refused: { reason: 'unexpected', retry: false } })
+      else expect(r.reply.length).toBe(0)
       expect(r.closedByServer).toBe(true)
     }
     const reasons = lines.filter((l) => l.reason).map((l) => l.reason)
     expect(reasons).toEqual(['malformed', 'malformed', 'unknown_variant', 'unknown_variant', 'oversized', 'unexpected', 'malformed', 'malformed', 'malformed'])
-    expect(opts.metrics && (await opts.metrics.registry.getSingleMetricAsString('tessera_coordinator_rejected_messages_total'))).toMatch(
+    expect(opts.metrics && (await opts.metrics.registry.getSingleMetricAsString('tessera_coordinator_dropped_connections_total'))).toMatch(
       /reason="oversized"} 1/,
     )
     expect(await request(address)).toMatchObject({ batchNumber: 1 })
@@ -269,7 +272,8 @@ describe('coordinator input handling', () => {
     const b = await rawExchange(address.port, Buffer.alloc(700 * 1024, 0x20), { halfClose: false, timeoutMs: 3000 })
     expect(b.closedByServer).toBe(true)
     a.destroy()
-    expect(lines.filter((l) => l.reason === 'oversized').length).toBe(2)
+    expect(lines.filter((l) => l.reason === 'oversized').length).toBe(1)
+    expect(lines.filter((l) => l.reason === 'buffer_full').length).toBe(1)
     expect(await request(address)).toMatchObject({ batchNumber: 1 })
   })
 
@@ -290,8 +294,8 @@ describe('coordinator input handling', () => {
 
   it('requires the auth token when configured', async () => {
     const { address, lines } = await startCoordinator({ batches: 1, authToken: 'hunter2' })
-    await expectRefused(request(address))
-    await expectRefused(request(address, 'Exec', { authToken: 'hunter3' } as Partial<Message>))
+    await expectRefused(request(address), 'auth')
+    await expectRefused(request(address, 'Exec', { authToken: 'hunter3' } as Partial<Message>), 'auth')
     const r = await request(address, 'Exec', { authToken: 'hunter2' } as Partial<Message>)
     expect(r).toMatchObject({ batchNumber: 1 })
     await expectRefused(submit(address, 1, rightValues(1)))
@@ -320,7 +324,7 @@ describe('coordinator durability and metrics', () => {
   it('serves Prometheus metrics', async () => {
     const { address, opts } = await startCoordinator({ batches: 2 })
     await request(address, 'Exec', { proverId: 'a' } as Partial<Message>)
-    await submit(address, 1, rightValues(1))
+    await submit(address, 1, rightValues(1), 'Exec', undefined, 'a')
     await request(address, 'Exec', { proverId: 'b' } as Partial<Message>)
     const server = await serveMetrics(opts.metrics!.registry, { host: '127.0.0.1', port: 0 })
     cleanups.push(() => new Promise((r) => server.close(() => r())))
@@ -337,7 +341,8 @@ describe('coordinator durability and metrics', () => {
 describe('coordinator under load', () => {
   it('50 concurrent provers (Exec and SP1): every batch proven exactly once per type', async () => {
     const batches = 40
-    const { address, store } = await startCoordinator({ batches, requiredTypes: ['Exec', 'SP1'], limits: { maxMessageBytes: 1 << 20, idleTimeoutMs: 5000, readDeadlineMs: 10_000, maxConnections: 1000 } })
+    // No SP1 verifier in this test: SP1's empty proof bytes are stored only because of trustUnverified.
+    const { address, store } = await startCoordinator({ batches, requiredTypes: ['Exec', 'SP1'], trustUnverified: true, limits: { maxMessageBytes: 1 << 20, idleTimeoutMs: 5000, readDeadlineMs: 10_000, maxConnections: 1000 } })
     const proofs = new Map<string, number>()
     const provers = Array.from({ length: 50 }, (_, i) => {
       const proverType: ProverType = i % 2 === 0 ? 'Exec' : 'SP1'

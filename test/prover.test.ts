@@ -266,7 +266,7 @@ describe('prover client', () => {
     return { address, store }
   }
 
-  it('keeps --workers batches in flight across several coordinators and skips one that vanished', async () => {
+  it('keeps --workers batches in flight across several coordinators, skips one that vanished, and does not call it idle', async () => {
     const a = await coordinatorWith(4, 10)
     const b = await coordinatorWith(4, 20)
     const dead = { host: '127.0.0.1', port: await freePort() }
@@ -296,15 +296,19 @@ describe('prover client', () => {
     // Nothing is released until three proofs run at once: the prover must fetch ahead, not one at a time.
     await until('three batches in flight', () => inFlight === 3, 20_000)
     const releaser = setInterval(() => release.shift()?.(), 10)
+    let finished = false
+    void done.then(() => (finished = true))
+    const all = () => [1, 2, 3, 4].every((i) => a.store.proof(i, 'Exec') && b.store.proof(i, 'Exec'))
+    await until('all 8 proven', all, 20_000)
+    // Two coordinators said "nothing to prove", but the third never answered: --exit-when-idle must not exit.
+    await until('both live coordinators polled idle', () => lines.filter((l) => l.msg === 'coordinator unreachable or not answering').length >= 1, 5000)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(finished).toBe(false)
+    prover.stop()
     const summary = await done
     clearInterval(releaser)
     expect(maxInFlight).toBe(3)
-    expect(summary).toEqual({ reason: 'idle', proven: 8, failed: 0 })
-    for (let i = 1; i <= 4; i++) {
-      expect(a.store.proof(i, 'Exec')).toBeDefined()
-      expect(b.store.proof(i, 'Exec')).toBeDefined()
-    }
-    expect(lines.some((l) => l.msg === 'coordinator unreachable')).toBe(true)
+    expect(summary).toEqual({ reason: 'stopped', proven: 8, failed: 0, unsent: 0 })
   }, 60_000)
 
   it('gives up a proof the coordinator refuses and reports it failed', async () => {
@@ -321,7 +325,7 @@ describe('prover client', () => {
       exitWhenIdle: true,
       prove: async () => ({ proof: new Uint8Array(0), publicValues: new Uint8Array(160) }),
     })
-    expect(await prover.run()).toEqual({ reason: 'idle', proven: 0, failed: 1 })
+    expect(await prover.run()).toEqual({ reason: 'idle', proven: 0, failed: 1, unsent: 0 })
     expect(a.store.proof(1, 'Exec')).toBeUndefined()
   }, 30_000)
 })

@@ -9,6 +9,8 @@ import { serialiseError, type SerialisedError } from '../src/pool/errors.js'
 export interface ProveTask {
   backend: string
   resource?: 'cpu' | 'gpu'
+  /** GPU hosts: the CUDA device this worker is pinned to (src/prover/gpuPool.ts). */
+  device?: number
   input: ArrayBuffer
 }
 
@@ -18,10 +20,10 @@ const backends = new Map<string, Promise<ProverBackend>>()
 
 export default async function prove(task: ProveTask): Promise<ProveReply> {
   try {
-    const key = `${task.backend}/${task.resource ?? 'cpu'}`
+    const key = `${task.backend}/${task.resource ?? 'cpu'}/${task.device ?? '-'}`
     let backend = backends.get(key)
     if (!backend) {
-      backend = loadBackend(task.backend, { resource: task.resource })
+      backend = loadBackend(task.backend, { resource: task.resource, device: task.device })
       backends.set(key, backend)
       backend.catch(() => backends.delete(key))
     }

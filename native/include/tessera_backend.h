@@ -31,7 +31,9 @@ const char *tessera_backend_info(void);
 
 /*
  * Prove the guest program on `input` (the encoded ProgramInput bytes Tessera's guest reads).
- * options_json: NUL-terminated JSON object, e.g. {"resource":"gpu","format":"groth16"}; unknown keys ignored.
+ * options_json: NUL-terminated JSON object, e.g. {"resource":"gpu","format":"groth16","device":1}; unknown keys
+ * ignored. "device" (GPU hosts) is the CUDA ordinal to prove on; Tessera never overlaps two calls with the
+ * same device, calls on different devices may overlap. Fail the call if you cannot honour it.
  * On success *proof / *public_values hold the proof bytes and the 160-byte ProgramOutput encoding.
  */
 int32_t tessera_prove(const uint8_t *input, size_t input_len, const char *options_json,

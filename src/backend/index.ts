@@ -92,12 +92,14 @@ async function loadNative(name: 'sp1' | 'risc0', opts: LoadBackendOptions): Prom
   if (typeof mod.loadZkvmBackend !== 'function') {
     throw new BackendUnavailable(name, 'src/backend/native.js does not export loadZkvmBackend')
   }
-  return await mod.loadZkvmBackend(name, { resource: opts.resource ?? 'cpu' })
+  return await mod.loadZkvmBackend(name, { resource: opts.resource ?? 'cpu', ...(opts.device !== undefined ? { device: opts.device } : {}) })
 }
 
 export interface LoadBackendOptions {
   /** cpu | gpu: what a native zkVM backend proves on (ignored by exec). */
   resource?: 'cpu' | 'gpu'
+  /** CUDA device ordinal for a native zkVM backend on a GPU host (ignored by exec). */
+  device?: number
 }
 
 export async function loadBackend(name: string, opts: LoadBackendOptions = {}): Promise<ProverBackend> {

@@ -23,6 +23,11 @@ export interface LoadZkvmOptions {
   resource?: ZkvmResource
   /** Proof format asked of the backend, e.g. "compressed" or "groth16"; the backend decides what it supports. */
   format?: string
+  /**
+   * CUDA device ordinal this handle proves on (GPU hosts: one prove worker per GPU). Handed to the library as
+   * `"device"` in options_json (native/ZKVM_ABI.md); a library that cannot honour it must fail the call.
+   */
+  device?: number
 }
 
 export interface ZkvmBackend extends ProverBackend {
@@ -33,6 +38,8 @@ export interface ZkvmBackend extends ProverBackend {
   /** The library's own description (tessera_backend_info). */
   readonly info: string
   readonly resource: ZkvmResource
+  /** The CUDA device ordinal handed to the library, if any. */
+  readonly device: number | undefined
   prove(input: Uint8Array): Promise<ProveResult>
   /** true = valid, false = the backend checked the proof and rejected it. Errors reject the promise. */
   verify(proof: Uint8Array, publicValues: Uint8Array): Promise<boolean>
@@ -121,7 +128,14 @@ export function loadZkvmBackend(name: ZkvmName, opts: LoadZkvmOptions = {}): Zkv
     if (err.code === 'ERR_TESSERA_ABI' || err.code === 'ERR_TESSERA_SYMBOL') throw new BackendIncompatible(name, path, err.message)
     throw new BackendUnavailable(name, `cannot load ${path}: ${err.message}`, `check that ${path} and its own dependencies (ldd) are present`)
   }
-  const options = JSON.stringify({ resource, ...(opts.format !== undefined ? { format: opts.format } : {}) })
+  if (opts.device !== undefined && !(Number.isSafeInteger(opts.device) && opts.device >= 0)) {
+    throw new BackendUnavailable(name, `device ${String(opts.device)} is not a device ordinal`, 'use a non-negative integer (--gpus 0,1,…)')
+  }
+  const options = JSON.stringify({
+    resource,
+    ...(opts.format !== undefined ? { format: opts.format } : {}),
+    ...(opts.device !== undefined ? { device: opts.device } : {}),
+  })
   const wrap = async <T>(call: string, start: () => Promise<T>): Promise<T> => {
     try {
       return await start()
@@ -137,6 +151,7 @@ export function loadZkvmBackend(name: ZkvmName, opts: LoadZkvmOptions = {}): Zkv
     abiVersion: handle.abiVersion,
     info: handle.info,
     resource,
+    device: opts.device,
     prove: (input) => wrap('prove', () => handle.prove(input, options)),
     verify: (proof, publicValues) => wrap('verify', () => handle.verify(proof, publicValues)),
     execute: (input) => wrap('execute', () => handle.execute(input, options)),

@@ -101,3 +101,19 @@ export function parseTimeBudget(text: string | undefined, fallbackMs: number | u
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag}: expected seconds, got "${text.slice(0, 40)}"`)
   return Math.round(n * 1000)
 }
+
+/** Run at most `n` of the given tasks at once; the rest wait their turn in order (so time budgets measure running, not queueing). */
+export function limitConcurrency(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0
+  const waiting: (() => void)[] = []
+  return async (task) => {
+    if (running >= n) await new Promise<void>((r) => waiting.push(r))
+    running++
+    try {
+      return await task()
+    } finally {
+      running--
+      waiting.shift()?.()
+    }
+  }
+}

@@ -12,12 +12,15 @@ import type { CoordinatorStore } from './store.js'
  *   tessera_coordinator_provers                        provers seen within the prover timeout (bounded registry)
  *   tessera_coordinator_rejected_messages_total{reason}   requests answered with a refusal
  *   tessera_coordinator_dropped_connections_total{reason} connections closed without a reply
+ *   tessera_coordinator_source_files_skipped            source files that cannot be used (named in the log)
  *   tessera_coordinator_requests_total{kind}
  */
 export interface CoordinatorMetrics {
   registry: Registry
   rejected: Counter<'reason'>
   dropped: Counter<'reason'>
+  /** Files of the source directory currently skipped (unreadable or not a batch). */
+  sourceFilesSkipped: Gauge
   requests: Counter<'kind'>
   provingSeconds: Histogram<'prover_type'>
   /** Record that a prover (by prover_id, else address) asked for work. */
@@ -61,6 +64,7 @@ export function createCoordinatorMetrics(
   return {
     registry,
     rejected: new Counter({ name: 'tessera_coordinator_rejected_messages_total', help: 'Messages refused, by reason', labelNames: ['reason'], registers: [registry] }),
+    sourceFilesSkipped: new Gauge({ name: 'tessera_coordinator_source_files_skipped', help: 'Source files skipped (unreadable or not a batch)', registers: [registry] }),
     dropped: new Counter({
       name: 'tessera_coordinator_dropped_connections_total',
       help: 'Connections closed without a reply, by reason',

@@ -1,10 +1,11 @@
-import { readFile, readdir } from 'node:fs/promises'
+import { readFile, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { RLP } from '@ethereumjs/rlp'
 import { TesseraError, WitnessIncomplete } from '../../guest/errors.js'
 import { encodeProgramInput } from '../witness/programInput.js'
 import type { ProgramInput } from '../../guest/types.js'
+import { shortText } from '../errors/shortText.js'
 import { programInputFromJson } from '../protocol/input.js'
 import type { CoordinatorStore, StoredBatch } from './store.js'
 
@@ -47,13 +48,18 @@ async function loadCacheModule(): Promise<CacheModule> {
 }
 
 export async function readBatchFile(path: string): Promise<ProgramInput> {
-  let raw = await readFile(path)
-  if (path.endsWith('.gz')) raw = gunzipSync(raw)
+  let raw: Buffer
+  try {
+    raw = await readFile(path)
+    if (path.endsWith('.gz')) raw = gunzipSync(raw)
+  } catch (e) {
+    throw new SourceError(`${path}: cannot read (${shortText((e as Error).message, 200)})`)
+  }
   let json: Record<string, unknown>
   try {
     json = JSON.parse(raw.toString('utf8'))
   } catch (e) {
-    throw new SourceError(`${path}: not JSON (${(e as Error).message})`)
+    throw new SourceError(`${path}: not JSON (${shortText((e as Error).message, 200)})`)
   }
   if (json && typeof json === 'object' && 'chainConfig' in json) {
     try {
@@ -70,7 +76,7 @@ export async function readBatchFile(path: string): Promise<ProgramInput> {
   }
 }
 
-function batchOf(source: string, input: ProgramInput): Omit<StoredBatch, 'batchNumber'> {
+export function batchOf(source: string, input: ProgramInput): Omit<StoredBatch, 'batchNumber'> {
   return {
     source,
     firstBlock: rlpBlockNumber(input.blocks[0]),
@@ -79,13 +85,78 @@ function batchOf(source: string, input: ProgramInput): Omit<StoredBatch, 'batchN
   }
 }
 
-/** Add every not-yet-stored file of `dir` as a batch. Returns the new batch numbers. */
-export async function loadDirectory(dir: string, store: CoordinatorStore): Promise<number[]> {
+/** A file of the source directory turned into a batch row (parsing, validation and encoding done). */
+export type ParsedBatchFile = Omit<StoredBatch, 'batchNumber' | 'source'>
+
+/** Read, validate and encode one batch file; any failure is a SourceError naming the file. */
+export async function parseBatchFile(path: string): Promise<ParsedBatchFile> {
+  try {
+    const { firstBlock, lastBlock, input } = batchOf(path, await readBatchFile(path))
+    return { firstBlock, lastBlock, input }
+  } catch (e) {
+    if (e instanceof SourceError) throw e
+    throw new SourceError(`${path}: ${shortText(String((e as Error)?.message ?? e), 300)}`)
+  }
+}
+
+/**
+ * Files of the source directory that failed, with the size and mtime seen: a file is parsed again only once
+ * it changed (a copy still being written fails, then succeeds when complete). `list()` is what --check and
+ * the metric report.
+ */
+export class SkippedFiles {
+  private readonly files = new Map<string, { size: number; mtimeMs: number; error: string }>()
+  isUnchanged(name: string, size: number, mtimeMs: number): boolean {
+    const f = this.files.get(name)
+    return f !== undefined && f.size === size && f.mtimeMs === mtimeMs
+  }
+  add(name: string, size: number, mtimeMs: number, error: string): void {
+    this.files.set(name, { size, mtimeMs, error })
+  }
+  delete(name: string): void {
+    this.files.delete(name)
+  }
+  get size(): number {
+    return this.files.size
+  }
+  list(): { name: string; error: string }[] {
+    return [...this.files].map(([name, f]) => ({ name, error: f.error }))
+  }
+}
+
+export interface LoadDirectoryOptions {
+  /** Parses one file, by default here; the coordinator passes a worker-thread parser (big files). */
+  parse?: (path: string) => Promise<ParsedBatchFile>
+  /** Remembered failures across polls; a fresh one per call if absent. */
+  skipped?: SkippedFiles
+  /** Told about each file skipped (newly failed or changed and failed again). */
+  onSkip?: (name: string, error: string) => void
+}
+
+/**
+ * Add every not-yet-stored file of `dir` as a batch. A file that cannot be read or is not a valid batch is
+ * skipped, named and remembered (parsed again only once it changes); the rest are served. Returns the new
+ * batch numbers.
+ */
+export async function loadDirectory(dir: string, store: CoordinatorStore, opts: LoadDirectoryOptions = {}): Promise<number[]> {
+  const parse = opts.parse ?? parseBatchFile
+  const skipped = opts.skipped ?? new SkippedFiles()
   const names = (await readdir(dir)).filter((n) => /\.json(\.gz)?$/.test(n)).sort()
   const fresh: Omit<StoredBatch, 'batchNumber'>[] = []
   for (const name of names) {
     if (store.hasSource(name)) continue
-    fresh.push(batchOf(name, await readBatchFile(join(dir, name))))
+    const path = join(dir, name)
+    const st = await stat(path).catch(() => undefined)
+    if (!st?.isFile()) continue
+    if (skipped.isUnchanged(name, st.size, st.mtimeMs)) continue
+    try {
+      fresh.push({ source: name, ...(await parse(path)) })
+      skipped.delete(name)
+    } catch (e) {
+      const error = shortText(String((e as Error)?.message ?? e), 500)
+      skipped.add(name, st.size, st.mtimeMs, error)
+      opts.onSkip?.(name, error)
+    }
   }
   fresh.sort((a, b) => a.firstBlock - b.firstBlock || a.source.localeCompare(b.source))
   return store.addBatches(fresh)

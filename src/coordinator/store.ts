@@ -132,7 +132,7 @@ export class CoordinatorStore {
       this.db.pragma('busy_timeout = 5000')
       this.db.exec(SCHEMA)
       this.migrate()
-      this.db.pragma(`application_id = ${APPLICATION_ID}`)
+      if (this.db.pragma('application_id', { simple: true }) !== APPLICATION_ID) this.db.pragma(`application_id = ${APPLICATION_ID}`)
     } catch (e) {
       this.db.close()
       if (e instanceof StoreRefused) throw e

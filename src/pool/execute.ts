@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os'
+import type { MessagePort } from 'node:worker_threads'
 import { Piscina } from 'piscina'
 import type { ExecuteL2Ok, ExecuteOk, WorkerReply } from '../../workers/execute.js'
 import { rebuildError, workerFailure } from './errors.js'
@@ -17,16 +18,19 @@ export interface PoolOptions {
 
 export interface TaskPool {
   readonly threads: number
-  /** Run any task kind the worker knows (see HANDLERS in workers/execute.ts); the ArrayBuffers listed are moved. */
-  runTask<R>(task: { kind: string; [k: string]: unknown }, transfer?: ArrayBuffer[], label?: string): Promise<R>
+  /**
+   * Run any task kind the worker knows (see HANDLERS in workers/execute.ts); the ArrayBuffers (and ports)
+   * listed are moved. `signal` aborts the task: a running one has its worker terminated (time budgets).
+   */
+  runTask<R>(task: { kind: string; [k: string]: unknown }, transfer?: (ArrayBuffer | MessagePort)[], label?: string, signal?: AbortSignal): Promise<R>
   destroy(): Promise<void>
 }
 
 export interface ExecutePool extends TaskPool {
   /** Stateless execution of encodeProgramInput bytes. The buffer is transferred: don't reuse `input` after. */
-  run(input: Uint8Array, label?: string): Promise<ExecuteResult>
+  run(input: Uint8Array, label?: string, signal?: AbortSignal): Promise<ExecuteResult>
   /** The ethrex L2 guest on encodeL2ProgramInput bytes (transferred). */
-  runL2(input: Uint8Array, label?: string): Promise<ExecuteL2Ok>
+  runL2(input: Uint8Array, label?: string, signal?: AbortSignal): Promise<ExecuteL2Ok>
 }
 
 export function defaultWorkers(): number {
@@ -55,11 +59,12 @@ export function createTaskPool(worker: string, opts: PoolOptions = {}): TaskPool
   pool.on('error', () => {})
   return {
     threads,
-    async runTask<R>(task: { kind: string; [k: string]: unknown }, transfer: ArrayBuffer[] = [], label = task.kind) {
+    async runTask<R>(task: { kind: string; [k: string]: unknown }, transfer: (ArrayBuffer | MessagePort)[] = [], label = task.kind, signal?: AbortSignal) {
       let reply: WorkerReply<R>
       try {
-        reply = await pool.run(task, { transferList: transfer })
+        reply = await pool.run(task, { transferList: transfer as ArrayBuffer[], signal })
       } catch (e) {
+        if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason))
         throw workerFailure(label, e)
       }
       const r = reply as { ok?: boolean; error?: never }
@@ -74,13 +79,13 @@ export function createExecutePool(opts: PoolOptions = {}): ExecutePool {
   const pool = createTaskPool('execute', opts)
   return {
     ...pool,
-    run(input: Uint8Array, label = 'execute') {
+    run(input: Uint8Array, label = 'execute', signal?: AbortSignal) {
       const bytes = transferable(input)
-      return pool.runTask<ExecuteResult>({ kind: 'execute', bytes }, [bytes], label)
+      return pool.runTask<ExecuteResult>({ kind: 'execute', bytes }, [bytes], label, signal)
     },
-    runL2(input: Uint8Array, label = 'execute-l2') {
+    runL2(input: Uint8Array, label = 'execute-l2', signal?: AbortSignal) {
       const bytes = transferable(input)
-      return pool.runTask<ExecuteL2Ok>({ kind: 'execute-l2', bytes }, [bytes], label)
+      return pool.runTask<ExecuteL2Ok>({ kind: 'execute-l2', bytes }, [bytes], label, signal)
     },
   }
 }

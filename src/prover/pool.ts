@@ -11,13 +11,16 @@ import { workerPath } from '../pool/paths.js'
  */
 
 export interface ProveRunner {
-  run(backend: string, input: Uint8Array): Promise<ProveResult>
+  /** `signal` aborts the task; a running one has its worker thread terminated (budgets, second signal). */
+  run(backend: string, input: Uint8Array, signal?: AbortSignal): Promise<ProveResult>
   close(): Promise<void>
 }
 
 export interface ProvePoolOptions {
   /** cpu | gpu, handed to native zkVM backends (--resource). */
   resource?: 'cpu' | 'gpu'
+  /** Pin every task of this pool to one CUDA device (src/prover/gpuPool.ts makes one such pool per GPU). */
+  device?: number
 }
 
 export function createProvePool(threads: number, opts: ProvePoolOptions = {}): ProveRunner {
@@ -25,12 +28,13 @@ export function createProvePool(threads: number, opts: ProvePoolOptions = {}): P
   const pool = new Piscina({ filename: workerPath('prove'), minThreads: n, maxThreads: n, idleTimeout: 60_000 })
   pool.on('error', () => {}) // failures outside a task; tasks are rejected individually
   return {
-    async run(backend, input) {
+    async run(backend, input, signal) {
       const buffer = transferable(input)
       let reply: ProveReply
       try {
-        reply = (await pool.run({ backend, resource: opts.resource, input: buffer }, { transferList: [buffer] })) as ProveReply
+        reply = (await pool.run({ backend, resource: opts.resource, device: opts.device, input: buffer }, { transferList: [buffer], signal })) as ProveReply
       } catch (e) {
+        if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason))
         throw workerFailure(`prove (${backend})`, e)
       }
       if (!reply.ok) throw rebuildError(reply.error)

@@ -2,16 +2,23 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import { encodeProgramInput } from '../witness/programInput.js'
 import type { ProgramInput } from '../../guest/types.js'
+import { BudgetExceeded, checkGas, declaredGas, withTimeBudget, type Budget } from '../budget/budget.js'
 import { ProtocolError } from '../protocol/errors.js'
 import type { Message, ProverType } from '../protocol/messages.js'
-import { formatAddress, sendMessage, type Address } from '../protocol/transport.js'
+import { Refused } from '../protocol/refusal.js'
+import { formatAddress, parseAddress, sendMessage, type Address } from '../protocol/transport.js'
 import type { ProveResult } from '../backend/index.js'
+import { PendingProofStore, type PendingProof } from './pendingProofs.js'
 
 /**
  * The prover client. Polls every coordinator round-robin and keeps up to `workers` batches proving at once
- * (the next batch is fetched while others prove), submits each proof with retry and backoff, and rides out
- * coordinators that restart or vanish. Stops on ProverTypeNotNeeded (once every coordinator said so), on
- * stop(), or when idle if `exitWhenIdle`.
+ * (the next batch is fetched while others prove). A finished proof is never thrown away: it is kept (on disk
+ * with a state directory) and submitted with backoff until the coordinator answers explicitly — ACK, or a
+ * refusal (moved to <state-dir>/refused with the reason). No reply is not a refusal. Proofs left from an
+ * earlier run are submitted first. Each batch runs within a gas and wall-time budget. Stops on
+ * ProverTypeNotNeeded (once every coordinator said so), on stop() (drain: no new batches, batches in flight
+ * finish, unsent proofs stay on disk), or with `exitWhenIdle` once every coordinator said "nothing to prove"
+ * and no proof waits to be submitted.
  */
 
 export interface ProverOptions {
@@ -26,14 +33,16 @@ export interface ProverOptions {
   /** Wait between polls of a coordinator that had nothing to prove. */
   pollIntervalMs: number
   authToken?: string
-  /** Runs one proof (the Piscina pool in production). */
-  prove(backend: string, input: Uint8Array): Promise<ProveResult>
+  /** Runs one proof (the Piscina pool in production); `signal` aborts it (the worker is terminated). */
+  prove(backend: string, input: Uint8Array, signal?: AbortSignal): Promise<ProveResult>
   logger: Logger
   /** Exit once every coordinator has nothing to prove and nothing is in flight. */
   exitWhenIdle?: boolean
   requestTimeoutMs?: number
-  /** Submission attempts before a proof is given up (the coordinator reassigns the batch after its timeout). */
-  maxSubmitAttempts?: number
+  /** Where finished proofs wait until acknowledged (and this prover's id lives); unset = memory only. */
+  stateDir?: string
+  /** Per-batch gas (declared by the blocks) and wall-time limits; over budget = that batch fails, run goes on. */
+  budget?: Budget
   /** Cap of the exponential backoff between failed attempts. */
   maxBackoffMs?: number
   maxReplyBytes?: number
@@ -43,8 +52,12 @@ export type ProverExitReason = 'stopped' | 'idle' | 'type_not_needed'
 
 export interface ProverSummary {
   reason: ProverExitReason
+  /** Proofs acknowledged by a coordinator. */
   proven: number
+  /** Batches that could not be proven (error or over budget) and proofs explicitly refused. */
   failed: number
+  /** Finished proofs not yet acknowledged when the prover stopped (kept in the state dir, if any). */
+  unsent: number
 }
 
 interface CoordinatorState {
@@ -59,20 +72,26 @@ interface CoordinatorState {
   done: boolean
 }
 
-/** Why an attempt at talking to a coordinator failed; `refused` = it closed without a reply. */
-function describe(e: unknown): { refused: boolean; text: string } {
-  if (e instanceof ProtocolError) return { refused: e.reason === 'no_reply', text: e.message }
+/** Why an attempt at talking to a coordinator failed; only an explicit Refused{retry:false} is final. */
+function describe(e: unknown): { final: boolean; text: string } {
+  if (e instanceof Refused) return { final: !e.retry, text: e.message }
+  if (e instanceof ProtocolError) {
+    return { final: false, text: e.reason === 'no_reply' ? `${e.message} (overloaded, restarting, or dropping connections; will retry)` : e.message }
+  }
   const err = e as NodeJS.ErrnoException
-  // A reset while we were still sending: the coordinator dropped the message (too large, or refused).
-  const refused = err?.code === 'ECONNRESET' || err?.code === 'EPIPE'
-  return { refused, text: err?.code ? `${err.code} ${err.message}` : String(err?.message ?? e) }
+  return { final: false, text: err?.code ? `${err.code} ${err.message}` : String(err?.message ?? e) }
 }
 
 export class Prover {
-  private readonly opts: Required<Pick<ProverOptions, 'requestTimeoutMs' | 'maxSubmitAttempts' | 'maxBackoffMs' | 'maxReplyBytes'>> & ProverOptions
+  private readonly opts: Required<Pick<ProverOptions, 'requestTimeoutMs' | 'maxBackoffMs' | 'maxReplyBytes'>> & ProverOptions
   private readonly log: Logger
   private readonly coordinators: CoordinatorState[]
-  private readonly proverId = randomBytes(8).toString('hex')
+  private readonly proverId: string
+  private readonly state?: PendingProofStore
+  /** Finished proofs not yet acknowledged or refused. */
+  private readonly unsent = new Set<PendingProof>()
+  private readonly inFlight = new AbortController()
+  private readonly stopSignal = new AbortController()
   private proving = 0
   private readonly jobs = new Set<Promise<void>>()
   private stopped = false
@@ -82,8 +101,10 @@ export class Prover {
   private failed = 0
 
   constructor(opts: ProverOptions) {
-    this.opts = { requestTimeoutMs: 120_000, maxSubmitAttempts: 30, maxBackoffMs: 30_000, maxReplyBytes: 1 << 30, ...opts }
+    this.opts = { requestTimeoutMs: 120_000, maxBackoffMs: 30_000, maxReplyBytes: 1 << 30, ...opts }
     this.log = opts.logger
+    this.state = opts.stateDir === undefined ? undefined : new PendingProofStore(opts.stateDir)
+    this.proverId = this.state?.proverId() ?? randomBytes(8).toString('hex')
     if (opts.coordinators.length === 0) throw new Error('no coordinators given')
     this.coordinators = opts.coordinators.map((address) => ({
       address,
@@ -95,9 +116,17 @@ export class Prover {
     }))
   }
 
+  /** Drain: no new batches; batches in flight finish (within their budget); unsent proofs stay on disk. */
   stop(): void {
     this.stopped = true
+    this.stopSignal.abort()
     this.wake()
+  }
+
+  /** Stop now: abort batches in flight too (a second signal). */
+  abort(): void {
+    this.stop()
+    this.inFlight.abort(new Error('prover aborted'))
   }
 
   private wake(): void {
@@ -133,14 +162,16 @@ export class Prover {
       { coordinators: this.coordinators.map((c) => c.name), backend: this.opts.backend, workers: this.opts.workers, version: this.opts.version },
       'prover started',
     )
+    this.resumeUnsent()
     let reason: ProverExitReason = 'stopped'
     while (!this.stopped) {
       const active = this.coordinators.filter((c) => !c.done)
-      if (active.length === 0) {
+      if (active.length === 0 && this.jobs.size === 0) {
         reason = 'type_not_needed'
         break
       }
-      if (this.opts.exitWhenIdle && this.jobs.size === 0 && active.every((c) => c.idle)) {
+      // Idle = every coordinator answered "nothing to prove" and nothing is proving or waiting to be sent.
+      if (this.opts.exitWhenIdle && this.jobs.size === 0 && this.unsent.size === 0 && active.every((c) => c.idle)) {
         reason = 'idle'
         break
       }
@@ -158,15 +189,53 @@ export class Prover {
         }
       }
       if (!c) {
-        await this.sleep(Math.min(...active.map((s) => s.nextPollAt)) - now)
+        let next = now + this.opts.pollIntervalMs
+        for (const s of active) next = Math.min(next, s.nextPollAt)
+        await this.sleep(next - now)
         continue
       }
       await this.poll(c)
     }
-    if (this.jobs.size > 0) this.log.info({ inFlight: this.jobs.size }, 'waiting for batches in flight')
+    if (this.jobs.size > 0) this.log.info({ inFlight: this.jobs.size }, 'waiting for batches in flight and proofs being submitted')
     while (this.jobs.size > 0) await Promise.allSettled([...this.jobs])
-    this.log.info({ reason, proven: this.proven, failed: this.failed }, 'prover stopped')
-    return { reason, proven: this.proven, failed: this.failed }
+    const unsent = this.unsent.size
+    if (unsent > 0) {
+      if (this.state) this.log.warn({ unsent, stateDir: this.state.dir }, 'finished proofs not yet acknowledged; kept in the state dir and submitted on the next start')
+      else this.log.error({ unsent }, 'finished proofs not yet acknowledged are lost: run with --state-dir to keep them across restarts')
+    }
+    this.log.info({ reason, proven: this.proven, failed: this.failed, unsent }, 'prover stopped')
+    return { reason, proven: this.proven, failed: this.failed, unsent }
+  }
+
+  /** Submit the proofs an earlier run finished but could not deliver. */
+  private resumeUnsent(): void {
+    if (!this.state) return
+    const left = this.state.list((file, error) => this.log.error({ file, err: error }, 'unreadable pending proof file; left in place'))
+    if (left.length > 0) this.log.info({ count: left.length, stateDir: this.state.dir }, 'submitting proofs left by an earlier run')
+    for (const p of left) {
+      if (p.proverType !== this.opts.proverType) {
+        this.log.warn({ batch: p.batchNumber, proverType: p.proverType }, 'pending proof of another prover type; left in place')
+        continue
+      }
+      const known = this.coordinators.find((c) => c.name === p.coordinator)
+      let address: Address
+      try {
+        address = known?.address ?? parseAddress(p.coordinator)
+      } catch {
+        this.log.error({ coordinator: p.coordinator, batch: p.batchNumber }, 'pending proof names an unparsable coordinator; left in place')
+        continue
+      }
+      this.unsent.add(p)
+      this.track(this.submitUntilAnswered(address, p))
+    }
+  }
+
+  private track(job: Promise<void>): void {
+    const tracked = job.finally(() => {
+      this.jobs.delete(tracked)
+      this.wake()
+    })
+    this.jobs.add(tracked)
   }
 
   /** Ask one coordinator for a batch and start proving it without waiting. */
@@ -182,12 +251,17 @@ export class Prover {
       })
     } catch (e) {
       c.failures += 1
-      // For --exit-when-idle, a coordinator unreachable three times in a row has no work for us either.
-      c.idle = c.failures >= 3
+      // Unreachable is not idle: only "nothing to prove" lets --exit-when-idle exit.
       c.nextPollAt = Date.now() + this.backoff(c.failures)
-      const { refused, text } = describe(e)
+      const { text } = describe(e)
       if (c.failures === 1 || c.failures % 10 === 0) {
-        this.log.warn({ coordinator: c.name, failures: c.failures, err: text }, refused ? 'coordinator refused the request (check --auth-token)' : 'coordinator unreachable')
+        const what =
+          e instanceof Refused
+            ? e.reason === 'auth'
+              ? 'coordinator refused the request: wrong or missing --auth-token'
+              : 'coordinator refused the request'
+            : 'coordinator unreachable or not answering'
+        this.log.warn({ coordinator: c.name, failures: c.failures, err: text }, what)
       }
       return
     }
@@ -221,21 +295,25 @@ export class Prover {
   private start(c: CoordinatorState, batchNumber: number, input: ProgramInput): void {
     this.proving += 1
     this.log.info({ coordinator: c.name, batch: batchNumber, blocks: input.blocks.length }, 'proving batch')
-    const job = this.proveAndSubmit(c, batchNumber, input).finally(() => {
-      this.jobs.delete(job)
-      this.wake()
-    })
-    this.jobs.add(job)
+    this.track(this.proveAndSubmit(c, batchNumber, input))
   }
 
   private async proveAndSubmit(c: CoordinatorState, batchNumber: number, input: ProgramInput): Promise<void> {
     const started = Date.now()
+    const budget = this.opts.budget ?? {}
     let result: ProveResult
     try {
-      result = await this.opts.prove(this.opts.backend, encodeProgramInput(input))
+      const what = `batch ${batchNumber}`
+      checkGas(budget, declaredGas(input.blocks), what)
+      const bytes = encodeProgramInput(input)
+      result = await withTimeBudget(budget, what, (signal) => this.opts.prove(this.opts.backend, bytes, signal), this.inFlight.signal)
     } catch (e) {
       this.failed += 1
-      this.log.error({ coordinator: c.name, batch: batchNumber, err: (e as Error)?.message ?? String(e) }, 'proving failed; the coordinator will reassign the batch after its timeout')
+      const over = e instanceof BudgetExceeded
+      this.log.error(
+        { coordinator: c.name, batch: batchNumber, reason: over ? 'over_budget' : 'prove_failed', err: String((e as Error)?.message ?? e).slice(0, 500) },
+        over ? 'batch over budget; not proven (the coordinator will reassign it after its timeout)' : 'proving failed; the coordinator will reassign the batch after its timeout',
+      )
       return
     } finally {
       this.proving -= 1
@@ -243,35 +321,79 @@ export class Prover {
     }
     const seconds = (Date.now() - started) / 1000
     this.log.info({ coordinator: c.name, batch: batchNumber, seconds }, 'batch proven, submitting')
-    let refusals = 0
-    for (let attempt = 1; attempt <= this.opts.maxSubmitAttempts; attempt++) {
-      try {
-        const reply = await this.request(c, {
-          kind: 'ProofSubmit',
-          batchNumber,
-          batchProof: { proverType: this.opts.proverType, proof: result.proof, publicValues: result.publicValues },
-          authToken: this.opts.authToken,
-        })
-        if (reply.kind === 'ProofSubmitACK' && reply.batchNumber === batchNumber) {
-          this.proven += 1
-          this.log.info({ coordinator: c.name, batch: batchNumber, attempt }, 'proof accepted')
-          return
-        }
-        this.log.warn({ coordinator: c.name, batch: batchNumber, kind: reply.kind }, 'unexpected reply to ProofSubmit')
-      } catch (e) {
-        const { refused, text } = describe(e)
-        // A refusal (closed without reply) is final after a few tries: the proof or our token is wrong.
-        if (refused && ++refusals >= 3) {
-          this.failed += 1
-          this.log.error({ coordinator: c.name, batch: batchNumber, err: text }, 'coordinator refused the proof; giving up on this batch')
-          return
-        }
-        if (attempt === 1 || attempt % 5 === 0) this.log.warn({ coordinator: c.name, batch: batchNumber, attempt, err: text }, 'proof submission failed, retrying')
-      }
-      if (this.stopped && attempt >= 3) break
-      await new Promise((r) => setTimeout(r, this.backoff(attempt)))
+    const pending: PendingProof = {
+      coordinator: c.name,
+      batchNumber,
+      proverType: this.opts.proverType,
+      proof: result.proof,
+      publicValues: result.publicValues,
+      finishedAt: Date.now(),
     }
-    this.failed += 1
-    this.log.error({ coordinator: c.name, batch: batchNumber }, 'could not submit the proof; giving up on this batch')
+    try {
+      this.state?.save(pending)
+    } catch (e) {
+      this.log.error({ batch: batchNumber, err: (e as Error).message }, 'cannot write the proof to the state dir; submitting from memory only')
+    }
+    this.unsent.add(pending)
+    await this.submitUntilAnswered(c.address, pending)
+  }
+
+  /**
+   * Submit until the coordinator answers explicitly. ACK: done. Refused (final): moved aside, counted as
+   * failed. Anything else (no reply, unreachable, busy) is retried with backoff; on stop() the proof stays
+   * unsent (on disk with a state dir) after one more attempt.
+   */
+  private async submitUntilAnswered(address: Address, p: PendingProof): Promise<void> {
+    const name = formatAddress(address)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const reply = await sendMessage(
+          address,
+          {
+            kind: 'ProofSubmit',
+            batchNumber: p.batchNumber,
+            batchProof: { proverType: p.proverType, proof: p.proof, publicValues: p.publicValues },
+            authToken: this.opts.authToken,
+            proverId: this.proverId,
+          },
+          { timeoutMs: this.opts.requestTimeoutMs, maxReplyBytes: this.opts.maxReplyBytes },
+        )
+        if (reply.kind === 'ProofSubmitACK' && reply.batchNumber === p.batchNumber) {
+          this.proven += 1
+          this.unsent.delete(p)
+          this.state?.remove(p)
+          this.log.info({ coordinator: name, batch: p.batchNumber, attempt }, 'proof accepted')
+          return
+        }
+        this.log.warn({ coordinator: name, batch: p.batchNumber, kind: reply.kind }, 'unexpected reply to ProofSubmit; will retry')
+      } catch (e) {
+        const { final, text } = describe(e)
+        if (final) {
+          this.failed += 1
+          this.unsent.delete(p)
+          this.state?.refuse(p, text)
+          this.log.error({ coordinator: name, batch: p.batchNumber, reason: (e as Refused).reason, err: text }, 'coordinator refused the proof')
+          return
+        }
+        if (attempt === 1 || attempt % 5 === 0) this.log.warn({ coordinator: name, batch: p.batchNumber, attempt, err: text }, 'proof submission not answered, retrying')
+      }
+      if (this.stopped) return
+      await this.sleepUnlessStopped(this.backoff(attempt))
+    }
+  }
+
+  /** A backoff wait that ends early on stop() (several submit loops may wait at once). */
+  private sleepUnlessStopped(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms)
+      const signal = this.stopSignal.signal
+      function done() {
+        clearTimeout(t)
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+      if (signal.aborted) done()
+      else signal.addEventListener('abort', done, { once: true })
+    })
   }
 }

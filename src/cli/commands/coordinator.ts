@@ -3,15 +3,19 @@ import { stat } from 'node:fs/promises'
 import type http from 'node:http'
 import { parseArgs } from 'node:util'
 import pino, { type Logger } from 'pino'
+import { decodeProgramInput } from '../../../guest/input.js'
 import { mockPublicValues, testBackendsEnabled } from '../../backend/index.js'
+import { checkGas, declaredGas, limitConcurrency, parseGasBudget, parseTimeBudget, withTimeBudget, type Budget } from '../../budget/budget.js'
+import { checkDb, formatDbReport } from '../../coordinator/checkDb.js'
 import { Coordinator, type CoordinatorOptions } from '../../coordinator/coordinator.js'
 import { createCoordinatorMetrics, serveMetrics } from '../../coordinator/metrics.js'
-import { loadDirectory, rpcBatchLoader } from '../../coordinator/source.js'
-import { CoordinatorStore } from '../../coordinator/store.js'
+import { loadDirectory, rpcBatchLoader, SkippedFiles } from '../../coordinator/source.js'
+import { createSourceParser } from '../../coordinator/sourcePool.js'
+import { CoordinatorStore, StoreRefused } from '../../coordinator/store.js'
 import { parseProverType, type ProverType } from '../../protocol/messages.js'
 import { DEFAULT_SERVER_LIMITS, formatAddress, parseAddress } from '../../protocol/transport.js'
 import { createProvePool } from '../../prover/pool.js'
-import { coordinatorProofVerifiers, type ProofVerifierConfig } from '../../verify/index.js'
+import { createProofVerifierPool, type ProofVerifierPool } from '../../verify/pool.js'
 
 const HELP = `usage: tessera coordinator --source <dir|rpc> [options]
 
@@ -31,7 +35,19 @@ Serve batches to provers over TCP (ethrex proof-coordinator protocol) and keep p
   --sp1-vkey HEX             program vkey (bytes32) of the SP1 guest: SP1 Groth16 proofs are verified likewise
   --source-poll-interval MS  look for new batches this often (default 30000; 0 = only at start)
   --rpc-url URL --from-block N [--to-block N] [--batch-size N]   with --source rpc
+  --verify-workers N         worker threads re-executing submitted batches (default 2)
+  --max-batch-gas GAS        refuse to verify a batch declaring more gas (default 30e9; 0 = no limit)
+  --max-batch-seconds S      stop verifying a batch after this long (default 3600; 0 = no limit)
+  --max-connections N        connections at once; at the cap the oldest one still sending is dropped (default 1024)
+  --max-connections-per-address N   connections still sending, per address (default 64)
+  --trust-unverified         store proof bytes no verifier here can check (after the public values check)
+  --check-db                 check the --db file (integrity, every batch row) and exit: 0 sound, 1 not
   --log-level LEVEL          pino level (default info)
+
+A file in --source that cannot be used is skipped, logged by name and counted; the others are served.
+An existing --db file must be a sound Tessera store: empty, foreign or damaged files are refused.
+Signals: the first SIGINT/SIGTERM stops accepting, answers requests in progress and prints a summary;
+a second one exits at once.
 `
 
 export function packageVersion(): string {
@@ -62,9 +78,8 @@ export function positiveInt(value: string | undefined, flag: string, fallback: n
  * configured (--risc0-image-id, --sp1-vkey), else the native backend's verifier if one loads here; the
  * others are warned about.
  */
-async function zkvmVerifiers(types: ProverType[], log: Logger, programs: ProofVerifierConfig): Promise<CoordinatorOptions['verifyProof']> {
+async function zkvmVerifiers(types: ProverType[], log: Logger, groth16: ReturnType<ProofVerifierPool['coordinatorVerifiers']>): Promise<CoordinatorOptions['verifyProof']> {
   const out: NonNullable<CoordinatorOptions['verifyProof']> = {}
-  const groth16 = coordinatorProofVerifiers(programs)
   for (const type of types) {
     if (type === 'Exec') continue
     if (type === 'RISC0' || type === 'SP1') {
@@ -116,6 +131,13 @@ export async function run(argv: string[]): Promise<number> {
       'log-level': { type: 'string', default: 'info' },
       'risc0-image-id': { type: 'string' },
       'sp1-vkey': { type: 'string' },
+      'verify-workers': { type: 'string' },
+      'max-batch-gas': { type: 'string' },
+      'max-batch-seconds': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'max-connections-per-address': { type: 'string' },
+      'trust-unverified': { type: 'boolean', default: false },
+      'check-db': { type: 'boolean', default: false },
       // Tests only (needs TESSERA_TEST_BACKENDS=1): verify Exec proofs against the mock backend's digest.
       'exec-verifier': { type: 'string', default: 'exec' },
       help: { type: 'boolean', short: 'h' },
@@ -125,6 +147,11 @@ export async function run(argv: string[]): Promise<number> {
   if (values.help) {
     console.log(HELP)
     return 0
+  }
+  if (values['check-db']) {
+    const report = checkDb(values.db)
+    console.log(formatDbReport(report))
+    return report.ok ? 0 : 1
   }
   if (!values.source) {
     console.error(`tessera coordinator: --source is required\n\n${HELP}`)
@@ -136,11 +163,17 @@ export async function run(argv: string[]): Promise<number> {
     ...DEFAULT_SERVER_LIMITS,
     maxMessageBytes: positiveInt(values['max-message-bytes'], '--max-message-bytes', DEFAULT_SERVER_LIMITS.maxMessageBytes),
     idleTimeoutMs: positiveInt(values['read-timeout'], '--read-timeout', DEFAULT_SERVER_LIMITS.idleTimeoutMs),
+    maxConnections: positiveInt(values['max-connections'], '--max-connections', DEFAULT_SERVER_LIMITS.maxConnections),
+    maxConnectionsPerAddress: positiveInt(values['max-connections-per-address'], '--max-connections-per-address', DEFAULT_SERVER_LIMITS.maxConnectionsPerAddress!),
   }
   limits.readDeadlineMs = Math.max(limits.readDeadlineMs, limits.idleTimeoutMs)
   const sourcePollMs = positiveInt(values['source-poll-interval'], '--source-poll-interval', 30_000, true)
   const version = values['commit-hash'] ?? values.version ?? packageVersion()
   const authToken = values['auth-token'] ?? process.env.TESSERA_AUTH_TOKEN
+  const programs = {
+    risc0ImageId: values['risc0-image-id'] === undefined ? undefined : program32(values['risc0-image-id'], '--risc0-image-id'),
+    sp1VKey: values['sp1-vkey'] === undefined ? undefined : program32(values['sp1-vkey'], '--sp1-vkey'),
+  }
   const log = cliLogger('coordinator', values['log-level'])
   if (values['exec-verifier'] !== 'exec' && !(values['exec-verifier'] === 'mock' && testBackendsEnabled())) {
     throw new Error(`--exec-verifier ${values['exec-verifier']}: only 'exec' is supported`)
@@ -149,11 +182,36 @@ export async function run(argv: string[]): Promise<number> {
   // Exec submissions (and RPC batches at load) are checked by running the guest in a worker thread, once per
   // batch; the result is stored with the batch.
   const mock = values['exec-verifier'] === 'mock'
-  const verifyPool = mock ? undefined : createProvePool(1)
-  const execute = async (input: Uint8Array) => (verifyPool ? (await verifyPool.run('exec', input)).publicValues : mockPublicValues(input))
+  const verifyWorkers = positiveInt(values['verify-workers'], '--verify-workers', 2)
+  const budget: Budget = {
+    maxGas: parseGasBudget(values['max-batch-gas'], 30_000_000_000n),
+    maxMs: parseTimeBudget(values['max-batch-seconds'], 3600_000),
+  }
+  const verifyPool = mock ? undefined : createProvePool(verifyWorkers)
+  // At most `verifyWorkers` re-executions at once, so the time budget measures running, not queueing.
+  const slots = limitConcurrency(verifyWorkers)
+  const execute = (input: Uint8Array, what = 'batch') =>
+    slots(async () => {
+      checkGas(budget, declaredGas(decodeProgramInput(input).blocks), what)
+      if (!verifyPool) return mockPublicValues(input)
+      return withTimeBudget(budget, what, async (signal) => (await verifyPool.run('exec', input, signal)).publicValues)
+    })
 
   // Batches: a directory, or an RPC node.
-  const store = new CoordinatorStore(values.db)
+  let store: CoordinatorStore
+  try {
+    store = new CoordinatorStore(values.db)
+  } catch (e) {
+    await verifyPool?.close()
+    if (e instanceof StoreRefused) {
+      console.error(`tessera coordinator: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`)
+      return 2
+    }
+    throw e
+  }
+  const skipped = new SkippedFiles()
+  const metricsRef: { current?: ReturnType<typeof createCoordinatorMetrics> } = {}
+  const sourceParser = values.source === 'rpc' ? undefined : createSourceParser()
   let loadBatches: () => Promise<number[]>
   try {
     if (values.source === 'rpc') {
@@ -171,21 +229,29 @@ export async function run(argv: string[]): Promise<number> {
     } else {
       const dir = values.source
       if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new Error(`--source ${dir}: not a directory`)
-      loadBatches = () => loadDirectory(dir, store)
+      loadBatches = () =>
+        loadDirectory(dir, store, {
+          parse: sourceParser!.parse,
+          skipped,
+          onSkip: (name, error) => {
+            metricsRef.current?.sourceFilesSkipped.set(skipped.size)
+            log.error({ file: name, dir, skipped: skipped.size, err: error }, 'source file skipped')
+          },
+        })
     }
     const added = await loadBatches()
-    log.info({ added: added.length, total: store.counts(requiredTypes, proverTimeoutMs).total, db: values.db }, 'batches loaded')
+    log.info({ added: added.length, total: store.counts(requiredTypes, proverTimeoutMs).total, skipped: skipped.size, db: values.db }, 'batches loaded')
   } catch (e) {
     store.close()
     await verifyPool?.close()
+    await sourceParser?.close()
     throw e
   }
 
   const metrics = createCoordinatorMetrics(store, requiredTypes, proverTimeoutMs)
-  const verifyProof = await zkvmVerifiers(requiredTypes, log, {
-    risc0ImageId: values['risc0-image-id'] === undefined ? undefined : program32(values['risc0-image-id'], '--risc0-image-id'),
-    sp1VKey: values['sp1-vkey'] === undefined ? undefined : program32(values['sp1-vkey'], '--sp1-vkey'),
-  })
+  // RISC0/SP1 Groth16 proofs are checked in a worker thread (src/verify/pool.ts) before they are stored.
+  const proofVerifiers = createProofVerifierPool(programs)
+  const verifyProof = await zkvmVerifiers(requiredTypes, log, proofVerifiers.coordinatorVerifiers())
   const coordinator = new Coordinator({
     store,
     version,
@@ -196,8 +262,11 @@ export async function run(argv: string[]): Promise<number> {
     logger: log,
     metrics,
     verifyProof,
-    derivePublicValues: execute,
+    trustUnverified: values['trust-unverified'],
+    derivePublicValues: (input, batchNumber) => execute(input, `batch ${batchNumber}`),
   })
+  metricsRef.current = metrics
+  metrics.sourceFilesSkipped.set(skipped.size)
   const listen = parseAddress(values.listen)
   if (!authToken && !/^(127\.|::1$|localhost$)/.test(listen.host)) {
     log.warn({ address: formatAddress(listen) }, 'listening beyond loopback without --auth-token: anyone who can connect can take batches and submit proofs')
@@ -223,18 +292,29 @@ export async function run(argv: string[]): Promise<number> {
     }, sourcePollMs)
   }
 
+  let signals = 0
   await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
-      log.info({ signal }, 'shutting down')
+    const onSignal = (signal: string) => {
+      if (++signals > 1) {
+        log.warn({ signal }, 'second signal: exiting now')
+        console.error('tessera coordinator: interrupted')
+        process.exit(130)
+      }
+      log.info({ signal }, 'shutting down: answering requests in progress (signal again to exit at once)')
       resolve()
     }
-    process.once('SIGINT', shutdown)
-    process.once('SIGTERM', shutdown)
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
   })
   clearInterval(polling)
   await coordinator.close()
   metricsServer?.close()
   await verifyPool?.close()
+  await proofVerifiers.close()
+  await sourceParser?.close()
+  const c = store.counts(requiredTypes, proverTimeoutMs)
   store.close()
+  const proven = requiredTypes.map((t) => `${t} ${c.proven[t] ?? 0}/${c.total}`).join(', ')
+  console.error(`tessera coordinator: stopped; proven ${proven}; ${skipped.size} source files skipped`)
   return 0
 }

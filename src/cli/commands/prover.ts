@@ -1,8 +1,12 @@
 import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import { BackendUnavailable, loadBackend, proverTypeOf } from '../../backend/index.js'
-import { parseAddress } from '../../protocol/transport.js'
-import { createProvePool } from '../../prover/pool.js'
+import type http from 'node:http'
+import { formatAddress, parseAddress } from '../../protocol/transport.js'
+import { GpuDetectionFailed } from '../../prover/gpus.js'
+import { createHostProvePool, type HostPool } from '../../prover/hostPool.js'
+import { createProverMetrics, proverHealth, serveProverHttp } from '../../prover/metrics.js'
+import { parseGasBudget, parseTimeBudget } from '../../budget/budget.js'
 import { Prover } from '../../prover/prover.js'
 import { cliLogger, packageVersion } from './coordinator.js'
 
@@ -13,13 +17,25 @@ Prove batches from one or more proof coordinators.
   --proof-coordinators LIST  comma-separated tcp://HOST:PORT (default tcp://127.0.0.1:3900)
   --backend NAME             exec | sp1 | risc0 (default exec)
   --workers N                batches proving at once, one worker thread each (default: CPU count;
-                             on GPU hosts use one per GPU)
+                             with --resource gpu: one per GPU, always)
   --resource cpu|gpu         what sp1/risc0 prove on (default cpu; exec ignores it)
+  --gpus LIST                with --resource gpu: CUDA device ordinals, e.g. 0,1 (default: CUDA_VISIBLE_DEVICES,
+                             else every GPU nvidia-smi -L lists); one prove worker pinned to each
+  --metrics HOST:PORT        serve Prometheus metrics (per device: jobs, proving seconds) at /metrics and a
+                             health check at /healthz
   --poll-interval MS         wait between polls when there is nothing to prove (default 5000)
   --auth-token SECRET        shared secret the coordinators require (or env TESSERA_AUTH_TOKEN)
   --commit-hash VERSION      version to report (default: this package's version)
   --request-timeout MS       per request, including downloading a batch (default 120000)
-  --exit-when-idle           exit once no coordinator has work and nothing is in flight
+  --exit-when-idle           exit once every coordinator said "nothing to prove", nothing is proving and
+                             every finished proof is acknowledged (unreachable coordinators are not idle)
+  --state-dir DIR            keep finished proofs here until a coordinator acknowledges or refuses them,
+                             and this prover's id; a restart submits what is left (recommended)
+  --max-batch-gas GAS        skip a batch whose blocks declare more gas (default 30e9; 0 = no limit)
+  --max-batch-seconds S      stop proving a batch after this long (default 21600; 0 = no limit)
+
+Signals: the first SIGINT/SIGTERM drains (no new batches, batches in flight finish, unsent proofs stay in
+--state-dir) and prints a summary; a second one exits at once.
   --log-level LEVEL          pino level (default info)
 `
 
@@ -31,12 +47,17 @@ export async function run(argv: string[]): Promise<number> {
       backend: { type: 'string', default: 'exec' },
       resource: { type: 'string', default: 'cpu' },
       workers: { type: 'string' },
+      gpus: { type: 'string' },
+      metrics: { type: 'string' },
       'poll-interval': { type: 'string', default: '5000' },
       'auth-token': { type: 'string' },
       'commit-hash': { type: 'string' },
       version: { type: 'string' },
       'request-timeout': { type: 'string', default: '120000' },
       'exit-when-idle': { type: 'boolean', default: false },
+      'state-dir': { type: 'string' },
+      'max-batch-gas': { type: 'string' },
+      'max-batch-seconds': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -51,7 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${flag}: expected a positive integer, got "${v}"`)
     return n
   }
-  const workers = values.workers === undefined ? availableParallelism() : num(values.workers, '--workers')
+  const workersFlag = values.workers === undefined ? undefined : num(values.workers, '--workers')
   const coordinators = values['proof-coordinators'].split(',').filter((s) => s.trim() !== '').map((s) => parseAddress(s))
   const backend = values.backend
   const resource = values.resource
@@ -70,7 +91,25 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   const log = cliLogger('prover', values['log-level'])
-  const pool = createProvePool(workers, { resource })
+  const metrics = createProverMetrics()
+  let host: HostPool
+  try {
+    host = createHostProvePool({ resource, workers: workersFlag, gpus: values.gpus, defaultCpuWorkers: availableParallelism(), metrics })
+  } catch (e) {
+    if (e instanceof GpuDetectionFailed) {
+      console.error(`tessera prover: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`)
+      return 2
+    }
+    throw e
+  }
+  const { workers, runner: pool } = host
+  if (resource === 'gpu') log.info({ gpus: host.devices.map((d) => ({ device: d.index, name: d.name, uuid: d.uuid })) }, `one prove worker per GPU: ${workers}`)
+  let httpServer: http.Server | undefined
+  if (values.metrics) {
+    const address = parseAddress(values.metrics, 9091)
+    httpServer = await serveProverHttp(metrics, () => proverHealth(resource, pool.slots()), address)
+    log.info({ address: formatAddress(address) }, 'metrics at /metrics, health at /healthz')
+  }
   const prover = new Prover({
     coordinators,
     backend,
@@ -79,15 +118,24 @@ export async function run(argv: string[]): Promise<number> {
     workers,
     pollIntervalMs: num(values['poll-interval'], '--poll-interval'),
     authToken: values['auth-token'] ?? process.env.TESSERA_AUTH_TOKEN,
-    prove: (name, input) => pool.run(name, input),
+    prove: (name, input, signal) => pool.run(name, input, signal),
     logger: log,
     exitWhenIdle: values['exit-when-idle'],
+    stateDir: values['state-dir'],
+    budget: {
+      maxGas: parseGasBudget(values['max-batch-gas'], 30_000_000_000n),
+      maxMs: parseTimeBudget(values['max-batch-seconds'], 6 * 3600 * 1000),
+    },
     requestTimeoutMs: num(values['request-timeout'], '--request-timeout'),
   })
   let signals = 0
-  const onSignal = () => {
-    if (++signals > 1) process.exit(130)
-    log.info('stopping: finishing batches in flight (signal again to abort)')
+  const onSignal = (signal: string) => {
+    if (++signals > 1) {
+      log.warn({ signal }, 'second signal: exiting now')
+      console.error('tessera prover: interrupted (unsent proofs stay in --state-dir)')
+      process.exit(130)
+    }
+    log.info({ signal }, 'stopping: no new batches, finishing batches in flight (signal again to exit at once)')
     prover.stop()
   }
   process.on('SIGINT', onSignal)
@@ -96,10 +144,11 @@ export async function run(argv: string[]): Promise<number> {
   process.off('SIGINT', onSignal)
   process.off('SIGTERM', onSignal)
   await pool.close()
+  httpServer?.close()
   if (summary.reason === 'type_not_needed') {
     console.error(`tessera prover: no coordinator needs ${proverType} proofs; exiting (try another --backend)`)
     return 3
   }
-  console.error(`tessera prover: ${summary.proven} proven, ${summary.failed} failed (${summary.reason})`)
+  console.error(`tessera prover: ${summary.proven} proven, ${summary.failed} failed, ${summary.unsent} unsent (${summary.reason})`)
   return 0
 }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import type { ChainConfig } from '../../../guest/types.js'
 import { encodeProgramInput } from '../../witness/programInput.js'
 import { encodePublicValues } from '../../../guest/output.js'
+import { checkGas, declaredGas, limitConcurrency, parseGasBudget, parseTimeBudget, withTimeBudget, type Budget } from '../../budget/budget.js'
 import { createExecutePool, type ExecutePool } from '../../pool/execute.js'
 import { createVerifyPool } from '../../pool/verify.js'
 import { edrWarning, inferChainConfig, nodeInfo } from '../../rpc/chain.js'
@@ -18,7 +19,8 @@ import { ProgressBar, summaryTable } from '../progress.js'
 const HELP = `usage:
   tessera replay file <input>... [--witness FILE]     stateless execution of witness files of any producer (auto-detected:
                                                        ethrex-replay caches of every vintage, zk-pig, SBV, block+witness
-                                                       JSON/RLP, geth ExtWitness, zevm binary, EIP-8025 SSZ, pre-state, EEST)
+                                                       JSON/RLP, geth ExtWitness, zevm binary, EIP-8025 SSZ, pre-state, EEST;
+                                                       L2 batch caches cache_batch_<n>.json: the ethrex L2 guest)
   tessera replay block <N|latest> --rpc-url URL        one block from a node
   tessera replay blocks --from A [--to B] [--endless] --rpc-url URL
   tessera replay blocks --blocks 1,5,9[,12-15] --rpc-url URL   a list of blocks and ranges
@@ -42,6 +44,12 @@ options:
   --parent-header FILE  replay file: parent header (JSON or RLP) for witnesses that carry none
   --trust-pre-state-root  replay file: run a headerless witness from its claimed root, marked UNANCHORED
   (replay file --rpc-url URL fetches a missing parent header by hash)
+  --max-batch-gas GAS   replay file: a file whose blocks declare more gas fails by name without running
+                        (default 30e9; 0 = no limit)
+  --max-batch-seconds S replay file: stop a file after this long; it fails by name (default none)
+
+Signals: the first SIGINT/SIGTERM finishes what is running and prints the summary so far; a second one
+exits at once.
 
 Witnesses come from debug_executionWitness when the node serves it, else from eth_getProof (pre-execution
 over RPC state at the parent block). Exit code 1 if any block failed.`
@@ -67,6 +75,8 @@ export const OPTIONS = {
   network: { type: 'string' },
   'parent-header': { type: 'string' },
   'trust-pre-state-root': { type: 'boolean' },
+  'max-batch-gas': { type: 'string' },
+  'max-batch-seconds': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -190,12 +200,12 @@ async function replayStream(
       else if (values.endless) bar.log(describe(r))
     }
   }
-  // Ctrl-C / SIGTERM: finish the blocks in flight, then print the summary.
-  const onSignal = () => {
+  // Ctrl-C / SIGTERM: finish the blocks in flight, then print the summary; a second one exits at once.
+  const onSignal = secondSignalExits(() => {
     stopper.stopped = true
-  }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  })
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   try {
     await Promise.all(Array.from({ length: ahead }, lane))
   } finally {
@@ -251,10 +261,33 @@ async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | '
   }
 }
 
+/** First signal: `drain()`; second: print a note and exit at once. */
+function secondSignalExits(drain: () => void): (signal: string) => void {
+  let signals = 0
+  return (signal) => {
+    if (++signals > 1) {
+      console.error(`replay: ${signal} again: exiting now`)
+      process.exit(130)
+    }
+    console.error(`replay: ${signal}: finishing what is running, then the summary (signal again to exit at once)`)
+    drain()
+  }
+}
+
 async function runFiles(values: Values, paths: string[]): Promise<number> {
   if (paths.length === 0) throw new Error('replay file needs at least one input file')
   checkBackend(values)
+  const budget: Budget = {
+    maxGas: parseGasBudget(values['max-batch-gas'], 30_000_000_000n),
+    maxMs: parseTimeBudget(values['max-batch-seconds'], undefined),
+  }
   const pool = createExecutePool({ workers: positiveInt(values.workers, '--workers') })
+  // One file per worker at a time, so a time budget measures running, not waiting in the queue.
+  const slot = limitConcurrency(pool.threads)
+  let stopped = false
+  const onSignal = secondSignalExits(() => (stopped = true))
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   const bar = new ProgressBar(paths.length)
   const t0 = performance.now()
   try {
@@ -263,15 +296,19 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
       const extra = [
         record.shape ? `shape ${record.shape}` : '',
         record.anchor === 'unanchored' ? 'UNANCHORED (pre-state root taken on trust)' : record.anchor && record.anchor !== 'witness-headers' ? `parent header from ${record.anchor === 'parent-header-rpc' ? '--rpc-url' : '--parent-header'}` : '',
-        values.action === 'prove' && record.publicValues ? `public values ${record.publicValues}` : '',
+        (values.action === 'prove' || record.shape?.startsWith('ethrex-l2')) && record.publicValues ? `public values ${record.publicValues}` : '',
         record.statelessOutputBytes ? `statelessOutputBytes ${record.statelessOutputBytes}` : '',
       ].filter(Boolean)
       bar.log(record.ok ? `${record.label}: ${describe(record)}${extra.length ? ` (${extra.join('; ')})` : ''}` : `FAILED ${record.error?.name ?? 'Error'}: ${record.error?.message}`)
       for (const note of record.notes ?? []) bar.log(`  note: ${note}`)
-    })
+    }, { budget, slot, stopped: () => stopped })
     bar.finish()
-    return await finish(values, 'file', { records, wallMs: performance.now() - t0 })
+    if (stopped) console.error(`replay: interrupted; ${records.length} inputs run, the rest not started`)
+    const code = await finish(values, 'file', { records, wallMs: performance.now() - t0 })
+    return stopped ? 130 : code
   } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
     await pool.destroy()
   }
 }

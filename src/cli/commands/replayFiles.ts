@@ -1,6 +1,7 @@
 import { WitnessIncomplete, WitnessInvalid, isGuestError } from '../../../guest/errors.js'
 import { encodeProgramInput } from '../../../guest/input.js'
 import { encodePublicValues } from '../../../guest/output.js'
+import { checkGas, declaredGas, withTimeBudget, type Budget } from '../../budget/budget.js'
 import type { ExecutePool } from '../../pool/execute.js'
 import type { ReplayRecord } from '../../rpc/replay.js'
 import { witnessSize } from '../../witness/codec.js'
@@ -37,7 +38,7 @@ function fail(record: FileRecord, e: unknown, where: string): FileRecord {
 }
 
 /** Run one resolved input in the pool and judge it against the input's own claims and expectations. */
-async function runOne(pool: ExecutePool, input: LoadedInput, flags: InputFlags): Promise<FileRecord> {
+async function runOne(pool: ExecutePool, input: LoadedInput, flags: InputFlags, budget: Budget): Promise<FileRecord> {
   const label = labelOf(input)
   const record = emptyRecord(label)
   record.shape = input.shape
@@ -56,7 +57,10 @@ async function runOne(pool: ExecutePool, input: LoadedInput, flags: InputFlags):
   const expected = input.expected
   let runError: unknown
   try {
-    const r = await pool.run(encodeProgramInput(resolved.program), label)
+    // Over budget is a named failure of this input; the others still run.
+    checkGas(budget, declaredGas(resolved.program.blocks), label)
+    const bytes = encodeProgramInput(resolved.program)
+    const r = await withTimeBudget(budget, label, (signal) => pool.run(bytes, label, signal))
     record.transactions = r.transactions
     record.gasUsed = r.gasUsed
     record.executeMs = r.ms
@@ -94,8 +98,18 @@ async function runOne(pool: ExecutePool, input: LoadedInput, flags: InputFlags):
   return record
 }
 
-/** `replay file`: every input the files hold (auto-detected), each run in the pool. */
-export async function replayFiles(pool: ExecutePool, paths: string[], flags: InputFlags, onRecord: (r: FileRecord) => void): Promise<FileRecord[]> {
+/** How `replay file` bounds its work: per-input budgets, a concurrency slot, and a stop flag set by a signal. */
+export interface ReplayLimits {
+  budget: Budget
+  /** Runs one input when a slot is free (one per worker, so a time budget measures running, not queueing). */
+  slot: <T>(task: () => Promise<T>) => Promise<T>
+  stopped: () => boolean
+}
+
+const NO_LIMITS: ReplayLimits = { budget: {}, slot: (task) => task(), stopped: () => false }
+
+/** `replay file`: every input the files hold (auto-detected), each run in the pool. Inputs not started after a stop are left out. */
+export async function replayFiles(pool: ExecutePool, paths: string[], flags: InputFlags, onRecord: (r: FileRecord) => void, limits: ReplayLimits = NO_LIMITS): Promise<FileRecord[]> {
   let grouped
   try {
     grouped = await loadInputs(paths, flags)
@@ -111,6 +125,7 @@ export async function replayFiles(pool: ExecutePool, paths: string[], flags: Inp
     onRecord(r)
   }
   for (const l2 of grouped.l2) {
+    if (limits.stopped()) break
     const r = emptyRecord(l2.file)
     try {
       const doc = l2.json as { genesis?: unknown; blobFiles?: string[] }
@@ -144,11 +159,14 @@ export async function replayFiles(pool: ExecutePool, paths: string[], flags: Inp
     onRecord(r)
   }
   await Promise.all(
-    grouped.inputs.map(async (input) => {
-      const r = await runOne(pool, input, flags)
-      records.push(r)
-      onRecord(r)
-    }),
+    grouped.inputs.map((input) =>
+      limits.slot(async () => {
+        if (limits.stopped()) return
+        const r = await runOne(pool, input, flags, limits.budget)
+        records.push(r)
+        onRecord(r)
+      }),
+    ),
   )
   return records
 }

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest'
+import { Refused } from '../src/protocol/refusal.js'
+import { syntheticInput } from './support/coordinator-kit.js'
+import { rejection, request, startCoordinator, submit, valuesOf } from './support/reliability-kit.js'
+
+/**
+ * Issue 13, item 3: proofs only from a prover the batch was given to (until the assignment expires), the first
+ * valid proof wins and later different ones are refused explicitly, and proof bytes nobody can verify are
+ * stored only with trustUnverified.
+ */
+
+const reasonOf = async (p: Promise<unknown>) => {
+  const e = await rejection(p)
+  expect(e).toBeInstanceOf(Refused)
+  return (e as Refused).reason
+}
+
+describe('proof acceptance', () => {
+  it('refuses a submit from a prover the batch is not assigned to; the assigned prover still gets its ACK', async () => {
+    const inputs = [1, 2, 3, 4, 5].map((n) => syntheticInput(n))
+    const c = await startCoordinator({ inputs })
+    for (let i = 0; i < 5; i++) await request(c.address, 'real')
+    for (let b = 2; b <= 5; b++) {
+      expect(await reasonOf(submit(c.address, b, valuesOf(inputs[b - 1]), { proverId: 'intruder', proof: new Uint8Array(64).fill(0xaa) }))).toBe(
+        'assigned_to_another_prover',
+      )
+      // Without a prover_id the submitter is its address; the assignment names the prover id, so still refused.
+      expect(await reasonOf(submit(c.address, b, valuesOf(inputs[b - 1])))).toBe('assigned_to_another_prover')
+    }
+    for (let b = 1; b <= 5; b++) expect(await submit(c.address, b, valuesOf(inputs[b - 1]), { proverId: 'real' })).toMatchObject({ kind: 'ProofSubmitACK' })
+    for (let b = 1; b <= 5; b++) expect(c.store.proof(b, 'Exec')?.proof).toEqual(new Uint8Array(0))
+  })
+
+  it('after the assignment expired anyone may answer, and an earlier holder\'s late proof is welcome', async () => {
+    const inputs = [syntheticInput(1), syntheticInput(2)]
+    const c = await startCoordinator({ inputs, proverTimeoutMs: 200 })
+    await request(c.address, 'slow') // batch 1
+    await request(c.address, 'slow') // batch 2
+    await new Promise((r) => setTimeout(r, 300))
+    expect(await submit(c.address, 1, valuesOf(inputs[0]), { proverId: 'rescuer' })).toMatchObject({ kind: 'ProofSubmitACK' })
+    expect(await request(c.address, 'second')).toMatchObject({ batchNumber: 2 }) // reassigned
+    expect(await submit(c.address, 2, valuesOf(inputs[1]), { proverId: 'slow' })).toMatchObject({ kind: 'ProofSubmitACK' })
+  })
+
+  it('20 racing submits with different bytes: exactly one ACK, one stored, the other 19 refused explicitly', async () => {
+    const input = syntheticInput(1)
+    const c = await startCoordinator({
+      inputs: [input],
+      trustUnverified: true,
+      derivePublicValues: async () => {
+        await new Promise((r) => setTimeout(r, 100)) // all 20 are being checked at once
+        return valuesOf(input)
+      },
+    })
+    await request(c.address, 'p')
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        submit(c.address, 1, valuesOf(input), { proverId: 'p', proof: Uint8Array.of(i) }).then(
+          () => ({ ack: i }),
+          (e: Refused) => ({ refused: e.reason }),
+        ),
+      ),
+    )
+    const acks = results.filter((r) => 'ack' in r) as { ack: number }[]
+    expect(acks).toHaveLength(1)
+    expect(results.filter((r) => 'refused' in r && r.refused === 'conflicting_duplicate')).toHaveLength(19)
+    expect(c.store.proof(1, 'Exec')?.proof).toEqual(Uint8Array.of(acks[0].ack))
+  })
+
+  it('junk proof bytes nobody can verify are refused, and stored only with trustUnverified', async () => {
+    const input = syntheticInput(1)
+    const strict = await startCoordinator({ inputs: [input], requiredTypes: ['Exec', 'SP1'] })
+    await request(strict.address, 'p', 'SP1')
+    await request(strict.address, 'p', 'Exec')
+    const junk = new Uint8Array(64).fill(0x5a)
+    expect(await reasonOf(submit(strict.address, 1, valuesOf(input), { proverId: 'p', proverType: 'SP1', proof: junk }))).toBe('unverifiable')
+    expect(await reasonOf(submit(strict.address, 1, valuesOf(input), { proverId: 'p', proof: junk }))).toBe('unverifiable')
+    expect(strict.store.proof(1, 'SP1')).toBeUndefined()
+    expect(strict.store.proof(1, 'Exec')).toBeUndefined()
+    // A verifier, when there is one, decides.
+    const verified = await startCoordinator({ inputs: [input], requiredTypes: ['SP1'], verifyProof: { SP1: async (proof) => proof[0] === 1 } })
+    await request(verified.address, 'p', 'SP1')
+    expect(await reasonOf(submit(verified.address, 1, valuesOf(input), { proverId: 'p', proverType: 'SP1', proof: junk }))).toBe('invalid_proof')
+    expect(await submit(verified.address, 1, valuesOf(input), { proverId: 'p', proverType: 'SP1', proof: Uint8Array.of(1) })).toMatchObject({ kind: 'ProofSubmitACK' })
+    // trustUnverified: stored after the public values check.
+    const trusting = await startCoordinator({ inputs: [input], requiredTypes: ['SP1'], trustUnverified: true })
+    await request(trusting.address, 'p', 'SP1')
+    expect(await reasonOf(submit(trusting.address, 1, new Uint8Array(160), { proverId: 'p', proverType: 'SP1', proof: junk }))).toBe('wrong_public_values')
+    expect(await submit(trusting.address, 1, valuesOf(input), { proverId: 'p', proverType: 'SP1', proof: junk })).toMatchObject({ kind: 'ProofSubmitACK' })
+    expect(trusting.store.proof(1, 'SP1')?.proof).toEqual(junk)
+  })
+})

@@ -1,0 +1,114 @@
+import net from 'node:net'
+import { describe, expect, it } from 'vitest'
+import { createCoordinatorMetrics } from '../src/coordinator/metrics.js'
+import { RecentSet } from '../src/coordinator/recentSet.js'
+import { CoordinatorStore } from '../src/coordinator/store.js'
+import { createMessageServer, sendMessage, type DropReason } from '../src/protocol/transport.js'
+import { syntheticInput } from './support/coordinator-kit.js'
+import { onCleanup, request, startCoordinator } from './support/reliability-kit.js'
+
+/**
+ * Issue 13, items 2 and 8: one client cannot stop service (slow connections are evicted oldest first, per
+ * address and globally, known provers last), every dropped connection is logged and counted by reason, and
+ * the prover registry behind the metric is bounded.
+ */
+
+/** Open a connection (optionally from another loopback address) that sends one byte and then nothing. */
+function slowConnection(port: number, localAddress?: string): Promise<{ socket: net.Socket; closed: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port, localAddress })
+    socket.on('error', () => {})
+    const closed = new Promise<void>((r) => socket.on('close', () => r()))
+    socket.once('connect', () => {
+      socket.write('{')
+      resolve({ socket, closed })
+    })
+    socket.once('error', reject)
+    onCleanup(() => void socket.destroy())
+  })
+}
+
+describe('fair service under slow connections', () => {
+  it('300 trickling connections from one address: a prover is still served, and every drop is logged and counted', async () => {
+    const c = await startCoordinator({
+      inputs: [syntheticInput(1)],
+      limits: { maxMessageBytes: 1 << 20, idleTimeoutMs: 60_000, readDeadlineMs: 60_000, maxConnections: 100, maxConnectionsPerAddress: 40 },
+    })
+    const slow = []
+    for (let i = 0; i < 300; i++) slow.push(await slowConnection(c.address.port))
+    // The idle timeout is a minute: only eviction can have made room.
+    expect(await request(c.address, 'real-prover')).toMatchObject({ kind: 'BatchResponse', batchNumber: 1 })
+    const open = slow.filter((s) => !s.socket.destroyed && s.socket.readyState === 'open').length
+    expect(open).toBeLessThanOrEqual(40)
+    const dropLines = c.lines.filter((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('connection dropped'))
+    const metric = await c.opts.metrics!.registry.getSingleMetricAsString('tessera_coordinator_dropped_connections_total')
+    const counted = [...metric.matchAll(/reason="([a-z_]+)"} (\d+)/g)].reduce((n, m) => n + Number(m[2]), 0)
+    expect(dropLines.length).toBeGreaterThanOrEqual(300 - 40)
+    expect(counted).toBe(dropLines.length)
+    expect(dropLines.every((l) => ['address_cap', 'evicted'].includes(l.reason as string))).toBe(true)
+  }, 30_000)
+
+  it('a known prover\'s connection is evicted last; unknown addresses churn among themselves', async () => {
+    const drops: { reason: DropReason; peer: string }[] = []
+    const server = createMessageServer(
+      () => ({ kind: 'BatchResponse', batchNumber: null, input: null, format: null }),
+      { maxMessageBytes: 1024, idleTimeoutMs: 60_000, readDeadlineMs: 60_000, maxConnections: 20, maxConnectionsPerAddress: 100, reservedConnections: 5 },
+      { onDropped: (reason, peer) => drops.push({ reason, peer }), isTrusted: (host) => host === '127.0.0.2' },
+    )
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    onCleanup(() => new Promise<void>((r) => server.close(() => r())))
+    const port = (server.address() as net.AddressInfo).port
+    const known = await slowConnection(port, '127.0.0.2') // the oldest connection of all
+    for (let i = 0; i < 60; i++) await slowConnection(port)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(known.socket.destroyed).toBe(false)
+    expect(drops.length).toBeGreaterThanOrEqual(60 - 15)
+    expect(drops.every((d) => d.peer.startsWith('127.0.0.1:') && d.reason === 'evicted')).toBe(true)
+    // And a complete request from anyone is still answered.
+    expect(await sendMessage({ host: '127.0.0.1', port }, { kind: 'BatchRequest', commitHash: 'v', proverType: 'Exec' }, { timeoutMs: 5000 })).toMatchObject({ kind: 'BatchResponse' })
+  })
+
+  it('more requests in flight than allowed get Refused{busy, retry}, not silence', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const server = createMessageServer(
+      async () => {
+        await gate
+        return { kind: 'BatchResponse', batchNumber: null, input: null, format: null }
+      },
+      { maxMessageBytes: 1024, idleTimeoutMs: 5000, readDeadlineMs: 5000, maxConnections: 50, maxInFlight: 2 },
+    )
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    onCleanup(() => new Promise<void>((r) => server.close(() => r())))
+    const address = { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }
+    const ask = () => sendMessage(address, { kind: 'BatchRequest', commitHash: 'v', proverType: 'Exec' }, { timeoutMs: 5000 }).then((m) => m.kind, (e: Error & { reason?: string; retry?: boolean }) => `${e.reason}:${e.retry}`)
+    const first = [ask(), ask()]
+    await new Promise((r) => setTimeout(r, 100))
+    expect(await ask()).toBe('busy:true')
+    release()
+    expect(await Promise.all(first)).toEqual(['BatchResponse', 'BatchResponse'])
+  })
+})
+
+describe('bounded prover registry', () => {
+  it('400k random prover ids keep at most the cap, least recently seen forgotten first', async () => {
+    const set = new RecentSet(60_000, 1000)
+    for (let i = 0; i < 400_000; i++) set.touch(`id-${i}`)
+    expect(set.size()).toBe(1000)
+    expect(set.has('id-399999')).toBe(true)
+    expect(set.has('id-0')).toBe(false)
+    const store = new CoordinatorStore(':memory:')
+    onCleanup(() => store.close())
+    const metrics = createCoordinatorMetrics(store, ['Exec'], 60_000, 500)
+    for (let i = 0; i < 5000; i++) metrics.seenProver(`random-${i}`)
+    expect(await metrics.registry.getSingleMetricAsString('tessera_coordinator_provers')).toMatch(/tessera_coordinator_provers 500/)
+  })
+
+  it('forgets provers not seen within the prover timeout', () => {
+    const set = new RecentSet(1000, 10)
+    set.touch('a', 0)
+    set.touch('b', 500)
+    expect(set.size(1200)).toBe(1)
+    expect(set.has('b', 1200)).toBe(true)
+  })
+})

@@ -1,0 +1,134 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import net from 'node:net'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { mockPublicValues } from '../src/backend/index.js'
+import { Refused } from '../src/protocol/refusal.js'
+import { Prover, type ProverOptions } from '../src/prover/prover.js'
+import { captureLog, freePort, syntheticInput } from './support/coordinator-kit.js'
+import { onCleanup, rejection, request, startCoordinator, submit, tempDir, until, valuesOf } from './support/reliability-kit.js'
+
+/**
+ * Issue 13, item 1: a finished proof is never thrown away. No reply is not a refusal; the proof waits in
+ * --state-dir across the prover's restart; the coordinator answers every submit it stores, however long
+ * verification takes; only an explicit refusal ends the attempts.
+ */
+
+function prover(port: number, over: Partial<ProverOptions> = {}) {
+  const log = captureLog()
+  const p = new Prover({
+    coordinators: [{ host: '127.0.0.1', port }],
+    backend: 'mock',
+    proverType: 'Exec',
+    version: 'v',
+    workers: 1,
+    pollIntervalMs: 20,
+    maxBackoffMs: 50,
+    requestTimeoutMs: 5000,
+    logger: log.logger,
+    prove: async (_b, input) => ({ proof: new Uint8Array(0), publicValues: mockPublicValues(input) }),
+    ...over,
+  })
+  onCleanup(() => p.abort())
+  return { prover: p, lines: log.lines }
+}
+
+/** A server on `port` that accepts and closes every connection without a byte: "no reply". */
+async function silentCloser(port: number): Promise<{ connections: () => number; close: () => Promise<void> }> {
+  let n = 0
+  const server = net.createServer((s) => {
+    n++
+    s.destroy()
+  })
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()))
+  return { connections: () => n, close: () => new Promise<void>((r) => server.close(() => r())) }
+}
+
+describe('a finished proof is never lost', () => {
+  it('survives many closes without reply and the prover\'s own restart; stored exactly once', async () => {
+    const stateDir = tempDir()
+    const db = join(tempDir(), 'c.db')
+    const port = await freePort()
+    const first = await startCoordinator({ inputs: [syntheticInput(1)], dbPath: db, port })
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const a = prover(port, {
+      stateDir,
+      prove: async (_b, input) => {
+        await gate
+        return { proof: new Uint8Array(0), publicValues: mockPublicValues(input) }
+      },
+    })
+    const runA = a.prover.run()
+    await until('batch assigned', () => first.store.assignment(1, 'Exec') !== undefined)
+    // The coordinator goes away; in its place something that closes every connection without a reply.
+    await first.coordinator.close()
+    first.store.close()
+    const closer = await silentCloser(port)
+    release()
+    await until('at least 6 unanswered submits (the old prover gave up after 3)', () => closer.connections() >= 6)
+    expect(existsSync(join(stateDir, 'pending'))).toBe(true)
+    expect(readdirSync(join(stateDir, 'pending'))).toHaveLength(1)
+    a.prover.stop()
+    expect(await runA).toMatchObject({ reason: 'stopped', proven: 0, failed: 0, unsent: 1 })
+    await closer.close()
+
+    // A new prover process (same state dir, same prover id) and the coordinator back on the same database.
+    const second = await startCoordinator({ dbPath: db, port })
+    const b = prover(port, { stateDir, exitWhenIdle: true, prove: async () => expect.unreachable('nothing left to prove') })
+    expect(await b.prover.run()).toEqual({ reason: 'idle', proven: 1, failed: 0, unsent: 0 })
+    expect(second.store.proof(1, 'Exec')?.publicValues).toEqual(valuesOf(syntheticInput(1)))
+    expect(readdirSync(join(stateDir, 'pending'))).toEqual([])
+  }, 30_000)
+
+  it('an explicit refusal ends the attempts; the refused proof is kept aside with the reason', async () => {
+    const stateDir = tempDir()
+    const c = await startCoordinator({ inputs: [syntheticInput(1)] })
+    const p = prover(c.address.port, { stateDir, exitWhenIdle: true, prove: async () => ({ proof: new Uint8Array(0), publicValues: new Uint8Array(160) }) })
+    expect(await p.prover.run()).toEqual({ reason: 'idle', proven: 0, failed: 1, unsent: 0 })
+    const refused = readdirSync(join(stateDir, 'refused'))
+    expect(refused).toHaveLength(1)
+    expect(JSON.parse(readFileSync(join(stateDir, 'refused', refused[0]), 'utf8')).refused).toMatch(/wrong_public_values/)
+    expect(p.lines.some((l) => l.msg === 'coordinator refused the proof' && l.reason === 'wrong_public_values')).toBe(true)
+  })
+
+  it('retries after an internal error (Refused{internal, retry}) instead of giving up', async () => {
+    const c = await startCoordinator({ inputs: [syntheticInput(1)] })
+    const addProof = c.store.addProof.bind(c.store)
+    let failures = 3
+    c.store.addProof = (p) => {
+      if (failures-- > 0) throw new Error('disk I/O error (simulated)')
+      return addProof(p)
+    }
+    const p = prover(c.address.port, { exitWhenIdle: true })
+    expect(await p.prover.run()).toEqual({ reason: 'idle', proven: 1, failed: 0, unsent: 0 })
+    expect(c.store.proof(1, 'Exec')).toBeDefined()
+    expect(c.lines.filter((l) => l.msg === 'internal error while handling a message')).toHaveLength(3)
+  })
+})
+
+describe('the coordinator answers every submit it stores', () => {
+  it('verification slower than the read timeout: every submit is answered with an ACK', async () => {
+    const inputs = Array.from({ length: 8 }, (_, i) => syntheticInput(i + 1))
+    const c = await startCoordinator({
+      inputs,
+      limits: { maxMessageBytes: 1 << 20, idleTimeoutMs: 100, readDeadlineMs: 300, maxConnections: 100 },
+      derivePublicValues: async (input) => {
+        await new Promise((r) => setTimeout(r, 700)) // well past the 100 ms idle timeout
+        return mockPublicValues(input)
+      },
+    })
+    for (let i = 0; i < inputs.length; i++) await request(c.address, 'p')
+    const replies = await Promise.all(inputs.map((input, i) => submit(c.address, i + 1, valuesOf(input), { proverId: 'p' })))
+    expect(replies.map((r) => r.kind)).toEqual(inputs.map(() => 'ProofSubmitACK'))
+    for (let b = 1; b <= inputs.length; b++) expect(c.store.proof(b, 'Exec')).toBeDefined()
+  })
+
+  it('a refusal is an explicit, typed reply, not a closed connection', async () => {
+    const c = await startCoordinator({ inputs: [syntheticInput(1)] })
+    const e = await rejection(submit(c.address, 1, valuesOf(syntheticInput(1))))
+    expect(e).toBeInstanceOf(Refused)
+    expect((e as Refused).reason).toBe('unassigned')
+    expect((e as Refused).retry).toBe(false)
+  })
+})
