@@ -1,4 +1,5 @@
 import { Common, Holesky, Hoodi, Mainnet, Sepolia, type ChainConfig as EjsChainConfig, type CustomCrypto } from '@ethereumjs/common'
+import { BlockScopedCommon } from './common.js'
 import { WitnessInvalid } from './errors.js'
 import type { ChainConfig } from './types.js'
 
@@ -118,8 +119,12 @@ export function hardforksFromChainConfig(config: ChainConfig): { name: string; b
   return blockForks
 }
 
-/** Common for a chain config: a public network's built-in schedule, or a custom chain based on mainnet. */
-export function commonFromChainConfig(config: ChainConfig, customCrypto: CustomCrypto): Common {
+/**
+ * Common for a chain config: a public network's built-in schedule, or a custom chain based on mainnet.
+ * `blockScoped`: the guest's BlockScopedCommon (O(1) EIP and parameter lookups, same answers).
+ */
+export function commonFromChainConfig(config: ChainConfig, customCrypto: CustomCrypto, opts: { blockScoped?: boolean } = {}): Common {
+  const CommonClass = opts.blockScoped ? BlockScopedCommon : Common
   if (typeof config !== 'object' || config === null) throw new WitnessInvalid('chainConfig', 'expected an object')
   const chainId = num(config, 'chainId')
   if (chainId === undefined) throw new WitnessInvalid('chainConfig.chainId', 'missing')
@@ -130,11 +135,11 @@ export function commonFromChainConfig(config: ChainConfig, customCrypto: CustomC
     if (chain.chainId !== chainId) {
       throw new WitnessInvalid('chainConfig.chainId', `${chainId} does not match ${publicName} (${chain.chainId})`)
     }
-    return new Common({ chain, customCrypto })
+    return new CommonClass({ chain, customCrypto })
   }
   const hardforks = hardforksFromChainConfig(config)
   const last = hardforks[hardforks.length - 1]
-  return new Common({
+  return new CommonClass({
     chain: {
       ...Mainnet,
       name: publicNetworkName(chainId) ? `custom-${chainId}` : 'custom',

@@ -8,7 +8,9 @@ import { commonFromChainConfig } from './chain.js'
 import { guestCrypto } from './crypto.js'
 import { BlockInvalid, WitnessIncomplete, isGuestError } from './errors.js'
 import { AncestorChain } from './headers.js'
-import { NodeStore, createStateManager } from './state.js'
+import { FlatStateManager } from './flatState.js'
+import { observeExecution, type ExecutionObserver } from './observer.js'
+import { NodeStore, createStateManager, type WitnessStateManager } from './state.js'
 import type { ProgramInput, ProgramOutput } from './types.js'
 import { ethCheck, validateHeaderAgainstParent, validateUncles } from './validate.js'
 
@@ -19,7 +21,26 @@ export interface ExecuteOptions {
   crypto?: CustomCrypto
   /** BN254 (alt_bn128) precompiles 0x06-0x08; default @noble/curves. The host may pass a faster one. */
   bn254?: EVMBN254Interface
+  /** Told about every transaction executed (type, kind, gas, precompile calls); see guest/observer.ts. */
+  observer?: ExecutionObserver
+  /** Performance switches, all on by default; the bench turns each off alone to measure it. */
+  tuning?: Tuning
 }
+
+/** The guest's hot-path changes (see README, Benchmarks). Outputs never depend on them. */
+export interface Tuning {
+  /** Flat account/storage maps over the witness, tries written once per state root (guest/flatState.ts). */
+  flatState?: boolean
+  /** EIP activation and gas parameters resolved once per block, not per step (guest/common.ts). */
+  blockScopedCommon?: boolean
+  /**
+   * Jump-destination analysis kept per code (one Uint8Array per code hash in the flat state layer) for the
+   * whole batch instead of redone on every call: the opt-in cache of patches/@ethereumjs+evm+10.1.3.patch.
+   */
+  jumpAnalysisCache?: boolean
+}
+
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, blockScopedCommon: true, jumpAnalysisCache: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -80,9 +101,10 @@ export async function executeBlocks(
   blocks: Block[],
   chain: AncestorChain,
   store: NodeStore,
-  opts: { bn254?: EVMBN254Interface; runner?: BlockRunner } = {},
+  opts: { bn254?: EVMBN254Interface; runner?: BlockRunner; observer?: ExecutionObserver; tuning?: Tuning } = {},
 ): Promise<{ stateRoot: Uint8Array; stats: BatchStats }> {
   const runner = opts.runner ?? L1_BLOCK_RUNNER
+  const tuning = { ...DEFAULT_TUNING, ...opts.tuning }
   // The witness must contain the parent state root node itself (unless the state is empty), even for a
   // batch that reads no state at all: that is what ties the witness to the parent.
   const parentRoot = chain.parentStateRoot
@@ -90,7 +112,9 @@ export async function executeBlocks(
     if (e instanceof WitnessIncomplete) throw new WitnessIncomplete('node', bytesToHex(parentRoot), 'parent state root')
     throw e
   })
-  const stateManager = createStateManager(common, store, parentRoot)
+  const stateManager: FlatStateManager | WitnessStateManager = tuning.flatState
+    ? new FlatStateManager(common, store, parentRoot)
+    : createStateManager(common, store, parentRoot)
   const vm = await createVM({
     common: common.copy(),
     stateManager,
@@ -99,6 +123,8 @@ export async function executeBlocks(
   })
   // createEVM (10.1.3) overwrites a `bn254` option with its noble default, so set it on the instance.
   if (opts.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = opts.bn254
+  if (opts.observer) observeExecution(vm, opts.observer)
+  if (tuning.jumpAnalysisCache) (vm.evm as unknown as { jumpAnalysisCache: WeakMap<Uint8Array, object> }).jumpAnalysisCache = new WeakMap()
   const runCall = vm.evm.runCall.bind(vm.evm)
   vm.evm.runCall = async (opts) => {
     if (stateManager.inTransaction || opts.caller?.toString() !== SYSTEM_ADDRESS) return runCall(opts)
@@ -164,7 +190,8 @@ export async function executeBlocks(
 export async function executeStateless(input: ProgramInput, opts: ExecuteOptions = {}): Promise<ProgramOutput & { stats: BatchStats }> {
   const crypto = guestCrypto(opts.crypto)
   const keccak256 = crypto.keccak256 ?? keccak_256
-  const common = commonFromChainConfig(input.chainConfig, crypto)
+  const tuning = { ...DEFAULT_TUNING, ...opts.tuning }
+  const common = commonFromChainConfig(input.chainConfig, crypto, { blockScoped: tuning.blockScopedCommon })
   const blocks = decodeBlocks(input.blocks, common)
   for (let i = 1; i < blocks.length; i++) {
     if (!equalsBytes(blocks[i].header.parentHash, blocks[i - 1].hash())) {
@@ -180,7 +207,7 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
       : AncestorChain.fromWitness(input.witness.headers, common, blocks[0].header.parentHash, keccak256, undefined, blocks.map((b) => b.header))
   const initialStateRoot = chain.parentStateRoot
   const store = NodeStore.fromWitness(input.witness.state, input.witness.codes, keccak256)
-  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254 })
+  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254, observer: opts.observer, tuning: opts.tuning })
   return {
     initialStateRoot,
     finalStateRoot: stateRoot,

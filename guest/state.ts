@@ -7,9 +7,9 @@ import { WitnessIncomplete } from './errors.js'
 const SYSTEM_ADDRESS = '0xfffffffffffffffffffffffffffffffffffffffe'
 
 /** The empty trie root is never stored as a node; ethereumjs probes it and expects a miss. */
-const EMPTY_TRIE_ROOT_HEX = '56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421'
+export const EMPTY_TRIE_ROOT_HEX = '56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421'
 /** MerkleStateManager keys code by 'c' ‖ codeHash to keep it apart from trie nodes. */
-const CODE_PREFIX_HEX = '63'
+export const CODE_PREFIX_HEX = '63'
 
 /**
  * Hash-keyed node and code store backing every trie of a stateless run. A lookup that misses throws
@@ -41,13 +41,18 @@ export class NodeStore implements DB<string, Uint8Array> {
     throw new WitnessIncomplete('node', `0x${key}`)
   }
 
-  async get(key: string): Promise<Uint8Array | undefined> {
+  /** Synchronous lookup for the flat state layer (guest/flatState.ts); same contract as `get`. */
+  getSync(key: string): Uint8Array | undefined {
     // Checked first: witnesses from geth-style proofs may carry the empty-trie node 0x80, which hashes to
     // the empty root but is not a trie node ethereumjs can decode.
     if (key === EMPTY_TRIE_ROOT_HEX) return undefined
     const value = this.map.get(key)
     if (value !== undefined) return value
     this.missing(key)
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    return this.getSync(key)
   }
 
   async put(key: string, value: Uint8Array): Promise<void> {
@@ -88,7 +93,7 @@ export class RecordingNodeStore extends NodeStore {
     this.base = base
   }
 
-  override async get(key: string): Promise<Uint8Array | undefined> {
+  override getSync(key: string): Uint8Array | undefined {
     const written = this.map.get(key)
     if (written !== undefined) return written
     if (key === EMPTY_TRIE_ROOT_HEX) return undefined

@@ -9,27 +9,17 @@
  */
 import { parseArgs } from 'node:util'
 import { rm } from 'node:fs/promises'
-import { createBlock, type Block, type BlockHeader } from '@ethereumjs/block'
 import { createBlob4844Tx, createAccessList2930Tx, createEOACode7702Tx, createFeeMarket1559Tx, createLegacyTx, type TypedTransaction } from '@ethereumjs/tx'
-import { Address, bigIntToHex, bytesToHex, createAddressFromString, eoaCode7702SignAuthorization, createContractAddress, hexToBytes, privateToAddress, setLengthLeft, bigIntToBytes } from '@ethereumjs/util'
-import { buildBlock, createVM } from '@ethereumjs/vm'
-import { sha256 } from '@noble/hashes/sha2.js'
+import { Address, bigIntToHex, bytesToHex, createAddressFromString, eoaCode7702SignAuthorization, createContractAddress, hexToBytes, setLengthLeft, bigIntToBytes } from '@ethereumjs/util'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { commonFromChainConfig, genesisChainConfig } from '../guest/chain.js'
-import { guestCrypto } from '../guest/crypto.js'
-import { createStateManager, NodeStore } from '../guest/state.js'
+import { genesisChainConfig } from '../guest/chain.js'
 import type { ChainConfig } from '../guest/types.js'
-import { executionWitnessToJson } from '../src/witness/codec.js'
-import { writeCacheFile, type CacheFile } from '../src/witness/cache.js'
-import { buildStateFromAlloc, type Alloc } from '../src/witness/genesis.js'
-import { recordWitness } from '../src/witness/record.js'
-import { blockToCacheBlock } from '../src/witness/rpcJson.js'
+import { writeCacheFile } from '../src/witness/cache.js'
+import type { Alloc } from '../src/witness/genesis.js'
+import { BEACON_ROOTS, BEACON_ROOTS_CODE, buildDevnetChain, type BlockContext, devnetAccounts, recordDevnetBatches, DEVNET_CHAIN_ID } from '../src/devnet/chain.js'
 
-export const DEVNET_CHAIN_CONFIG: ChainConfig = genesisChainConfig(1337, 'cancun')
+export const DEVNET_CHAIN_CONFIG: ChainConfig = genesisChainConfig(DEVNET_CHAIN_ID, 'cancun')
 
-const BEACON_ROOTS = '0x000f3df6d732807ef1319fb7b8bb8522d0beac02'
-const BEACON_ROOTS_CODE =
-  '0x3373fffffffffffffffffffffffffffffffffffffffe14604d57602036146024575f5ffd5b5f35801560495762001fff810690815414603c575f5ffd5b62001fff01545f5260205ff35b5f5ffd5b62001fff42064281555f359062001fff015500'
 /** Store(key,value) = SSTORE + LOG1; empty calldata clears slot 0. */
 const STORE_INITCODE = '0x6021806000600b6000396000f3' + '36600a576000600055005b602035600035556020356000526000356020600060a100'
 /** Stores BLOCKHASH(NUMBER-3) in slot 1. */
@@ -40,10 +30,6 @@ function devnetBlob(n: number): `0x${string}` {
   const blob = new Uint8Array(4096 * 32)
   for (let i = 0; i < 4096; i++) blob.set(keccak_256(new Uint8Array([n, i & 0xff, i >> 8])).subarray(1), i * 32 + 1)
   return bytesToHex(blob)
-}
-
-function key(i: number): Uint8Array {
-  return keccak_256(new TextEncoder().encode(`tessera-devnet-${i}`))
 }
 
 const WITHDRAWAL_REQUESTS = '0x00000961ef480eb55e80d19ad83579a64c007002'
@@ -58,68 +44,13 @@ export interface DevnetOptions {
 
 export async function makeDevnet(outDir: string, blockCount = 12, batchSize = 3, opts: DevnetOptions = {}): Promise<string[]> {
   const prague = opts.fork === 'prague'
-  const chainConfig = prague ? genesisChainConfig(1337, 'prague') : DEVNET_CHAIN_CONFIG
-  const crypto = guestCrypto()
-  const common = commonFromChainConfig(chainConfig, crypto)
-  const keys = Array.from({ length: 8 }, (_, i) => key(i))
-  const senders = keys.map((k) => new Address(privateToAddress(k)))
+  const accounts = devnetAccounts(8)
+  const { keys, addresses: senders, nonces, next } = accounts
   const alloc: Alloc = { [BEACON_ROOTS]: { balance: '0x0', nonce: '0x1', code: BEACON_ROOTS_CODE }, ...opts.alloc }
   for (const s of senders) alloc[s.toString()] = { balance: '0x3635c9adc5dea00000' } // 1000 ether
-  const { nodes, stateRoot } = await buildStateFromAlloc(alloc, common.copy())
-  const genesis = createBlock(
-    {
-      header: {
-        number: 0n,
-        stateRoot,
-        gasLimit: 30_000_000n,
-        timestamp: 1_700_000_000n,
-        baseFeePerGas: 1_000_000_000n,
-        excessBlobGas: 0n,
-        blobGasUsed: 0n,
-        parentBeaconBlockRoot: new Uint8Array(32),
-        extraData: new TextEncoder().encode('tessera devnet'),
-        ...(prague ? { requestsHash: sha256(new Uint8Array()) } : {}),
-      },
-    },
-    { common, setHardfork: true },
-  )
-
-  const store = new NodeStore(new Map(nodes))
-  const headers: BlockHeader[] = [genesis.header]
-  const blockchain = {
-    async getBlock(n: number) {
-      const h = headers[n]
-      return { hash: () => h.hash(), header: h }
-    },
-    async putBlock() {},
-    shallowCopy() {
-      return this
-    },
-    async validateHeader() {},
-  }
-  const sm = createStateManager(common, store, stateRoot)
-  const vm = await createVM({ common: common.copy(), stateManager: sm, blockchain: blockchain as never, setHardfork: true })
-  const nonces = senders.map(() => 0n)
   const contracts: { store?: Address; blockhash?: Address } = {}
-  const blocks: Block[] = []
-  let parent = genesis
-  for (let n = 1; n <= blockCount; n++) {
-    const timestamp = genesis.header.timestamp + BigInt(12 * n)
-    const builder = await buildBlock(vm, {
-      parentBlock: parent,
-      headerData: {
-        timestamp,
-        gasLimit: 30_000_000n,
-        coinbase: createAddressFromString('0xc014ba5e00000000000000000000000000000000'),
-        parentBeaconBlockRoot: setLengthLeft(bigIntToBytes(BigInt(n) * 0x1000n + 7n), 32),
-      },
-      withdrawals: n % 2 === 0 ? [{ index: BigInt(n), validatorIndex: 7n, address: senders[n % 8].toString(), amount: 1000n }, { index: BigInt(n) + 1000n, validatorIndex: 9n, address: `0x${'77'.repeat(19)}${n.toString(16).padStart(2, '0')}`, amount: 32n }] : [],
-      blockOpts: { putBlockIntoBlockchain: false, setHardfork: true },
-    })
-    const txCommon = vm.common
-    const baseFee = parent.header.calcNextBaseFee()
+  const traffic = ({ number: n, common: txCommon, baseFee }: BlockContext): TypedTransaction[] => {
     const txs: TypedTransaction[] = []
-    const next = (i: number) => nonces[i]++
     const fee = { maxFeePerGas: baseFee * 2n + 2_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n }
     // Plain transfers of each type, one to a fresh account each block.
     txs.push(createLegacyTx({ nonce: next(0), gasPrice: baseFee + 1_000_000_000n, gasLimit: 21000n, to: senders[1], value: 1000n + BigInt(n) }, { common: txCommon }).sign(keys[0]))
@@ -175,29 +106,24 @@ export async function makeDevnet(outDir: string, blockCount = 12, batchSize = 3,
         txs.push(createFeeMarket1559Tx({ nonce: next(2), ...fee, gasLimit: 200000n, to: createAddressFromString(CONSOLIDATION_REQUESTS), value: 100n, data: request, chainId: 1337n }, { common: txCommon }).sign(keys[2]))
       }
     }
-    for (const tx of txs) await builder.addTransaction(tx)
-    const { block } = await builder.build()
-    blocks.push(block)
-    headers.push(block.header)
-    parent = block
+    return txs
   }
-
-  // Witnesses per batch, recorded from the state at each batch's start (the union of all nodes serves every root).
-  const allNodes = new Map(nodes)
+  const chain = await buildDevnetChain({
+    fork: prague ? 'prague' : 'cancun',
+    alloc,
+    blockCount,
+    traffic,
+    withdrawals: (n) =>
+      n % 2 === 0
+        ? [
+            { index: BigInt(n), validatorIndex: 7n, address: senders[n % 8].toString(), amount: 1000n },
+            { index: BigInt(n) + 1000n, validatorIndex: 9n, address: `0x${'77'.repeat(19)}${n.toString(16).padStart(2, '0')}`, amount: 32n },
+          ]
+        : [],
+  })
   await rm(outDir, { recursive: true, force: true })
   const written: string[] = []
-  for (let start = 0; start < blocks.length; start += batchSize) {
-    const batch = blocks.slice(start, start + batchSize)
-    const recorded = await recordWitness({ common, blocks: batch, ancestors: headers.slice(0, start + 1), preState: allNodes })
-    if (recorded.error !== undefined) throw recorded.error
-    for (const [k, v] of recorded.written) allNodes.set(k, v)
-    const cache: CacheFile = {
-      blocks: batch.map(blockToCacheBlock),
-      witness: executionWitnessToJson(recorded.witness),
-      network: chainConfig,
-    }
-    written.push(await writeCacheFile(outDir, cache))
-  }
+  for (const cache of await recordDevnetBatches(chain, batchSize)) written.push(await writeCacheFile(outDir, cache))
   return written
 }
 

@@ -44,7 +44,7 @@ describe('tessera replay file', () => {
     const { code, stdout } = await replayFiles([pruned, garbage])
     expect(code).toBe(1)
     expect(stdout).toMatch(/FAILED WitnessIncomplete: .*cache_hoodi_pruned\.json: witness incomplete: missing node 0x[0-9a-f]{64}/)
-    expect(stdout).toMatch(/FAILED CacheFormatError: .*garbage\.json: .*not valid JSON/)
+    expect(stdout).toMatch(/FAILED InputFormatError: .*garbage\.json: <document>: not valid JSON/)
     expect(stdout).toMatch(/\| blocks +\| .*2 failed/)
   }, 120_000)
 })

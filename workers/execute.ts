@@ -9,6 +9,9 @@
 import { workerData } from 'node:worker_threads'
 import { executeStateless } from '../guest/execute.js'
 import { decodeProgramInput } from '../guest/input.js'
+import { decodeL2ProgramInput } from '../guest/l2/input.js'
+import { encodeL2PublicValues, type L2ProgramOutput } from '../guest/l2/output.js'
+import { executeL2Batch } from '../guest/l2/program.js'
 import type { ProgramOutput } from '../guest/types.js'
 import { serialiseError, type SerialisedError } from '../src/pool/errors.js'
 import { hostGuestOptions } from '../src/crypto/guestOptions.js'
@@ -60,6 +63,45 @@ async function execute(task: ExecuteTask): Promise<ExecuteOk> {
   }
 }
 
+export interface ExecuteL2Task {
+  kind: 'execute-l2'
+  /** encodeL2ProgramInput bytes; transferred. */
+  bytes: ArrayBuffer
+}
+
+export interface ExecuteL2Ok {
+  ok: true
+  output: L2ProgramOutput
+  /** ethrex's 256-byte L2 public values. */
+  publicValues: Uint8Array
+  blocks: number
+  transactions: number
+  privileged: number
+  l1Messages: number
+  gasUsed: bigint
+  ms: number
+  inputBytes: number
+}
+
+/** The ethrex L2 guest (guest/l2/program.ts). */
+async function executeL2(task: ExecuteL2Task): Promise<ExecuteL2Ok> {
+  const start = performance.now()
+  const bytes = new Uint8Array(task.bytes)
+  const { stats, l1Messages, privilegedCount, ...output } = await executeL2Batch(decodeL2ProgramInput(bytes), await hostGuestOptions())
+  return {
+    ok: true,
+    output,
+    publicValues: encodeL2PublicValues(output),
+    blocks: stats.blockCount,
+    transactions: Number(stats.transactionCount),
+    privileged: privilegedCount,
+    l1Messages: l1Messages.length,
+    gasUsed: stats.gasUsed,
+    ms: performance.now() - start,
+    inputBytes: bytes.byteLength,
+  }
+}
+
 async function selftest(task: SelftestTask): Promise<unknown> {
   if (workerData?.selftest !== true) throw new Error('selftest tasks are disabled in this pool')
   switch (task.action) {
@@ -79,6 +121,7 @@ async function selftest(task: SelftestTask): Promise<unknown> {
 /** Task kinds this worker runs. The lead adds 'conformance-case' here. */
 export const HANDLERS: Record<string, Handler> = {
   execute,
+  'execute-l2': executeL2,
   selftest,
 }
 

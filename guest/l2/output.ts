@@ -1,3 +1,4 @@
+import { BlockInvalid } from '../errors.js'
 /**
  * ethrex's L2 public values (crates/l2/prover/src/guest_program/src/output.rs @ 6fbd93b5, ProgramOutput::encode
  * with the `l2` feature): eight 32-byte words, 256 bytes, in this order. The OnChainProposer contract on L1
@@ -70,5 +71,34 @@ export function decodeL2PublicValues(bytes: Uint8Array): L2ProgramOutput {
     lastBlockHash: word(5),
     chainId: num(6),
     nonPrivilegedCount: num(7),
+  }
+}
+
+/** Check names used when a claimed value differs from what the guest computed. */
+const CLAIM_CHECKS: Record<keyof L2ProgramOutput, string> = {
+  initialStateRoot: 'initial state root',
+  finalStateRoot: 'final state root',
+  l1MessagesMerkleRoot: 'L1 messages merkle root',
+  privilegedTransactionsHash: 'privileged tx rolling hash',
+  blobVersionedHash: 'blob versioned hash',
+  lastBlockHash: 'last block hash',
+  chainId: 'chain id',
+  nonPrivilegedCount: 'non-privileged tx count',
+}
+
+/**
+ * Compare what someone claims about a batch (e.g. what the sequencer committed on L1, or public values a
+ * prover submitted) with what the guest computed. The first difference is a BlockInvalid naming the field.
+ */
+export function checkL2Claims(computed: L2ProgramOutput, claimed: Partial<L2ProgramOutput>): void {
+  for (const name of WORDS) {
+    const want = claimed[name]
+    if (want === undefined) continue
+    const got = computed[name]
+    const same = typeof got === 'bigint' ? got === want : (want as Uint8Array).length === got.length && (want as Uint8Array).every((b, i) => b === got[i])
+    if (!same) {
+      const show = (v: unknown) => (typeof v === 'bigint' ? String(v) : `0x${Array.from(v as Uint8Array, (b) => b.toString(16).padStart(2, '0')).join('')}`)
+      throw new BlockInvalid(undefined, `claimed ${CLAIM_CHECKS[name]}`, { expected: show(got), actual: show(want) })
+    }
   }
 }

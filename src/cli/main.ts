@@ -6,17 +6,22 @@
 const COMMANDS: Record<string, { file: string; summary: string }> = {
   conformance: { file: './commands/conformance.js', summary: 'run EF BlockchainTests through the stateless path' },
   replay: { file: './commands/replay.js', summary: 'stateless replay of cache files, blocks or a transaction' },
+  'block-composition': { file: './commands/composition.js', summary: 'gas by tx kind/type and precompile share per block, as an SVG chart' },
   cache: { file: './commands/cache.js', summary: 'fetch blocks and witnesses from RPC into ethrex-replay cache files' },
+  convert: { file: './commands/convert.js', summary: 'convert any witness shape to the ethrex-replay cache format' },
+  witness: { file: './commands/witness.js', summary: 'witness inspect: shape, sizes, unused and missing nodes' },
   coordinator: { file: './commands/coordinator.js', summary: 'serve batches to provers over TCP' },
   prover: { file: './commands/prover.js', summary: 'prove batches from one or more coordinators' },
   'verify-proof': { file: './commands/verifyProof.js', summary: 'verify a RISC Zero or SP1 Groth16 proof (seal, journal, image id / vkey)' },
+  'proof-sender': { file: './commands/proof-sender.js', summary: 'send proven batches to the L1 OnChainProposer (verifyBatches)' },
   bench: { file: './commands/bench.js', summary: 'benchmark suite (JSON results)' },
   demo: { file: './commands/demo.js', summary: 'self-contained demo on embedded devnet data (npm start)' },
+  l2: { file: './commands/l2.js', summary: 'ethrex L2: reconstruct a chain from genesis + blobs, devnet sequencer, withdrawal proofs' },
   doctor: { file: './commands/doctor.js', summary: 'show which crypto and backend paths are active' },
 }
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(18)} ${c.summary}`)
   return `usage: tessera <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'tessera <command> --help' for options.`
 }
 

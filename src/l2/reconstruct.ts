@@ -123,7 +123,12 @@ export async function reconstructL2(genesisJson: unknown, blobs: BlobFile[], opt
       },
     })
     const recorded = await recordWitness({ common, blocks, ancestors, preState: state, keccak256, bn254: opts.bn254, runner })
-    if (recorded.error !== undefined) throw new BatchFailed(file.name, recorded.error)
+    if (recorded.error !== undefined) {
+      // Blocks before the failing one passed every check: report them.
+      const failedAt = recorded.error instanceof BlockInvalid ? recorded.error.blockNumber : undefined
+      if (failedAt !== undefined) for (const block of blocks) if (block.header.number < failedAt) opts.onBlock?.(file.name, block)
+      throw new BatchFailed(file.name, recorded.error)
+    }
     for (const block of blocks) opts.onBlock?.(file.name, block)
     for (const [key, value] of recorded.written) state.set(key, value)
     const input: L2ProgramInput = {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { Piscina } from 'piscina'
-import type { ExecuteOk, WorkerReply } from '../../workers/execute.js'
+import type { ExecuteL2Ok, ExecuteOk, WorkerReply } from '../../workers/execute.js'
 import { rebuildError, workerFailure } from './errors.js'
 import { workerPath } from './paths.js'
 
@@ -25,6 +25,8 @@ export interface TaskPool {
 export interface ExecutePool extends TaskPool {
   /** Stateless execution of encodeProgramInput bytes. The buffer is transferred: don't reuse `input` after. */
   run(input: Uint8Array, label?: string): Promise<ExecuteResult>
+  /** The ethrex L2 guest on encodeL2ProgramInput bytes (transferred). */
+  runL2(input: Uint8Array, label?: string): Promise<ExecuteL2Ok>
 }
 
 export function defaultWorkers(): number {
@@ -75,6 +77,10 @@ export function createExecutePool(opts: PoolOptions = {}): ExecutePool {
     run(input: Uint8Array, label = 'execute') {
       const bytes = transferable(input)
       return pool.runTask<ExecuteResult>({ kind: 'execute', bytes }, [bytes], label)
+    },
+    runL2(input: Uint8Array, label = 'execute-l2') {
+      const bytes = transferable(input)
+      return pool.runTask<ExecuteL2Ok>({ kind: 'execute-l2', bytes }, [bytes], label)
     },
   }
 }

@@ -54,9 +54,10 @@ process.once('exit', () => {
   for (const c of running) if (c.pid !== undefined && c.exitCode === null) kill(c.pid, 'SIGTERM')
 })
 
-export async function startHardhatNode(timeoutMs = 60_000): Promise<HardhatNode> {
+/** `configFile`: a config in test/hardhat/ (default shanghai for replay; hardhat.l1.config.cjs is cancun for the L1 contracts). */
+export async function startHardhatNode(timeoutMs = 60_000, configFile = 'hardhat.config.cjs'): Promise<HardhatNode> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-hardhat-'))
-  copyFileSync(join(ROOT, 'test/hardhat/hardhat.config.cjs'), join(dir, 'hardhat.config.cjs'))
+  copyFileSync(join(ROOT, 'test/hardhat', configFile), join(dir, 'hardhat.config.cjs'))
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir')
   const port = await freePort()
   const child = spawn(process.execPath, [join(ROOT, 'node_modules/hardhat/internal/cli/bootstrap.js'), 'node', '--hostname', '127.0.0.1', '--port', String(port)], {

@@ -6,16 +6,19 @@ import { rpcBlockToCache } from '../../rpc/header.js'
 import type { RpcBatch } from '../../rpc/blocks.js'
 import { writeCacheFile, type CacheFile, type CacheNetwork } from '../../witness/cache.js'
 import { executionWitnessToJson } from '../../witness/codec.js'
+import { checkBelowHead, consecutiveRuns, listedBlocks } from '../blockList.js'
 import { ProgressBar } from '../progress.js'
 import { OPTIONS, chainConfigFrom, checkBackend, positiveInt, rpcFrom } from './replay.js'
 
 const HELP = `usage:
   tessera cache block <N|latest> --rpc-url URL --cache-dir DIR
   tessera cache blocks --from A --to B --rpc-url URL --cache-dir DIR [--per-block]
+  tessera cache blocks --blocks 1,5,9[,12-15] --rpc-url URL --cache-dir DIR [--per-block]
 
 Fetches blocks and their witness (debug_executionWitness, else eth_getProof) and writes ethrex-replay cache
 files named cache_<network>_<first>[-<last>].json. A range becomes one file with one witness covering all its
-blocks, or one file per block with --per-block. Every file is checked by executing it statelessly before it
+blocks, or one file per block with --per-block. A --blocks list gives one file per run of consecutive blocks
+(1,2,3,7 -> cache_…_1-3.json and cache_…_7.json). Every file is checked by executing it statelessly before it
 is written (use --no-check to skip). Options as for 'tessera replay' (--rps, --workers, --chain-config, --gzip).`
 
 const PUBLIC_NAMES: Record<string, string> = { mainnet: 'Mainnet', sepolia: 'Sepolia', holesky: 'Holesky', hoodi: 'Hoodi' }
@@ -43,7 +46,12 @@ export async function run(argv: string[]): Promise<number> {
   const head = BigInt(await rpc.request<string>('eth_blockNumber'))
   let from: bigint
   let to: bigint
-  if (sub === 'block') {
+  const list = sub === 'blocks' ? listedBlocks(values) : undefined
+  if (list !== undefined) {
+    checkBelowHead(list, head)
+    from = list[0]
+    to = list[list.length - 1]
+  } else if (sub === 'block') {
     if (arg === undefined) throw new Error('cache block needs a block number or latest')
     from = to = arg === 'latest' ? head : BigInt(arg)
   } else if (sub === 'blocks') {
@@ -56,7 +64,8 @@ export async function run(argv: string[]): Promise<number> {
   if (from < 1n || to < from) throw new Error(`bad range ${from}..${to}`)
   const config = await chainConfigFrom(values, rpc, from)
   const units: bigint[][] = []
-  if (values['per-block']) for (let n = from; n <= to; n++) units.push([n])
+  if (list !== undefined) units.push(...(values['per-block'] ? list.map((n) => [n]) : consecutiveRuns(list)))
+  else if (values['per-block']) for (let n = from; n <= to; n++) units.push([n])
   else units.push(Array.from({ length: Number(to - from + 1n) }, (_, i) => from + BigInt(i)))
 
   const pool = createExecutePool({ workers: positiveInt(values.workers, '--workers') ?? 1 })

@@ -12,15 +12,20 @@ import { replayTransaction } from '../../rpc/transaction.js'
 import { fetchBlock } from '../../rpc/witness.js'
 import type { InputFlags } from '../../witness/formats/index.js'
 import { replayFiles } from './replayFiles.js'
+import { checkBelowHead, listedBlocks } from '../blockList.js'
 import { ProgressBar, summaryTable } from '../progress.js'
 
 const HELP = `usage:
   tessera replay file <input>... [--witness FILE]     stateless execution of witness files of any producer (auto-detected:
                                                        ethrex-replay caches of every vintage, zk-pig, SBV, block+witness
-                                                       JSON/RLP, geth ExtWitness, zevm binary, EIP-8025 SSZ, pre-state, EEST)
+                                                       JSON/RLP, geth ExtWitness, zevm binary, EIP-8025 SSZ, pre-state, EEST;
+                                                       L2 batch caches cache_batch_<n>.json: the ethrex L2 guest)
   tessera replay block <N|latest> --rpc-url URL        one block from a node
   tessera replay blocks --from A [--to B] [--endless] --rpc-url URL
+  tessera replay blocks --blocks 1,5,9[,12-15] --rpc-url URL   a list of blocks and ranges
   tessera replay transaction <hash> --rpc-url URL      re-execute a block up to that tx, show its receipt
+  tessera replay custom [--blocks N] [--txs-per-block K] [--kind KIND]   build blocks locally, then run them
+  tessera replay l2 batch|block|transaction ...        ethrex L2 (see 'tessera replay l2 --help')
 
 options:
   --rpc-url URL         JSON-RPC endpoint (HTTP)
@@ -55,6 +60,7 @@ export const OPTIONS = {
   'proofs-only': { type: 'boolean' },
   from: { type: 'string' },
   to: { type: 'string' },
+  blocks: { type: 'string' },
   endless: { type: 'boolean' },
   'poll-ms': { type: 'string' },
   'cache-dir': { type: 'string' },
@@ -202,10 +208,11 @@ async function replayStream(
   return records
 }
 
-async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | 'latest' | undefined, command: string): Promise<number> {
+async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | 'latest' | undefined, command: string, list?: bigint[]): Promise<number> {
   checkBackend(values)
   const rpc = rpcFrom(values)
   const head = await headNumber(rpc)
+  if (list !== undefined) checkBelowHead(list, head)
   const start = from === 'latest' ? head : from
   let end = to === undefined ? (values.endless ? undefined : head) : to === 'latest' ? head : to
   if (start < 1n) throw new Error('block 0 (genesis) has no parent to replay from; start at 1')
@@ -214,12 +221,13 @@ async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | '
   const workers = positiveInt(values.workers, '--workers')
   const pool = createExecutePool({ workers })
   const ahead = positiveInt(values.concurrency, '--concurrency') ?? pool.threads + 1
-  const bar = new ProgressBar(end === undefined ? undefined : Number(end - start + 1n))
+  const bar = new ProgressBar(list?.length ?? (end === undefined ? undefined : Number(end - start + 1n)))
   const pollMs = positiveInt(values['poll-ms'], '--poll-ms') ?? 2000
   let cursor = start
   let known = head
   const stopper = { stopped: false }
   const next = async (): Promise<bigint | undefined> => {
+    if (list !== undefined) return list.shift()
     if (end !== undefined && cursor > end) {
       if (!values.endless) return undefined
       end = undefined
@@ -256,10 +264,10 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
       const extra = [
         record.shape ? `shape ${record.shape}` : '',
         record.anchor === 'unanchored' ? 'UNANCHORED (pre-state root taken on trust)' : record.anchor && record.anchor !== 'witness-headers' ? `parent header from ${record.anchor === 'parent-header-rpc' ? '--rpc-url' : '--parent-header'}` : '',
-        values.action === 'prove' && record.publicValues ? `public values ${record.publicValues}` : '',
+        (values.action === 'prove' || record.shape?.startsWith('ethrex-l2')) && record.publicValues ? `public values ${record.publicValues}` : '',
         record.statelessOutputBytes ? `statelessOutputBytes ${record.statelessOutputBytes}` : '',
       ].filter(Boolean)
-      bar.log(record.ok ? `${record.label}: ${describe(record)}${extra.length ? ` (${extra.join('; ')})` : ''}` : `FAILED ${record.error?.name ?? 'Error'}: ${record.error?.message}`, record.ok ? process.stdout : process.stderr)
+      bar.log(record.ok ? `${record.label}: ${describe(record)}${extra.length ? ` (${extra.join('; ')})` : ''}` : `FAILED ${record.error?.name ?? 'Error'}: ${record.error?.message}`)
       for (const note of record.notes ?? []) bar.log(`  note: ${note}`)
     })
     bar.finish()
@@ -282,6 +290,9 @@ export function inputFlags(values: Values): InputFlags {
 }
 
 export async function run(argv: string[]): Promise<number> {
+  // Subcommands with options of their own live in their own modules.
+  if (argv[0] === 'custom') return (await import('./replayCustom.js')).run(argv.slice(1))
+  if (argv[0] === 'l2') return (await import('./replayL2.js')).run(argv.slice(1))
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
   const [sub, ...rest] = positionals
   if (values.help || sub === undefined) {
@@ -296,6 +307,8 @@ export async function run(argv: string[]): Promise<number> {
       return runBlocks(values, n, n, 'block')
     }
     case 'blocks': {
+      const list = listedBlocks(values)
+      if (list !== undefined) return runBlocks(values, list[0], list[list.length - 1], 'blocks', [...list])
       const from = parseBlockNumber(values.from, '--from')
       const to = values.to === undefined ? undefined : parseBlockNumber(values.to, '--to')
       return runBlocks(values, from, to, 'blocks')
@@ -323,6 +336,6 @@ export async function run(argv: string[]): Promise<number> {
       return r.matches === false ? 1 : 0
     }
     default:
-      throw new Error(`unknown replay subcommand '${sub}' (file, block, blocks, transaction)`)
+      throw new Error(`unknown replay subcommand '${sub}' (file, block, blocks, transaction, custom, l2)`)
   }
 }

@@ -1,12 +1,15 @@
-import { WitnessIncomplete, isGuestError } from '../../../guest/errors.js'
+import { WitnessIncomplete, WitnessInvalid, isGuestError } from '../../../guest/errors.js'
 import { encodeProgramInput } from '../../../guest/input.js'
 import { encodePublicValues } from '../../../guest/output.js'
 import type { ExecutePool } from '../../pool/execute.js'
 import type { ReplayRecord } from '../../rpc/replay.js'
 import { witnessSize } from '../../witness/codec.js'
 import { explainMissing, loadInputs, resolveInput, resolveOptionsFromFlags, type InputFlags, type ResolvedInput } from '../../witness/formats/index.js'
-import { L2InputNotSupported } from '../../witness/formats/errors.js'
-import { l2BatchRunner } from '../../witness/formats/l2hook.js'
+import { readFile } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { hostGuestOptions } from '../../crypto/guestOptions.js'
+import { reconstructL2 } from '../../l2/reconstruct.js'
+import { runL2BatchFile } from '../../l2/replayFile.js'
 import { decodeStatelessInput, statelessOutputBytes } from '../../witness/formats/ssz.js'
 import type { LoadedInput } from '../../witness/formats/types.js'
 import { toHex } from '../../witness/hex.js'
@@ -27,7 +30,9 @@ const labelOf = (input: LoadedInput) => `${input.files.join(' + ')}${input.expec
 function fail(record: FileRecord, e: unknown, where: string): FileRecord {
   const err = e as Error
   record.ok = false
-  record.error = { name: err?.name ?? 'Error', message: `${where}: ${err?.message ?? String(e)}` }
+  const message = err?.message ?? String(e)
+  // Most errors already name the file; say it once.
+  record.error = { name: err?.name ?? 'Error', message: message.includes(where.split(' + ')[0].split(' [')[0]) ? message : `${where}: ${message}` }
   return record
 }
 
@@ -100,13 +105,38 @@ export async function replayFiles(pool: ExecutePool, paths: string[], flags: Inp
     return [r]
   }
   const records: FileRecord[] = []
+  for (const { file, error } of grouped.errors) {
+    const r = fail(emptyRecord(file), error, file)
+    records.push(r)
+    onRecord(r)
+  }
   for (const l2 of grouped.l2) {
     const r = emptyRecord(l2.file)
-    const runner = l2BatchRunner()
     try {
-      if (runner === undefined) throw new L2InputNotSupported(l2.file, 'an ethrex L2 batch cache')
-      const res = await runner(l2.json, l2.file)
-      Object.assign(r, { ok: res.ok, first: res.blocks.first, last: res.blocks.last, transactions: res.transactions, gasUsed: res.gasUsed, publicValues: res.publicValues, shape: 'ethrex-l2-batch' })
+      const doc = l2.json as { genesis?: unknown; blobFiles?: string[] }
+      if (doc.blobFiles !== undefined) {
+        // An L2 genesis given with its blobs: what `tessera l2 reconstruct` does, reported as one record.
+        if (doc.genesis === undefined) throw new WitnessInvalid(l2.file, 'ethrex L2 blobs need the L2 genesis file (l2.json) given beside them')
+        const blobs = await Promise.all(doc.blobFiles.map(async (f) => ({ name: basename(f), bytes: new Uint8Array(await readFile(f)) })))
+        const t0 = performance.now()
+        const res = await reconstructL2(doc.genesis, blobs, await hostGuestOptions())
+        const last = res.batches[res.batches.length - 1]
+        Object.assign(r, {
+          ok: true,
+          first: 1n,
+          last: res.lastBlockNumber,
+          transactions: res.batches.reduce((n, b) => n + b.transactionCount, 0),
+          gasUsed: res.batches.reduce((g, b) => g + b.blocks.reduce((x, blk) => x + blk.header.gasUsed, 0n), 0n),
+          executeMs: performance.now() - t0,
+          publicValues: last ? toHex(last.publicValues) : undefined,
+          shape: 'ethrex-l2-genesis+blobs',
+        })
+        r.notes = [`${res.batches.length} batches re-executed and proven; final state root ${toHex(res.finalStateRoot)}, last block hash ${toHex(res.lastBlockHash)}`]
+      } else {
+        const res = await runL2BatchFile(pool, l2.file, l2.json)
+        Object.assign(r, { ...res, ok: true, executeMs: res.executeMs, shape: 'ethrex-l2-batch' })
+        r.notes = [`${res.privileged} privileged transactions, ${res.l1Messages} L1 messages`]
+      }
     } catch (e) {
       fail(r, e, l2.file)
     }

@@ -32,11 +32,3 @@ export class ParentHeaderMissing extends TesseraError {
   }
 }
 
-/** An L2 batch input was recognised but no L2 guest is wired in (see src/witness/formats/l2hook.ts). */
-export class L2InputNotSupported extends TesseraError {
-  readonly file: string
-  constructor(file: string, why: string) {
-    super(`${file}: ethrex L2 input (${why}) needs the L2 guest, which this build does not route to`, 'use an L1 cache file, or a build with the L2 guest')
-    this.file = file
-  }
-}

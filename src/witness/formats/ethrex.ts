@@ -4,6 +4,8 @@ import { chainFromConfig, publicChain } from './chain.js'
 import { InputFormatError, UnknownChain } from './errors.js'
 import { isObject, list, pick, type Json } from './json.js'
 import type { BlockSource, ChainSource, HeaderSource, LoadedInput, ReadPart } from './types.js'
+import { GETH_RULE } from './rlpShapes.js'
+import { ZKPIG_RULE } from './zkpig.js'
 import { byteItems, headerItems, witnessFromJson } from './witnessJson.js'
 
 /**
@@ -96,6 +98,13 @@ function witness2025(w: Json, file: string): Pick<LoadedInput, 'state' | 'codes'
   }
 }
 
+/** Tessera's `producer` field survives conversion so a missing node still names the original producer's rule. */
+function producerRuleOf(producer: string): string | undefined {
+  if (producer === 'zk-pig') return ZKPIG_RULE
+  if (producer.startsWith('geth')) return GETH_RULE
+  return undefined
+}
+
 export function readEthrexCache(doc: Json, file: string): ReadPart {
   const l2 = l2Reason(doc, file)
   if (l2 !== undefined) return { kind: 'l2-batch', file, json: doc }
@@ -114,6 +123,7 @@ export function readEthrexCache(doc: Json, file: string): ReadPart {
         ...parts,
         chain: chainOf(doc, file),
         notes: [],
+        producerRule: typeof doc.producer === 'string' ? producerRuleOf(doc.producer) : undefined,
       },
     ],
   }

@@ -112,6 +112,12 @@ export function normalizeTxJson(tx: unknown, where: string): Json {
   if (out.type === undefined) out.type = '0x0'
   // Typed transactions sign yParity; some producers only write v (0/1 there).
   if (out.type !== '0x0' && out.yParity === undefined && out.v !== undefined) out.yParity = out.v
+  if (out.accessList !== undefined) {
+    out.accessList = list(out.accessList, `${where}.accessList`).map((a, i) => {
+      if (!isObject(a)) throw new WitnessInvalid(`${where}.accessList[${i}]`, 'expected {address, storageKeys}')
+      return { address: pick(a, 'address'), storageKeys: list(pick(a, 'storageKeys'), `${where}.accessList[${i}].storageKeys`) }
+    })
+  }
   if (Array.isArray(out.authorizationList)) {
     out.authorizationList = out.authorizationList.map((a, i) => {
       const auth = normalizeTxJson({ ...(a as Json), type: 0 }, `${where}.authorizationList[${i}]`)

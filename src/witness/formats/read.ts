@@ -44,6 +44,8 @@ export function classifyJson(raw: unknown, file: string): ReadPart[] {
   if (isSbvBlockWitness(doc)) return [readSbvBlockWitness(doc, file)]
   if (isEestFixture(doc)) return [readEestFixture(doc as Json, file)]
   if (isPreStateInput(doc)) return [readPreStateInput(doc as Json, file)]
+  // A geth-style genesis ({config, alloc}) is not an input by itself; next to ethrex L2 blobs it is an L2 batch set.
+  if (isObject(doc) && isObject(doc.config) && isObject(doc.alloc)) return [{ kind: 'l2-genesis', file, json: doc }]
   const rpc = readRpcJson(doc, file)
   if (rpc !== undefined) return rpc
   const keys = isObject(doc) ? Object.keys(doc).slice(0, 8).join(', ') : typeof doc
@@ -56,7 +58,15 @@ export function classifyJson(raw: unknown, file: string): ReadPart[] {
 }
 
 /** Recognise a binary (or hex text) input. */
+/** An EIP-4844 blob as ethrex's L1 committer publishes batches: 4096 field elements whose first byte is 0. */
+function isBlob(bytes: Uint8Array): boolean {
+  if (bytes.length !== 131072) return false
+  for (let i = 0; i < bytes.length; i += 32) if (bytes[i] !== 0) return false
+  return true
+}
+
 export function classifyBinary(bytes: Uint8Array, file: string): ReadPart[] {
+  if (isBlob(bytes)) return [{ kind: 'l2-blob', file, bytes }]
   if (isSszStatelessInput(bytes)) return [readSszStatelessInput(bytes, file)]
   const rlp = readRlp(bytes, file)
   if (rlp !== undefined) return rlp
@@ -86,6 +96,8 @@ export async function readInputFile(path: string): Promise<ReadPart[]> {
 export interface GroupedInputs {
   inputs: LoadedInput[]
   l2: Extract<ReadPart, { kind: 'l2-batch' }>[]
+  /** Files that could not be read or recognised; the others still run. */
+  errors: { file: string; error: unknown }[]
 }
 
 /**
@@ -94,8 +106,14 @@ export interface GroupedInputs {
  */
 export async function readInputs(paths: string[], witnessPath?: string): Promise<GroupedInputs> {
   const parts: ReadPart[] = []
-  for (const p of paths) parts.push(...(await readInputFile(p)))
-  if (witnessPath !== undefined) parts.push(...(await readInputFile(witnessPath)))
+  const errors: GroupedInputs['errors'] = []
+  for (const p of [...paths, ...(witnessPath === undefined ? [] : [witnessPath])]) {
+    try {
+      parts.push(...(await readInputFile(p)))
+    } catch (error) {
+      errors.push({ file: p, error })
+    }
+  }
   const inputs: LoadedInput[] = []
   const l2: GroupedInputs['l2'] = []
   let pendingBlock: Extract<ReadPart, { kind: 'block' }> | undefined
@@ -116,8 +134,18 @@ export async function readInputs(paths: string[], witnessPath?: string): Promise
     pendingBlock = undefined
     pendingWitness = undefined
   }
+  const genesis = parts.filter((p) => p.kind === 'l2-genesis')
+  const blobs = parts.filter((p) => p.kind === 'l2-blob')
+  if (blobs.length > 0) {
+    l2.push({ kind: 'l2-batch', file: [...genesis, ...blobs].map((p) => p.file).join(' + '), json: { genesis: genesis[0]?.kind === 'l2-genesis' ? genesis[0].json : undefined, blobFiles: blobs.map((b) => b.file) } })
+  } else if (genesis.length > 0) {
+    throw new InputFormatError(genesis[0].file, '<document>', 'a genesis file ({config, alloc}) is not an input by itself', 'use it as --chain-config FILE, or give it together with the ethrex L2 blobs it belongs to')
+  }
   for (const part of parts) {
     switch (part.kind) {
+      case 'l2-genesis':
+      case 'l2-blob':
+        break
       case 'input':
         inputs.push(...part.inputs)
         break
@@ -140,5 +168,5 @@ export async function readInputs(paths: string[], witnessPath?: string): Promise
   }
   if (pendingBlock !== undefined) throw new InputFormatError(pendingBlock.file, '<document>', 'a block without a witness', 'give its witness file right after it, or with --witness FILE')
   if (pendingWitness !== undefined) throw new InputFormatError(pendingWitness.file, '<document>', 'a witness without a block', 'give the block file (eth_getBlockByNumber JSON or RLP) next to it')
-  return { inputs, l2 }
+  return { inputs, l2, errors }
 }

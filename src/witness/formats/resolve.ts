@@ -7,7 +7,7 @@ import { hostCommon } from '../cache.js'
 import { toHex } from '../hex.js'
 import { resolveChain } from './chain.js'
 import { InputFormatError, ParentHeaderMissing, UnknownChain } from './errors.js'
-import { isObject, list, normalizeHeaderJson, normalizeTxJson, normalizeWithdrawalJson, pick, type Json } from './json.js'
+import { isObject, list, normalizeHeaderJson, normalizeTxJson, normalizeWithdrawalJson, pick, quantity, type Json } from './json.js'
 import { chainIdFromRlpBlock } from './rlpShapes.js'
 import type { BlockSource, ChainSource, HeaderSource, LoadedInput } from './types.js'
 import { inferPreStateRoot } from './trieWalk.js'
@@ -72,7 +72,7 @@ function chainIdOf(input: LoadedInput): ChainSource {
     } else {
       for (const [i, tx] of list(b.json.transactions, `${b.where}.transactions`).entries()) {
         const id = isObject(tx) ? pick(tx, 'chainId') : undefined
-        if (id !== undefined) return { kind: 'chain-id', chainId: Number(BigInt(id as string | number)), where: `${b.where}.transactions[${i}].chainId` }
+        if (id !== undefined) return { kind: 'chain-id', chainId: Number(quantity(id, `${b.where}.transactions[${i}].chainId`)), where: `${b.where}.transactions[${i}].chainId` }
       }
     }
   }

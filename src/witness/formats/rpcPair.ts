@@ -1,6 +1,6 @@
 import { parseHex } from '../hex.js'
 import { InputFormatError } from './errors.js'
-import { isObject, pick, type Json } from './json.js'
+import { isObject, pick, quantity, type Json } from './json.js'
 import { readRlp } from './rlpShapes.js'
 import type { ChainSource, ReadPart } from './types.js'
 import { looksLikeWitness, witnessFromJson } from './witnessJson.js'
@@ -31,7 +31,7 @@ function chainOfBlockJson(o: Json, file: string): ChainSource {
   for (const [i, tx] of txs.entries()) {
     if (!isObject(tx)) continue
     const id = pick(tx, 'chainId')
-    if (id !== undefined) return { kind: 'chain-id', chainId: Number(BigInt(id as string)), where: `${file}: transactions[${i}].chainId` }
+    if (id !== undefined) return { kind: 'chain-id', chainId: Number(quantity(id, `${file}: transactions[${i}].chainId`)), where: `${file}: transactions[${i}].chainId` }
   }
   return { kind: 'unknown' }
 }

@@ -79,4 +79,6 @@ export type ReadPart =
   | { kind: 'block'; blocks: BlockSource[]; chain: ChainSource; file: string; shape: ShapeName }
   | { kind: 'witness'; witness: Pick<LoadedInput, 'state' | 'codes' | 'keys' | 'headers'>; file: string; shape: ShapeName }
   | { kind: 'l2-batch'; file: string; json: Json }
+  | { kind: 'l2-genesis'; file: string; json: Json }
+  | { kind: 'l2-blob'; file: string; bytes: Uint8Array }
   | { kind: 'header'; header: HeaderSource; file: string }

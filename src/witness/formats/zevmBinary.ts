@@ -1,3 +1,4 @@
+import { EMPTY_TRIE_ROOT } from '../../trie/proof.js'
 import { toHex } from '../hex.js'
 import { InputFormatError } from './errors.js'
 import type { Json } from './json.js'
@@ -138,6 +139,12 @@ export function readZevmBinary(bytes: Uint8Array, file: string): ReadPart {
       address: r.hex(20, `withdrawals[${i}].address`),
       amount: r.q(8, `withdrawals[${i}].amount`),
     }))
+  }
+  if (withdrawals === undefined && typeof h.withdrawalsRoot === 'string') {
+    if (h.withdrawalsRoot.toLowerCase() !== EMPTY_TRIE_ROOT) {
+      throw new InputFormatError(file, 'withdrawals', `absent, but the header's withdrawals root is ${h.withdrawalsRoot} (not empty): the producer dropped the block's withdrawals, so the block cannot be rebuilt (block ${BigInt(h.number as string)})`)
+    }
+    withdrawals = []
   }
   if (ommers > 0) throw new InputFormatError(file, 'ommers', 'the format drops uncle headers\' contents Tessera needs; pre-Merge blocks cannot be rebuilt from it')
   const items = (what: string) => Array.from({ length: r.count(what, 8) }, (_, i) => Uint8Array.from(r.slice(`witness.${what}[${i}]`)))

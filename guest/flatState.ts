@@ -1,0 +1,398 @@
+import type { AccountFields, Common, StateManagerInterface, StorageDump, StorageRange } from '@ethereumjs/common'
+import { MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { RLP } from '@ethereumjs/rlp'
+import { OriginalStorageCache } from '@ethereumjs/statemanager'
+import {
+  Account,
+  Address,
+  EthereumJSErrorWithoutCode,
+  KECCAK256_NULL,
+  KECCAK256_RLP,
+  ValueEncoding,
+  bytesToUnprefixedHex,
+  createAccountFromRLP,
+  equalsBytes,
+  unpadBytes,
+  unprefixedHexToBytes,
+} from '@ethereumjs/util'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { WitnessIncomplete } from './errors.js'
+import { CODE_PREFIX_HEX, type NodeStore } from './state.js'
+import { WitnessTrieReader } from './trieReader.js'
+
+const SYSTEM_ADDRESS_HEX = 'fffffffffffffffffffffffffffffffffffffffe'
+const EMPTY: Uint8Array = new Uint8Array(0)
+
+/** Account fields as last written; immutable once stored (the EVM gets a fresh Account each read). */
+interface AccountValue {
+  nonce: bigint
+  balance: bigint
+  codeHash: Uint8Array
+}
+
+interface SlotEntry {
+  current: Uint8Array
+  /** Value in the trie as of the last state-root computation; undefined = not read, must be written. */
+  base: Uint8Array | undefined
+}
+
+/** Everything known about one address in this batch. */
+interface AccountEntry {
+  address: Uint8Array
+  /** undefined = the account does not exist. */
+  current: AccountValue | undefined
+  /** RLP in the trie as of the last state-root computation; null = absent; undefined = not read. */
+  base: Uint8Array | null | undefined
+  /** Storage root in the trie as of the last state-root computation. */
+  storageRoot: Uint8Array
+  /** Storage cleared since then: slots not in `storage` read as zero. */
+  wiped: boolean
+  storage: Map<string, SlotEntry>
+}
+
+/**
+ * A state layer built for stateless execution, behind @ethereumjs's StateManagerInterface (its public
+ * extension point: `createVM({ stateManager })`).
+ *
+ *  - Reads: an account or slot is read from the witness trie once (a synchronous path walk, nodes decoded
+ *    once) and then lives in flat maps: no trie walk, RLP decode or Account re-decode per access.
+ *  - Writes: go to the flat maps only, journaled for checkpoint/revert by an undo log. ethereumjs 10.1's
+ *    MerkleStateManager writes every SSTORE through to the storage trie (re-hashing its path) even with
+ *    caches on; here no trie is touched during execution.
+ *  - State root (end of block, or per transaction before Byzantium): the accounts and slots changed since
+ *    the last root are written to the tries with @ethereumjs/mpt over the same node store, inserts before
+ *    deletions (fewest sibling nodes needed), values equal to the trie's left alone.
+ *
+ * Reads and the root computation go through the NodeStore, so the witness recorder (RecordingNodeStore)
+ * records exactly what this layer reads, and a missing node is WitnessIncomplete, never "absent".
+ *
+ * The EIP-7002/7251 system-address rule of WitnessStateManager (guest/state.ts) is kept: outside
+ * transactions a system-address account the witness cannot show is treated as absent and the system
+ * call's own writes to it are dropped.
+ */
+export class FlatStateManager implements StateManagerInterface {
+  readonly common: Common
+  readonly originalStorageCache: OriginalStorageCache
+  /** Set by the executor around transactions (see guest/execute.ts). */
+  inTransaction = false
+  /** Set by the executor around EVM calls made from the system address outside transactions. */
+  inSystemCall = false
+
+  private readonly reader: WitnessTrieReader
+  private readonly stateTrie: MerklePatriciaTrie
+  private readonly keccak: (b: Uint8Array) => Uint8Array
+  private readonly accounts = new Map<string, AccountEntry>()
+  private readonly codes = new Map<string, Uint8Array>()
+  /** Addresses written since the last state root. */
+  private readonly dirty = new Set<string>()
+  /** Undo log of the open checkpoints, and where each checkpoint starts in it. */
+  private readonly undo: (() => void)[] = []
+  private readonly marks: number[] = []
+  /** Root of the state trie as of the last state-root computation. */
+  private root: Uint8Array
+  private systemAccountShadowed = false
+
+  constructor(common: Common, private readonly store: NodeStore, stateRoot: Uint8Array) {
+    this.common = common
+    this.keccak = common.customCrypto.keccak256 ?? keccak_256
+    this.reader = new WitnessTrieReader(store)
+    this.stateTrie = newTrie(common, store)
+    this.stateTrie.root(stateRoot)
+    this.root = stateRoot
+    this.originalStorageCache = new OriginalStorageCache(this.getStorage.bind(this))
+  }
+
+  // ─── accounts ────────────────────────────────────────────────────────────────────────────────────────
+
+  private entry(address: Address): AccountEntry | undefined {
+    const hex = bytesToUnprefixedHex(address.bytes)
+    let e = this.accounts.get(hex)
+    if (e !== undefined) return e
+    let rlp: Uint8Array | undefined
+    try {
+      rlp = this.reader.get(this.root, this.keccak(address.bytes))
+    } catch (err) {
+      if (err instanceof WitnessIncomplete && !this.inTransaction && hex === SYSTEM_ADDRESS_HEX) {
+        this.systemAccountShadowed = true
+        return undefined
+      }
+      throw withContext(err, `account ${address.toString()}`)
+    }
+    let current: AccountValue | undefined
+    let storageRoot = KECCAK256_RLP
+    if (rlp !== undefined) {
+      const a = createAccountFromRLP(rlp)
+      current = { nonce: a.nonce, balance: a.balance, codeHash: a.codeHash }
+      storageRoot = a.storageRoot
+    }
+    e = { address: address.bytes, current, base: rlp ?? null, storageRoot, wiped: false, storage: new Map() }
+    this.accounts.set(hex, e)
+    return e
+  }
+
+  /** The entry to write to, created (as absent, unread) when the witness cannot show a new account. */
+  private writable(address: Address): AccountEntry {
+    const e = this.entry(address)
+    if (e !== undefined) return e
+    // Only the shadowed system address gets here (see entry()).
+    const created: AccountEntry = { address: address.bytes, current: undefined, base: undefined, storageRoot: KECCAK256_RLP, wiped: false, storage: new Map() }
+    this.accounts.set(SYSTEM_ADDRESS_HEX, created)
+    return created
+  }
+
+  private shadowsSystemAccount(address: Address): boolean {
+    return !this.inTransaction && this.systemAccountShadowed && bytesToUnprefixedHex(address.bytes) === SYSTEM_ADDRESS_HEX && !this.accounts.has(SYSTEM_ADDRESS_HEX)
+  }
+
+  async getAccount(address: Address): Promise<Account | undefined> {
+    const a = this.entry(address)?.current
+    if (a === undefined) return undefined
+    return new Account(a.nonce, a.balance, this.reportedStorageRoot(address), a.codeHash)
+  }
+
+  /** The storage root the EVM sees (EIP-7610 collision checks): the trie's, or empty after a wipe. */
+  private reportedStorageRoot(address: Address): Uint8Array {
+    const e = this.accounts.get(bytesToUnprefixedHex(address.bytes))!
+    return e.wiped ? KECCAK256_RLP : e.storageRoot
+  }
+
+  async putAccount(address: Address, account?: Account): Promise<void> {
+    if (this.shadowsSystemAccount(address) && (this.inSystemCall || account === undefined || account.isEmpty())) return
+    const e = this.writable(address)
+    const value = account === undefined ? undefined : { nonce: account.nonce, balance: account.balance, codeHash: account.codeHash }
+    this.setAccount(e, value)
+  }
+
+  private setAccount(e: AccountEntry, value: AccountValue | undefined): void {
+    const prev = e.current
+    if (this.marks.length > 0) this.undo.push(() => (e.current = prev))
+    e.current = value
+    this.dirty.add(bytesToUnprefixedHex(e.address))
+  }
+
+  async deleteAccount(address: Address): Promise<void> {
+    if (this.shadowsSystemAccount(address)) return
+    const e = this.writable(address)
+    this.setAccount(e, undefined)
+    this.wipeStorage(e)
+  }
+
+  async modifyAccountFields(address: Address, fields: AccountFields): Promise<void> {
+    const account = (await this.getAccount(address)) ?? new Account()
+    account.nonce = fields.nonce ?? account.nonce
+    account.balance = fields.balance ?? account.balance
+    account.codeHash = fields.codeHash ?? account.codeHash
+    // storageRoot is the layer's own business (computed from the slots at state-root time).
+    await this.putAccount(address, account)
+  }
+
+  // ─── code ────────────────────────────────────────────────────────────────────────────────────────────
+
+  async putCode(address: Address, value: Uint8Array): Promise<void> {
+    const codeHash = this.keccak(value)
+    this.codes.set(bytesToUnprefixedHex(codeHash), value)
+    await this.modifyAccountFields(address, { codeHash })
+  }
+
+  /** Code by hash; one Uint8Array per code hash for the whole run (the jump-analysis cache keys on it). */
+  async getCode(address: Address): Promise<Uint8Array> {
+    const a = this.entry(address)?.current
+    if (a === undefined || equalsBytes(a.codeHash, KECCAK256_NULL)) return EMPTY
+    const hashHex = bytesToUnprefixedHex(a.codeHash)
+    let code = this.codes.get(hashHex)
+    if (code === undefined) {
+      try {
+        code = this.store.getSync(CODE_PREFIX_HEX + hashHex) ?? EMPTY
+      } catch (err) {
+        throw withContext(err, `code of ${address.toString()}`)
+      }
+      this.codes.set(hashHex, code)
+    }
+    return code
+  }
+
+  async getCodeSize(address: Address): Promise<number> {
+    return (await this.getCode(address)).length
+  }
+
+  // ─── storage ─────────────────────────────────────────────────────────────────────────────────────────
+
+  private slot(e: AccountEntry, key: Uint8Array, keyHex: string, address: Address): SlotEntry {
+    let s = e.storage.get(keyHex)
+    if (s !== undefined) return s
+    let value = EMPTY
+    if (!e.wiped) {
+      let rlp: Uint8Array | undefined
+      try {
+        rlp = this.reader.get(e.storageRoot, this.keccak(key))
+      } catch (err) {
+        throw withContext(err, `storage of ${address.toString()} slot 0x${keyHex}`)
+      }
+      if (rlp !== undefined) value = RLP.decode(rlp) as Uint8Array
+    }
+    s = { current: value, base: e.wiped ? undefined : value }
+    e.storage.set(keyHex, s)
+    return s
+  }
+
+  async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
+    if (key.length !== 32) throw EthereumJSErrorWithoutCode('Storage key must be 32 bytes long')
+    const e = this.entry(address)
+    if (e?.current === undefined) return EMPTY
+    return this.slot(e, key, bytesToUnprefixedHex(key), address).current
+  }
+
+  async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
+    if (key.length !== 32) throw EthereumJSErrorWithoutCode('Storage key must be 32 bytes long')
+    if (value.length > 32) throw EthereumJSErrorWithoutCode('Storage value cannot be longer than 32 bytes')
+    const e = this.entry(address)
+    if (e?.current === undefined) throw EthereumJSErrorWithoutCode('putStorage() called on non-existing account')
+    const keyHex = bytesToUnprefixedHex(key)
+    let s = e.storage.get(keyHex)
+    if (s === undefined) {
+      // A write before any read (system contracts): the trie value is not needed, the write decides.
+      s = { current: EMPTY, base: undefined }
+      e.storage.set(keyHex, s)
+      if (this.marks.length > 0) this.undo.push(() => e.storage.delete(keyHex))
+    } else {
+      const entry = s
+      const prev = entry.current
+      if (this.marks.length > 0) this.undo.push(() => (entry.current = prev))
+    }
+    s.current = unpadBytes(value)
+    this.dirty.add(bytesToUnprefixedHex(e.address))
+  }
+
+  async clearStorage(address: Address): Promise<void> {
+    const e = this.entry(address)
+    if (e === undefined) return
+    this.wipeStorage(e)
+    this.dirty.add(bytesToUnprefixedHex(e.address))
+  }
+
+  private wipeStorage(e: AccountEntry): void {
+    const { storage, wiped } = e
+    if (this.marks.length > 0) {
+      this.undo.push(() => {
+        e.storage = storage
+        e.wiped = wiped
+      })
+    }
+    e.storage = new Map()
+    e.wiped = true
+  }
+
+  // ─── checkpoints ─────────────────────────────────────────────────────────────────────────────────────
+
+  async checkpoint(): Promise<void> {
+    this.marks.push(this.undo.length)
+  }
+
+  async commit(): Promise<void> {
+    this.marks.pop()
+    if (this.marks.length === 0) this.undo.length = 0
+  }
+
+  async revert(): Promise<void> {
+    const mark = this.marks.pop() ?? 0
+    while (this.undo.length > mark) this.undo.pop()!()
+    if (this.marks.length === 0) this.undo.length = 0
+  }
+
+  // ─── state root ──────────────────────────────────────────────────────────────────────────────────────
+
+  /** Write what changed since the last root into the tries (in address order of first change) and hash. */
+  async getStateRoot(): Promise<Uint8Array> {
+    try {
+      await this.flush()
+    } catch (e) {
+      throw withContext(e, 'while computing the state root (a deletion may need a sibling node)')
+    }
+    return this.root
+  }
+
+  private async flush(): Promise<void> {
+    if (this.dirty.size === 0) return
+    const puts: [Uint8Array, Uint8Array][] = []
+    const dels: Uint8Array[] = []
+    for (const hex of this.dirty) {
+      const e = this.accounts.get(hex)!
+      if (e.current === undefined) {
+        e.storage = new Map()
+        e.wiped = false
+        e.storageRoot = KECCAK256_RLP
+        if (e.base !== null) dels.push(e.address)
+        e.base = null
+        continue
+      }
+      await this.flushStorage(e)
+      const rlp = new Account(e.current.nonce, e.current.balance, e.storageRoot, e.current.codeHash).serialize()
+      if (e.base === undefined || e.base === null || !equalsBytes(e.base, rlp)) puts.push([e.address, rlp])
+      e.base = rlp
+    }
+    this.dirty.clear()
+    for (const [key, value] of puts) await this.stateTrie.put(key, value)
+    for (const key of dels) await this.stateTrie.del(key)
+    this.root = this.stateTrie.root()
+  }
+
+  private async flushStorage(e: AccountEntry): Promise<void> {
+    // After a wipe the trie starts empty: only non-zero slots are written, nothing is deleted.
+    const changed = e.wiped
+      ? [...e.storage].filter(([, s]) => s.current.length > 0)
+      : [...e.storage].filter(([, s]) => s.base === undefined || !equalsBytes(s.base, s.current))
+    if (changed.length === 0 && !e.wiped) return
+    const trie = newTrie(this.common, this.store)
+    trie.root(e.wiped ? KECCAK256_RLP : e.storageRoot)
+    const address = createAddress(e.address)
+    try {
+      for (const [keyHex, s] of changed) if (s.current.length > 0) await trie.put(unprefixedHexToBytes(keyHex), RLP.encode(s.current))
+      for (const [keyHex, s] of changed) if (s.current.length === 0) await trie.del(unprefixedHexToBytes(keyHex))
+    } catch (err) {
+      throw withContext(err, `storage write of ${address.toString()}`)
+    }
+    for (const [keyHex, s] of e.storage) {
+      if (s.current.length === 0) e.storage.delete(keyHex)
+      else s.base = s.current
+    }
+    e.storageRoot = trie.root()
+    e.wiped = false
+  }
+
+  async setStateRoot(stateRoot: Uint8Array): Promise<void> {
+    if (!equalsBytes(stateRoot, await this.getStateRoot())) {
+      throw EthereumJSErrorWithoutCode('FlatStateManager: cannot move to another state root')
+    }
+  }
+
+  async hasStateRoot(root: Uint8Array): Promise<boolean> {
+    return equalsBytes(root, await this.getStateRoot())
+  }
+
+  async dumpStorage(_address: Address): Promise<StorageDump> {
+    throw EthereumJSErrorWithoutCode('FlatStateManager: dumpStorage is not supported')
+  }
+
+  async dumpStorageRange(_address: Address, _startKey: bigint, _limit: number): Promise<StorageRange> {
+    throw EthereumJSErrorWithoutCode('FlatStateManager: dumpStorageRange is not supported')
+  }
+
+  clearCaches(): void {}
+
+  shallowCopy(): StateManagerInterface {
+    throw EthereumJSErrorWithoutCode('FlatStateManager: shallowCopy is not supported (one run, one state)')
+  }
+}
+
+function createAddress(bytes: Uint8Array): Address {
+  return new Address(bytes)
+}
+
+function newTrie(common: Common, store: NodeStore): MerklePatriciaTrie {
+  return new MerklePatriciaTrie({ db: store, valueEncoding: ValueEncoding.Bytes, useKeyHashing: true, common })
+}
+
+function withContext(e: unknown, context: string): unknown {
+  if (e instanceof WitnessIncomplete && e.context === undefined) return new WitnessIncomplete(e.kind, e.what, context)
+  return e
+}

@@ -1,0 +1,53 @@
+import { createBlockHeaderFromRLP } from '@ethereumjs/block'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { WitnessIncomplete } from '../../../guest/errors.js'
+import { NodeStore } from '../../../guest/state.js'
+import { hostCrypto } from '../../crypto/index.js'
+import { hostCommon } from '../cache.js'
+import { toHex } from '../hex.js'
+import { recordWitness } from '../record.js'
+import { explainMissing, walkInput } from './diagnose.js'
+import type { ResolvedInput } from './resolve.js'
+
+export interface DoctorRun {
+  ok: boolean
+  /** Witness nodes the run never read (extra weight a producer could have left out). */
+  unreadNodes: number
+  unreadCodes: number
+  unreadHeaders: number
+  error?: string
+  /** Where the missing piece sits and which producer rule likely dropped it. */
+  diagnosis?: string
+}
+
+/**
+ * Run the blocks over the witness with a store that records reads (the recorder's own machinery, so the reads
+ * are exactly the guest's), then compare with what the witness holds.
+ */
+export async function doctorRun(r: ResolvedInput): Promise<DoctorRun> {
+  const common = hostCommon(r.chainConfig)
+  const crypto = hostCrypto()
+  const w = r.program.witness
+  if (w.headers.length === 0) return { ok: false, unreadNodes: 0, unreadCodes: 0, unreadHeaders: 0, error: 'no headers (unanchored input): the doctor run needs the parent header' }
+  const store = NodeStore.fromWitness(w.state, w.codes, crypto.keccak256)
+  const ancestors = w.headers
+    .map((h) => createBlockHeaderFromRLP(h, { common, setHardfork: true, skipConsensusFormatValidation: true }))
+    .filter((h) => h.number < r.blocks[0].header.number)
+    .sort((a, b) => (a.number < b.number ? -1 : 1))
+  const recorded = await recordWitness({ common, blocks: r.blocks, ancestors, preState: store.contents(), keccak256: crypto.keccak256 })
+  const readNodes = new Set(recorded.witness.state.map((n) => toHex(keccak_256(n))))
+  const readCodes = new Set(recorded.witness.codes.map((c) => toHex(keccak_256(c))))
+  const readHeaders = new Set(recorded.witness.headers.map((h) => toHex(h)))
+  const out: DoctorRun = {
+    ok: recorded.error === undefined,
+    unreadNodes: new Set(w.state.map((n) => toHex(keccak_256(n)))).size - readNodes.size,
+    unreadCodes: new Set(w.codes.map((c) => toHex(keccak_256(c)))).size - readCodes.size,
+    unreadHeaders: w.headers.filter((h) => !readHeaders.has(toHex(h)) && createBlockHeaderFromRLP(h, { common, setHardfork: true, skipConsensusFormatValidation: true }).number < r.blocks[0].header.number).length,
+  }
+  if (recorded.error !== undefined) {
+    const e = recorded.error as Error
+    out.error = `${e.name}: ${e.message}`
+    if (e instanceof WitnessIncomplete) out.diagnosis = explainMissing(e, r, walkInput(r))
+  }
+  return out
+}
