@@ -191,6 +191,8 @@ export class FlatStateManager implements StateManagerInterface {
   async putCode(address: Address, value: Uint8Array): Promise<void> {
     const codeHash = this.keccak(value)
     this.codes.set(bytesToUnprefixedHex(codeHash), value)
+    // Also into the node store: a recorder's writes() must carry new code into the next batch's pre-state.
+    await this.store.put(CODE_PREFIX_HEX + bytesToUnprefixedHex(codeHash), value)
     await this.modifyAccountFields(address, { codeHash })
   }
 
