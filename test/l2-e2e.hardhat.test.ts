@@ -21,7 +21,11 @@ import { DEVNET_KEYS, L2_DEVNET_CHAIN_ID, L2_DEVNET_FEE_CONFIG, L2_GENESIS_TIMES
 import { L2DevnetSequencer } from '../src/l2/devnet/sequencer.js'
 import { L2DevnetStore } from '../src/l2/devnet/store.js'
 import { addressOfKey, asHex, calldata, signed1559 } from '../src/l2/devnet/transactions.js'
-import { withdrawalProofs } from '../src/l2/devnet/withdrawalProof.js'
+import { withdrawalProofJson, withdrawalProofs } from '../src/l2/devnet/withdrawalProof.js'
+import { serveL2Rpc } from '../src/l2/devnet/rpcServer.js'
+import { execFileSync } from 'node:child_process'
+import type { AddressInfo } from 'node:net'
+import { REPO_ROOT } from './support/fixtures.js'
 import { Prover } from '../src/prover/prover.js'
 import { startHardhatNode, type HardhatNode } from './hardhat/node.js'
 import { captureLog } from './support/coordinator-kit.js'
@@ -189,4 +193,24 @@ describe('end to end on Hardhat: deposit -> L2 batch -> commit -> prove -> verif
     expect(await read<bigint>(user, l1.bridge, 'CommonBridge', 'deposits', [NATIVE_TOKEN, NATIVE_TOKEN])).toBe(parseEther('2'))
     expect(await user.publicClient.getBalance({ address: l1.bridge })).toBe(parseEther('2'))
   }, 120_000)
+
+  it('withdrawal proofs are served by the HTTP route (ethrex_getWithdrawalProof) and the CLI, from SQLite', async () => {
+    const expected = withdrawalProofs(l2Store, ethWithdrawal).map(withdrawalProofJson)
+    const server = await serveL2Rpc({ store: l2Store, host: '127.0.0.1', port: 0 })
+    try {
+      const { port } = server.address() as AddressInfo
+      const call = async (params: unknown[]) =>
+        (await (await fetch(`http://127.0.0.1:${port}`, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ethrex_getWithdrawalProof', params }) })).json()) as {
+          result?: unknown
+          error?: { message: string }
+        }
+      expect((await call([ethWithdrawal])).result).toEqual(expected)
+      expect((await call([`0x${'00'.repeat(32)}`])).error?.message).toMatch(/no L1 message was sent by L2 transaction/)
+      expect((await call(['0x12'])).error?.message).toMatch(/expected a 32-byte transaction hash/)
+    } finally {
+      server.close()
+    }
+    const out = execFileSync(process.execPath, [join(REPO_ROOT, 'dist/src/cli/main.js'), 'l2', 'withdrawal-proof', ethWithdrawal, '--db', join(dir, 'l2.db')], { encoding: 'utf8' })
+    expect(JSON.parse(out)).toEqual(expected)
+  }, 60_000)
 })
