@@ -1,0 +1,87 @@
+import type { ProgramInput } from '../../guest/types.js'
+import { ProtocolError } from './errors.js'
+import {
+  ethrexInputKind,
+  ethrexL1Json,
+  programInputFromEthrexL1,
+  proverInputDataFromEthrex,
+  type ProverInputData,
+} from './ethrex/proverInput.js'
+import { isNestedWitness } from './ethrex/witness.js'
+import { programInputFromJson, programInputToJson } from './input.js'
+import type { Json } from './json.js'
+
+/**
+ * What `InputResponse.input` carries, kept in the form it arrived in so a message re-encodes to the same
+ * bytes, and converted on demand:
+ *   'l1'          ethrex's L1 ProgramInput `{blocks, execution_witness}` (what Tessera's coordinator serves)
+ *   'l2'          ethrex's L2 ProverInputData (blocks, witness, elasticity, blob commitment/proof, fee configs)
+ *   'tessera-0.1' the older Tessera dialect's `{blocks: [0x-rlp], witness, chainConfig}`
+ * The field shapes are checked when the message is read; the heavier conversion (blocks to RLP) runs when
+ * the prover asks for the ProgramInput.
+ */
+export type BatchInputForm = 'l1' | 'l2' | 'tessera-0.1'
+
+export class BatchInput {
+  private constructor(
+    readonly form: BatchInputForm,
+    private wire: Json | undefined,
+    private program: ProgramInput | undefined,
+    private readonly field: string,
+  ) {}
+
+  /** A batch Tessera serves: sent as ethrex's L1 ProgramInput. */
+  static fromProgram(program: ProgramInput): BatchInput {
+    return new BatchInput('l1', undefined, program, 'input')
+  }
+
+  static fromEthrexJson(json: Json | undefined, field: string): BatchInput {
+    const kind = ethrexInputKind(json, field)
+    const witness = (json as { execution_witness: Json }).execution_witness
+    // Shape of the flat witness is checked now; the nested form is readable JSON but not runnable.
+    if (!isNestedWitness(witness)) {
+      for (const name of ['codes', 'blockHeadersBytes', 'firstBlockNumber', 'chainConfig', 'nodes']) {
+        if (!(name in (witness as object))) throw new ProtocolError('malformed', 'missing', `${field}.execution_witness.${name}`)
+      }
+    }
+    return new BatchInput(kind, json, undefined, field)
+  }
+
+  static fromLegacyJson(json: Json | undefined, field: string): BatchInput {
+    return new BatchInput('tessera-0.1', json, programInputFromJson(json, field), field)
+  }
+
+  /** The input as ethrex's JSON: as received, or Tessera's batch in ethrex's L1 form. */
+  ethrexJson(): Json {
+    if (this.form === 'tessera-0.1') return ethrexL1Json(this.programInput())
+    if (this.wire === undefined) this.wire = ethrexL1Json(this.program!)
+    return this.wire
+  }
+
+  /** The older dialect's JSON (answering a Tessera 0.1 prover). */
+  legacyJson(): Json {
+    if (this.form === 'tessera-0.1' && this.wire !== undefined) return this.wire
+    return programInputToJson(this.programInput()) as unknown as Json
+  }
+
+  /** What Tessera's (L1) guest runs. An L2 batch needs the L2 guest: ProtocolError('unsupported_input'). */
+  programInput(): ProgramInput {
+    if (this.program !== undefined) return this.program
+    if (this.form === 'l2') {
+      throw new ProtocolError(
+        'unsupported_input',
+        'an ethrex L2 batch (ProverInputData) needs the L2 guest, which this build does not have',
+        this.field,
+        'prove L2 batches with a build that includes guest/l2',
+      )
+    }
+    this.program = programInputFromEthrexL1(this.wire, this.field)
+    return this.program
+  }
+
+  /** The decoded L2 ProverInputData (form 'l2' only). */
+  proverInputData(): ProverInputData {
+    if (this.form !== 'l2') throw new ProtocolError('unexpected_reply', `the input is ${this.form}, not an L2 ProverInputData`, this.field)
+    return proverInputDataFromEthrex(this.wire, this.field)
+  }
+}
