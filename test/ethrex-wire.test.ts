@@ -128,7 +128,7 @@ describe('ethrex golden messages', () => {
     expect(text).toContain('"terminalTotalDifficulty":58750000000000000000000,')
     const e = protocolError(() => msg.input!.programInput())
     expect(e.reason).toBe('unsupported_input')
-    expect(e.message).toMatch(/L2 guest/)
+    expect(e.message).toMatch(/L2 batch/)
   })
 
   it('refuses the embedded-trie witness with a clear reason, not a crash', () => {
