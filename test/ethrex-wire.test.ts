@@ -173,6 +173,11 @@ describe('lossless JSON', () => {
     expect(() => parseJson('{"a":1} x')).toThrow(ProtocolError)
     expect(() => parseJson('{"a":01}')).toThrow(ProtocolError)
     expect(() => parseJson('"\u0001"')).toThrow(ProtocolError)
+    expect(() => parseJson('[01]')).toThrow(ProtocolError)
+    // Byte arrays are read in bounded runs: a long one (here 300k items) and runs broken by other numbers.
+    const long = Array.from({ length: 300_000 }, (_, i) => (i * 7) & 255)
+    expect(parseJson(`[${long.join(',')}]`)).toEqual(long)
+    expect(stringifyJson(parseJson('[1,2,-3,4.5,1234567890123456789, 6]'))).toBe('[1,2,-3,4.5,1234567890123456789,6]')
   })
 
   it('round-trips every message kind it can build', () => {
