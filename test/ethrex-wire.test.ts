@@ -5,6 +5,9 @@ import { ProtocolError } from '../src/protocol/errors.js'
 import { blockNumberOfRlp, blockToEthrex, conversionCommon } from '../src/protocol/ethrex/block.js'
 import { encodeMessage, parseMessage, type Message } from '../src/protocol/messages.js'
 import { parseJson, stringifyJson } from '../src/protocol/json.js'
+import { BatchInput } from '../src/protocol/batchInput.js'
+import { chainConfigFromEthrex } from '../src/protocol/ethrex/chainConfig.js'
+import { proverInputDataJson } from '../src/protocol/ethrex/proverInput.js'
 import { REPO_ROOT } from './support/fixtures.js'
 
 /**
@@ -129,6 +132,19 @@ describe('ethrex golden messages', () => {
     const e = protocolError(() => msg.input!.programInput())
     expect(e.reason).toBe('unsupported_input')
     expect(e.message).toMatch(/L2 batch/)
+  })
+
+  it('writes an L2 batch as ethrex ProverInputData that reads back to the same data', () => {
+    const msg = parseMessage(golden('input-response-l2.json'))
+    if (msg.kind !== 'BatchResponse' || msg.input === null) throw new Error('expected an InputResponse with input')
+    const data = msg.input.proverInputData()
+    const program = { blocks: data.blocks, witness: data.witness.witness, chainConfig: chainConfigFromEthrex(data.witness.chainConfig, 'chainConfig') }
+    const json = proverInputDataJson(program, data)
+    expect(Object.keys(json as object)).toEqual(['blocks', 'execution_witness', 'elasticity_multiplier', 'blob_commitment', 'blob_proof', 'fee_configs'])
+    const again = BatchInput.fromEthrexJson(parseJson(stringifyJson(json)), 'input')
+    expect(again.form).toBe('l2')
+    const back = again.proverInputData()
+    expect({ ...back, witness: back.witness.witness }).toEqual({ ...data, witness: data.witness.witness })
   })
 
   it('refuses the embedded-trie witness with a clear reason, not a crash', () => {
