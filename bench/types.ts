@@ -11,6 +11,8 @@ export interface BenchOptions {
   timeMs: number
   /** Progress output (stderr). */
   log: (line: string) => void
+  /** Suites that support it add a CPU profile summary (top self-time functions) to their result. */
+  profile?: boolean
 }
 
 /** One measured task. `value` is a rate, higher is better (hashes/s, recoveries/s, Mgas/s, ...). */
@@ -41,6 +43,14 @@ export interface SuiteResult {
   ratios: Ratio[]
   /** Skipped implementations and why, caveats. */
   notes: string[]
+  /** With --profile: where the profiled engine spent its time (bench/profile.ts). */
+  profile?: {
+    engine: string
+    totalMs: number
+    top: { name: string; where: string; selfMs: number; selfPercent: number }[]
+    /** V8 .cpuprofile; the CLI writes it to its own file and leaves it out of the JSON report. */
+    cpuprofile?: unknown
+  }
 }
 
 export interface BenchSuite {

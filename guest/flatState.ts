@@ -190,7 +190,11 @@ export class FlatStateManager implements StateManagerInterface {
 
   async putCode(address: Address, value: Uint8Array): Promise<void> {
     const codeHash = this.keccak(value)
-    this.codes.set(bytesToUnprefixedHex(codeHash), value)
+    const hashHex = bytesToUnprefixedHex(codeHash)
+    this.codes.set(hashHex, value)
+    // Into the node store as well, as MerkleStateManager does: callers that keep the post-state (the
+    // recorder's `written`, devnet building) need the new code next to the new trie nodes.
+    this.store.contents().set(CODE_PREFIX_HEX + hashHex, value)
     await this.modifyAccountFields(address, { codeHash })
   }
 

@@ -28,13 +28,22 @@ describe('bench: guest and replay suites (smoke, no timing assertions)', () => {
     }
   }, 60_000)
 
-  it('guest suite: tiny set (devnet + 1 EF case), 1 round -> gas, seconds, Mgas/s for three engines and their ratios', async () => {
+  it('guest suite: tiny set (devnet + 1 EF case), 1 round -> gas, seconds, Mgas/s for four engines, ratios, kinds and a profile', async () => {
     const suite = createGuestSuite({ sources: ['devnet', 'ef'], maxEntries: hasEf ? 5 : 2, rounds: 1, fullWarmup: false })
-    const report = await runSuites([suite], quiet, { tessera: 'test', activeCrypto: { keccak: 'x', ecrecover: 'y' } })
+    const report = await runSuites([suite], { ...quiet, profile: true }, { tessera: 'test', activeCrypto: { keccak: 'x', ecrecover: 'y' } })
     const r = JSON.parse(JSON.stringify(report)).suites[0]
     expect(r.suite).toBe('guest')
     const all = r.measurements.filter((m: { group: string }) => m.group === 'guest all blocks')
-    expect(all.map((m: { name: string }) => m.name)).toEqual(['guest-native', 'guest-js', 'stateful-vm'])
+    expect(all.map((m: { name: string }) => m.name)).toEqual(['guest-native', 'guest-js', 'stateful-vm', 'stateful-vm-host'])
+    // Per-kind breakdown: the devnet batches are crypto-heavy; the first EF case (bcExample) EVM-heavy.
+    const groups = new Set(r.measurements.map((m: { group: string }) => m.group))
+    expect(groups).toContain('kind crypto-heavy')
+    if (hasEf) expect(groups).toContain('kind EVM-heavy')
+    // --profile: ten functions with self time, the busiest first.
+    expect(r.profile.engine).toBe('guest-native')
+    expect(r.profile.top.length).toBe(10)
+    for (const f of r.profile.top) expect(f.selfMs).toBeGreaterThanOrEqual(0)
+    expect(r.profile.top[0].selfMs).toBeGreaterThanOrEqual(r.profile.top[9].selfMs)
     for (const m of r.measurements) {
       expect(m.unit).toBe('Mgas/s')
       expect(m.value).toBeGreaterThan(0)
@@ -43,9 +52,9 @@ describe('bench: guest and replay suites (smoke, no timing assertions)', () => {
       expect(m.samples).toBe(1)
     }
     const pairs = r.ratios.filter((x: { group: string }) => x.group === 'guest all blocks').map((x: { name: string; baseline: string }) => `${x.name}/${x.baseline}`)
-    expect(pairs).toEqual(['guest-native/stateful-vm', 'guest-native/guest-js', 'guest-js/stateful-vm'])
+    expect(pairs).toEqual(['guest-native/stateful-vm', 'guest-native/stateful-vm-host', 'guest-native/guest-js', 'guest-js/stateful-vm'])
     for (const x of r.ratios) expect(x.ratio).toBeGreaterThan(0)
-    expect(r.notes.some((n: string) => n.includes('issue 5 target'))).toBe(true)
+    expect(r.notes.some((n: string) => n.includes('issue 12 target'))).toBe(true)
     expect(renderSvg(report)).toContain('guest all blocks')
   }, 120_000)
 

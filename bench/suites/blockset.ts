@@ -39,9 +39,22 @@ export function sharedFixtures(): string {
 
 export type EntrySource = 'hoodi' | 'devnet' | 'ef'
 
+/**
+ * What dominates a batch's execution, for the per-kind breakdown of the guest suite:
+ *  - real chain:    the Hoodi mainnet-like block (zk-verifier transactions, BN254 precompiles, real state);
+ *  - crypto-heavy:  many signed transactions doing little (signature recovery, tx/receipt trie hashing):
+ *                   the devnet batches and the EIP-1559 load cases;
+ *  - storage-heavy: SSTORE/SLOAD, CREATE/CREATE2, SELFDESTRUCT, balance/code reads across accounts;
+ *  - EVM-heavy:     interpreter loops, calls, arithmetic, memory, transient storage.
+ * Chosen by hand per case from what the case's code does, fixed with the set.
+ */
+export type BlockKind = 'EVM-heavy' | 'storage-heavy' | 'crypto-heavy' | 'real chain'
+export const BLOCK_KINDS: BlockKind[] = ['EVM-heavy', 'storage-heavy', 'crypto-heavy', 'real chain']
+
 export interface BlockSetEntry {
   label: string
   source: EntrySource
+  kind: BlockKind
   input: ProgramInput
   /** Sum of the blocks' header gasUsed. */
   gas: bigint
@@ -66,43 +79,63 @@ export interface BlockSetEntry {
  *    static_Call50000_ecrec (34 Mgas of ecrecover precompile, ~11k recoveries) is left out: with noble
  *    crypto it alone takes ~25 s, and it would turn the comparison into an ecrecover benchmark.
  */
-export const EF_CASES: [string, string | undefined][] = [
-  ['ValidBlocks/bcExample/basefeeExample.json', undefined],
-  ['ValidBlocks/bcExample/mergeExample.json', undefined],
-  ['ValidBlocks/bcExample/optionsTest.json', undefined],
-  ['ValidBlocks/bcExample/shanghaiExample.json', undefined],
-  ['ValidBlocks/bcEIP1559/besuBaseFeeBug.json', undefined],
-  ['ValidBlocks/bcEIP1559/burnVerify.json', undefined],
-  ['ValidBlocks/bcEIP1559/highDemand.json', undefined],
-  ['ValidBlocks/bcEIP1559/intrinsic.json', undefined],
-  ['ValidBlocks/bcEIP1559/transType.json', undefined],
-  ['ValidBlocks/bcStateTests/randomStatetest324.json', undefined],
-  ['ValidBlocks/bcStateTests/refundReset.json', undefined],
-  ['ValidBlocks/bcStateTests/logRevert.json', undefined],
-  ['ValidBlocks/bcStateTests/suicideStorageCheck.json', undefined],
-  ['ValidBlocks/bcStateTests/suicideStorageCheckVCreate.json', undefined],
-  ['ValidBlocks/bcStateTests/suicideStorageCheckVCreate2.json', undefined],
-  ['ValidBlocks/bcStateTests/extcodehashEmptySuicide.json', undefined],
-  ['ValidBlocks/bcStateTests/blockhashTests.json', undefined],
-  ['ValidBlocks/bcStateTests/extCodeHashOfDeletedAccountDynamic.json', undefined],
-  ['ValidBlocks/bcStateTests/multimpleBalanceInstruction.json', undefined],
-  ['ValidBlocks/bcStateTests/extCodeHashOfDeletedAccount.json', undefined],
-  ['ValidBlocks/bcStateTests/create2collisionwithSelfdestructSameBlock.json', undefined],
-  ['ValidBlocks/bcStateTests/selfdestructBalance.json', undefined],
-  ['ValidBlocks/bcStateTests/OOGStateCopyContainingDeletedContract.json', undefined],
-  ['ValidBlocks/bcStateTests/BLOCKHASH_Bounds.json', undefined],
-  ['ValidBlocks/bcStateTests/suicideThenCheckBalance.json', undefined],
-  ['ValidBlocks/bcStateTests/random.json', undefined],
-  ['GeneralStateTests/stCreate2/Create2Recursive.json', 'Create2Recursive_d0g0v0_Cancun'],
-  ['GeneralStateTests/Cancun/stEIP1153-transientStorage/15_tstoreCannotBeDosd.json', undefined],
-  ['GeneralStateTests/stStaticCall/static_Call50000.json', 'static_Call50000_d1g0v0_Cancun'],
-  ['GeneralStateTests/stShift/shiftSignedCombinations.json', undefined],
-  ['GeneralStateTests/stSystemOperationsTest/CreateHashCollision.json', undefined],
+export const EF_CASES: [string, string | undefined, BlockKind][] = [
+  ['ValidBlocks/bcExample/basefeeExample.json', undefined, 'EVM-heavy'],
+  ['ValidBlocks/bcExample/mergeExample.json', undefined, 'EVM-heavy'],
+  ['ValidBlocks/bcExample/optionsTest.json', undefined, 'EVM-heavy'],
+  ['ValidBlocks/bcExample/shanghaiExample.json', undefined, 'EVM-heavy'],
+  ['ValidBlocks/bcEIP1559/besuBaseFeeBug.json', undefined, 'crypto-heavy'],
+  ['ValidBlocks/bcEIP1559/burnVerify.json', undefined, 'crypto-heavy'],
+  ['ValidBlocks/bcEIP1559/highDemand.json', undefined, 'crypto-heavy'],
+  ['ValidBlocks/bcEIP1559/intrinsic.json', undefined, 'crypto-heavy'],
+  ['ValidBlocks/bcEIP1559/transType.json', undefined, 'crypto-heavy'],
+  ['ValidBlocks/bcStateTests/randomStatetest324.json', undefined, 'EVM-heavy'],
+  ['ValidBlocks/bcStateTests/refundReset.json', undefined, 'storage-heavy'],
+  ['ValidBlocks/bcStateTests/logRevert.json', undefined, 'EVM-heavy'],
+  ['ValidBlocks/bcStateTests/suicideStorageCheck.json', undefined, 'storage-heavy'],
+  ['ValidBlocks/bcStateTests/suicideStorageCheckVCreate.json', undefined, 'storage-heavy'],
+  ['ValidBlocks/bcStateTests/suicideStorageCheckVCreate2.json', undefined, 'storage-heavy'],
+  ['ValidBlocks/bcStateTests/extcodehashEmptySuicide.json', undefined, 'storage-heavy'],
+  ['ValidBlocks/bcStateTests/blockhashTests.json', undefined, 'EVM-heavy'],
+  ['ValidBlocks/bcStateTests/extCodeHashOfDeletedAccountDynamic.json', undefined, 'storage-heavy'],
+  ['ValidBlocks/bcStateTests/multimpleBalanceInstruction.json', undefined, 'storage-heavy'],
+  ['ValidBlocks/bcStateTests/extCodeHashOfDeletedAccount.json', undefined, 'storage-heavy'],
+  ['ValidBlocks/bcStateTests/create2collisionwithSelfdestructSameBlock.json', undefined, 'storage-heavy'],
+  ['ValidBlocks/bcStateTests/selfdestructBalance.json', undefined, 'storage-heavy'],
+  ['ValidBlocks/bcStateTests/OOGStateCopyContainingDeletedContract.json', undefined, 'storage-heavy'],
+  ['ValidBlocks/bcStateTests/BLOCKHASH_Bounds.json', undefined, 'EVM-heavy'],
+  ['ValidBlocks/bcStateTests/suicideThenCheckBalance.json', undefined, 'storage-heavy'],
+  ['ValidBlocks/bcStateTests/random.json', undefined, 'EVM-heavy'],
+  ['GeneralStateTests/stCreate2/Create2Recursive.json', 'Create2Recursive_d0g0v0_Cancun', 'storage-heavy'],
+  ['GeneralStateTests/Cancun/stEIP1153-transientStorage/15_tstoreCannotBeDosd.json', undefined, 'EVM-heavy'],
+  ['GeneralStateTests/stStaticCall/static_Call50000.json', 'static_Call50000_d1g0v0_Cancun', 'EVM-heavy'],
+  ['GeneralStateTests/stShift/shiftSignedCombinations.json', undefined, 'EVM-heavy'],
+  ['GeneralStateTests/stSystemOperationsTest/CreateHashCollision.json', undefined, 'storage-heavy'],
 ]
+
+/**
+ * EF cases of the quick set (`--quick`): one or two per kind, heavy enough that the interpreter and state
+ * layer dominate, light enough that a quick guest run stays around a minute. static_Call50000 (the set's
+ * heaviest, ~20 Mgas of calls) is left to full runs.
+ */
+export const QUICK_EF_CASES = new Set([
+  'basefeeExample',
+  'burnVerify',
+  'refundReset',
+  'randomStatetest324',
+  'logRevert',
+  'suicideStorageCheck',
+  'Create2Recursive',
+  '15_tstoreCannotBeDosd',
+  'shiftSignedCombinations',
+  'CreateHashCollision',
+])
 
 export interface BlockSetOptions {
   /** Keep only these sources (default all). */
   sources?: EntrySource[]
+  /** Only the EF cases of QUICK_EF_CASES. */
+  quick?: boolean
   /** Keep at most this many entries (after source filtering, in set order). */
   maxEntries?: number
   log?: (line: string) => void
@@ -114,18 +147,18 @@ function summarise(input: ProgramInput): { gas: bigint; blocks: number; transact
   return { gas: blocks.reduce((g, b) => g + b.header.gasUsed, 0n), blocks: blocks.length, transactions: blocks.reduce((n, b) => n + b.transactions.length, 0) }
 }
 
-async function cacheEntry(path: string, source: EntrySource, label: string): Promise<BlockSetEntry> {
+async function cacheEntry(path: string, source: EntrySource, label: string, kind: BlockKind): Promise<BlockSetEntry> {
   const input = cacheFileToProgramInput(await readCacheFile(path))
   const common = commonFromChainConfig(input.chainConfig, guestCrypto())
   const ancestors = input.witness.headers
     .map((raw) => createBlockHeaderFromRLP(raw, { common, setHardfork: true, skipConsensusFormatValidation: true }))
     .sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0))
   const preState = NodeStore.fromWitness(input.witness.state, input.witness.codes, keccak_256).contents()
-  return { label, source, input, ...summarise(input), preState, ancestors }
+  return { label, source, kind, input, ...summarise(input), preState, ancestors }
 }
 
 /** The canonical chain of one EF case as a ProgramInput, witness recorded from `pre` as case.ts does. */
-export async function efCaseEntry(name: string, test: BlockchainTestCase): Promise<BlockSetEntry> {
+export async function efCaseEntry(name: string, test: BlockchainTestCase, kind: BlockKind = 'EVM-heavy'): Promise<BlockSetEntry> {
   const chainConfig = chainConfigForNetwork(test.network)
   const crypto = guestCrypto()
   const common = commonFromChainConfig(chainConfig, crypto)
@@ -157,6 +190,7 @@ export async function efCaseEntry(name: string, test: BlockchainTestCase): Promi
   return {
     label: name,
     source: 'ef',
+    kind,
     input,
     gas: chain.reduce((g, c) => g + c.block.header.gasUsed, 0n),
     blocks: chain.length,
@@ -169,14 +203,15 @@ export async function efCaseEntry(name: string, test: BlockchainTestCase): Promi
 async function efEntries(opts: BlockSetOptions, limit: number): Promise<BlockSetEntry[]> {
   const root = resolve(sharedFixtures(), 'ethereum-tests/BlockchainTests')
   const out: BlockSetEntry[] = []
-  for (const [file, only] of EF_CASES) {
+  for (const [file, only, kind] of EF_CASES) {
     if (out.length >= limit) break
+    if (opts.quick && !QUICK_EF_CASES.has(file.split('/').pop()!.replace(/\.json$/, ''))) continue
     const json = JSON.parse(await readFile(resolve(root, file), 'utf8')) as Record<string, BlockchainTestCase>
     for (const [name, test] of Object.entries(json)) {
       if (out.length >= limit) break
       if (only !== undefined && name !== only) continue
       if (test.network !== 'Cancun') continue
-      out.push(await efCaseEntry(`${file.split('/').pop()!.replace(/\.json$/, '')}/${name}`, test))
+      out.push(await efCaseEntry(`${file.split('/').pop()!.replace(/\.json$/, '')}/${name}`, test, kind))
     }
   }
   opts.log?.(`block set: ${out.length} EF case(s) recorded`)
@@ -189,7 +224,7 @@ const cache = new Map<string, Promise<BlockSetEntry[]>>()
  * Build (once per process and options) the benchmark block set. Order: Hoodi, devnet batches, EF cases.
  */
 export function loadBlockSet(opts: BlockSetOptions = {}): Promise<BlockSetEntry[]> {
-  const key = JSON.stringify({ s: opts.sources, m: opts.maxEntries, f: sharedFixtures() })
+  const key = JSON.stringify({ s: opts.sources, m: opts.maxEntries, q: opts.quick === true, f: sharedFixtures() })
   let p = cache.get(key)
   if (p === undefined) {
     p = buildBlockSet(opts)
@@ -205,7 +240,7 @@ async function buildBlockSet(opts: BlockSetOptions): Promise<BlockSetEntry[]> {
   const out: BlockSetEntry[] = []
   if (sources.includes('hoodi') && out.length < limit) {
     const path = resolve(sharedFixtures(), 'replay/cache_hoodi_1265656.json')
-    if (existsSync(path)) out.push(await cacheEntry(path, 'hoodi', 'hoodi 1265656'))
+    if (existsSync(path)) out.push(await cacheEntry(path, 'hoodi', 'hoodi 1265656', 'real chain'))
     else opts.log?.(`block set: ${path} missing (set TESSERA_FIXTURES), Hoodi block skipped`)
   }
   if (sources.includes('devnet')) {
@@ -215,7 +250,7 @@ async function buildBlockSet(opts: BlockSetOptions): Promise<BlockSetEntry[]> {
       .sort((a, b) => Number(/_(\d+)-/.exec(a)?.[1] ?? 0) - Number(/_(\d+)-/.exec(b)?.[1] ?? 0))
     for (const f of files) {
       if (out.length >= limit) break
-      out.push(await cacheEntry(resolve(dir, f), 'devnet', `devnet ${f.replace(/^cache_|\.json$/g, '')}`))
+      out.push(await cacheEntry(resolve(dir, f), 'devnet', `devnet ${f.replace(/^cache_|\.json$/g, '')}`, 'crypto-heavy'))
     }
   }
   if (sources.includes('ef') && out.length < limit) {

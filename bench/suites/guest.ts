@@ -1,6 +1,7 @@
 import { createBlockFromBytesArray, createBlockFromRLP, type Block, type BlockBytes, type BlockHeader } from '@ethereumjs/block'
 import { Blockchain, createBlockchain } from '@ethereumjs/blockchain'
 import type { Common } from '@ethereumjs/common'
+import type { EVMBN254Interface } from '@ethereumjs/evm'
 import { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
 import { MapDB, ValueEncoding, bytesToHex } from '@ethereumjs/util'
@@ -11,26 +12,33 @@ import { guestCrypto } from '../../guest/crypto.js'
 import { executeStateless, type ExecuteOptions } from '../../guest/execute.js'
 import { hostCrypto, nativeAllowed } from '../../src/crypto/index.js'
 import { hostGuestOptions } from '../../src/crypto/guestOptions.js'
+import { profileCpu } from '../profile.js'
 import type { BenchSuite, Measurement, Ratio, SuiteResult } from '../types.js'
-import { describeBlockSet, loadBlockSet, type BlockSetEntry, type BlockSetOptions, type EntrySource } from './blockset.js'
+import { BLOCK_KINDS, describeBlockSet, loadBlockSet, type BlockSetEntry, type BlockSetOptions, type EntrySource } from './blockset.js'
 
 /**
  * Guest execution throughput, single thread, in Mgas/s over the fixed block set (bench/suites/blockset.ts),
- * three ways measured side by side in one run, block by block interleaved:
- *  - guest-native: executeStateless with the host's fastest crypto (native addon / npm secp256k1 / hash-wasm) and
- *    the rustbn-wasm BN254 precompiles (src/crypto/guestOptions.ts);
- *  - guest-js:     executeStateless with no host crypto (noble keccak and secp256k1);
- *  - stateful-vm:  plain @ethereumjs/vm, what a TS user would pick instead: MerkleStateManager over an
- *                  in-memory MapDB holding the full pre-state, @ethereumjs/blockchain holding the ancestors
- *                  (runBlock validates the header against its parent through it), runBlock with full block
- *                  validation (header, body, gas used, receipts root, bloom, state root), default noble crypto.
+ * four ways measured side by side in one run, block by block interleaved:
+ *  - guest-native:      executeStateless with the host's fastest crypto (native addon / npm secp256k1 / hash-wasm)
+ *                       and the rustbn-wasm BN254 precompiles (src/crypto/guestOptions.ts);
+ *  - guest-js:          executeStateless with no host crypto (noble keccak and secp256k1);
+ *  - stateful-vm:       plain @ethereumjs/vm, what a TS user would pick instead: MerkleStateManager over an
+ *                       in-memory MapDB holding the full pre-state, @ethereumjs/blockchain holding the ancestors
+ *                       (runBlock validates the header against its parent through it), runBlock with full block
+ *                       validation (header, body, gas used, receipts root, bloom, state root), default crypto;
+ *  - stateful-vm-host:  the same stateful VM given the same crypto as guest-native (keccak, ecrecover, sha256,
+ *                       BN254), so the ratio against it is the executor alone.
  * Timed: decoding the blocks, building the executor, executing and validating. Not timed: loading fixtures,
  * recording witnesses, copying the pre-state map and building the blockchain object for the stateful run.
  * The guest's timing includes hashing the witness into its node store: that is part of its job.
+ *
+ * Groups: all blocks, by source (hoodi, devnet, ef), by kind (EVM-heavy, storage-heavy, crypto-heavy, real
+ * chain; see BlockKind) and the EVM-heavy EF cases. With `profile`, one more untimed guest-native pass runs
+ * under the V8 sampling profiler and the suite reports its top self-time functions.
  */
 
-export type Engine = 'guest-native' | 'guest-js' | 'stateful-vm'
-const ENGINES: Engine[] = ['guest-native', 'guest-js', 'stateful-vm']
+export type Engine = 'guest-native' | 'guest-js' | 'stateful-vm' | 'stateful-vm-host'
+const ENGINES: Engine[] = ['guest-native', 'guest-js', 'stateful-vm', 'stateful-vm-host']
 
 export interface GuestSuiteOptions extends BlockSetOptions {
   /** Timed passes over the set (default 2, quick 1). */
@@ -44,6 +52,7 @@ type GuestMeasurement = Measurement & { gas: number; seconds: number; blocks: nu
 
 interface StatefulSetup {
   common: Common
+  bn254?: EVMBN254Interface
   blockchain: Blockchain | HeaderChain
   parentStateRoot: Uint8Array
   /** How headers are validated against their parents in the stateful run. */
@@ -91,19 +100,20 @@ function headerChain(headers: BlockHeader[], common: Common): HeaderChain {
   return chain
 }
 
-async function prepareStateful(entry: BlockSetEntry): Promise<StatefulSetup> {
-  // Out-of-the-box crypto: nothing but the KZG setup ethereumjs requires for blob transactions.
-  const common = commonFromChainConfig(entry.input.chainConfig, guestCrypto())
+/** `host` undefined: out-of-the-box crypto (nothing but the KZG setup ethereumjs requires for blob txs). */
+async function prepareStateful(entry: BlockSetEntry, host?: ExecuteOptions): Promise<StatefulSetup> {
+  const common = commonFromChainConfig(entry.input.chainConfig, guestCrypto(host?.crypto))
+  const bn254 = host?.bn254
   const blocks = entry.input.blocks.map((raw) => createBlockFromRLP(raw, { common, setHardfork: true }))
   const parentStateRoot = entry.ancestors[entry.ancestors.length - 1]!.stateRoot
   const [first, ...rest] = entry.ancestors
   if (first!.number !== 0n) {
-    return { common, blockchain: headerChain([...entry.ancestors, ...blocks.map((b) => b.header)], common), parentStateRoot, validation: 'blockchain.validateHeader over the witness headers' }
+    return { common, bn254, blockchain: headerChain([...entry.ancestors, ...blocks.map((b) => b.header)], common), parentStateRoot, validation: 'blockchain.validateHeader over the witness headers' }
   }
   const blockchain = await createBlockchain({ common, genesisBlock: headerBlock(first!, common), validateBlocks: false, validateConsensus: false })
   for (const h of rest) await blockchain.putBlock(headerBlock(h, common))
   for (const b of blocks) await blockchain.putBlock(b)
-  return { common, blockchain, parentStateRoot, validation: 'blockchain' }
+  return { common, bn254, blockchain, parentStateRoot, validation: 'blockchain' }
 }
 
 async function runStateful(entry: BlockSetEntry, setup: StatefulSetup, state: Map<string, Uint8Array>): Promise<bigint> {
@@ -113,6 +123,8 @@ async function runStateful(entry: BlockSetEntry, setup: StatefulSetup, state: Ma
   trie.root(setup.parentStateRoot)
   const stateManager = new MerkleStateManager({ common, trie, caches: new Caches() })
   const vm = await createVM({ common: common.copy(), stateManager, blockchain: blockchain as Blockchain, setHardfork: true })
+  // As the guest does: createEVM (10.1.3) overwrites a `bn254` option with its noble default.
+  if (setup.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = setup.bn254
   let gas = 0n
   // skipBlockValidation left false: gas limit, blockchain.validateHeader (parent, timestamp, gas limit, base
   // fee, blob gas), block.validateData, then receipts root / bloom / gas used / state root after execution.
@@ -144,18 +156,18 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
     name: 'guest',
     description: 'guest execution Mgas/s, single thread: stateless guest (native crypto, JS crypto) vs plain stateful @ethereumjs/vm',
     async run(opts): Promise<SuiteResult> {
-      const setOpts: BlockSetOptions = { sources: options.sources, maxEntries: options.maxEntries ?? (opts.quick ? 12 : undefined), log: opts.log }
+      const setOpts: BlockSetOptions = { sources: options.sources, maxEntries: options.maxEntries, quick: opts.quick, log: opts.log }
       const started = performance.now()
       const entries = await loadBlockSet(setOpts)
-      const setups = new Map<BlockSetEntry, StatefulSetup>()
-      for (const e of entries) setups.set(e, await prepareStateful(e))
-      const viaHeaders = entries.filter((e) => setups.get(e)!.validation !== 'blockchain').map((e) => e.label)
-      opts.log(`  block set: ${describeBlockSet(entries)} (built in ${((performance.now() - started) / 1000).toFixed(1)} s, not timed)`)
       const native = await hostGuestOptions()
+      const setups = new Map<BlockSetEntry, Record<'stateful-vm' | 'stateful-vm-host', StatefulSetup>>()
+      for (const e of entries) setups.set(e, { 'stateful-vm': await prepareStateful(e), 'stateful-vm-host': await prepareStateful(e, native) })
+      const viaHeaders = entries.filter((e) => setups.get(e)!['stateful-vm'].validation !== 'blockchain').map((e) => e.label)
+      opts.log(`  block set: ${describeBlockSet(entries)} (built in ${((performance.now() - started) / 1000).toFixed(1)} s, not timed)`)
       const notes: string[] = [
-        `block set: ${describeBlockSet(entries)}`,
-        `guest-native crypto: keccak ${hostCrypto().description.keccak}, ecrecover ${hostCrypto().description.ecrecover}${nativeAllowed() ? '' : ' (TESSERA_NATIVE=0: same as guest-js)'}`,
-        'stateful-vm: @ethereumjs/vm runBlock with block validation on, header validated against its parent by @ethereumjs/blockchain (ancestors loaded untimed), MerkleStateManager + Caches over a MapDB copy of the pre-state, default noble crypto',
+        `block set: ${describeBlockSet(entries)}${opts.quick ? ' (quick subset)' : ''}`,
+        `guest-native crypto: keccak ${hostCrypto().description.keccak}, ecrecover ${hostCrypto().description.ecrecover}, BN254 ${native.bn254 ? 'rustbn-wasm' : 'noble'}${nativeAllowed() ? '' : ' (TESSERA_NATIVE=0: same as guest-js)'}`,
+        'stateful-vm: @ethereumjs/vm runBlock with block validation on, header validated against its parent by @ethereumjs/blockchain (ancestors loaded untimed), MerkleStateManager + Caches over a MapDB copy of the pre-state, default noble crypto; stateful-vm-host: the same with guest-native\'s crypto',
         ...(viaHeaders.length > 0
           ? [`stateful-vm on ${viaHeaders.join(', ')}: ancestors do not reach genesis, so a Blockchain cannot be built; Blockchain.prototype.validateHeader runs over the witness headers instead (same checks)`]
           : []),
@@ -163,10 +175,14 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
       ]
       const run = async (engine: Engine, entry: BlockSetEntry): Promise<number> => {
         let state: Map<string, Uint8Array> | undefined
-        if (engine === 'stateful-vm') state = new Map(entry.preState)
+        if (engine === 'stateful-vm' || engine === 'stateful-vm-host') state = new Map(entry.preState)
         const t = performance.now()
         const gas =
-          engine === 'guest-native' ? await runGuest(entry, native) : engine === 'guest-js' ? await runGuest(entry, {}) : await runStateful(entry, setups.get(entry)!, state!)
+          engine === 'guest-native'
+            ? await runGuest(entry, native)
+            : engine === 'guest-js'
+              ? await runGuest(entry, {})
+              : await runStateful(entry, setups.get(entry)![engine], state!)
         const ms = performance.now() - t
         if (gas !== entry.gas) throw new Error(`${engine} on ${entry.label}: gas used ${gas} != ${entry.gas}`)
         return ms
@@ -177,7 +193,7 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
       for (const entry of fullWarmup ? entries.filter((e) => e.gas < 5_000_000n) : entries.slice(0, 1)) for (const engine of ENGINES) await run(engine, entry)
       const rounds = options.rounds ?? (opts.quick ? 1 : 2)
       // ms[engine][round][entry]
-      const ms: Record<Engine, number[][]> = { 'guest-native': [], 'guest-js': [], 'stateful-vm': [] }
+      const ms = Object.fromEntries(ENGINES.map((e) => [e, [] as number[][]])) as Record<Engine, number[][]>
       for (let r = 0; r < rounds; r++) {
         for (const engine of ENGINES) ms[engine].push([])
         for (const [i, entry] of entries.entries()) {
@@ -192,12 +208,13 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
       const ratios: Ratio[] = []
       const groups: [string, (e: BlockSetEntry) => boolean][] = [
         ['guest all blocks', () => true],
-        ...(['hoodi', 'devnet', 'ef'] as EntrySource[])
-          .filter((s) => entries.some((e) => e.source === s))
-          .map((s): [string, (e: BlockSetEntry) => boolean] => [`guest ${s}`, (e) => e.source === s]),
+        ...(['hoodi', 'devnet', 'ef'] as EntrySource[]).map((s): [string, (e: BlockSetEntry) => boolean] => [`guest ${s}`, (e) => e.source === s]),
+        ...BLOCK_KINDS.map((k): [string, (e: BlockSetEntry) => boolean] => [`kind ${k}`, (e) => e.kind === k]),
+        ['guest ef EVM-heavy', (e) => e.source === 'ef' && e.kind === 'EVM-heavy'],
       ]
       for (const [group, pick] of groups) {
         const idx = entries.map((e, i) => (pick(e) ? i : -1)).filter((i) => i >= 0)
+        if (idx.length === 0) continue
         const gas = idx.reduce((g, i) => g + Number(entries[i]!.gas), 0)
         const blocks = idx.reduce((n, i) => n + entries[i]!.blocks, 0)
         const value: Record<string, number> = {}
@@ -207,19 +224,33 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
           value[engine] = gas / 1e6 / seconds
           const rates = perRound.map((s) => gas / 1e6 / s)
           measurements.push({ group, name: engine, value: value[engine]!, unit: 'Mgas/s', samples: rounds, rme: rme(rates), gas, seconds: Number(seconds.toFixed(4)), blocks })
-          opts.log(`  ${group.padEnd(18)} ${engine.padEnd(13)} ${(gas / 1e6).toFixed(1).padStart(7)} Mgas ${seconds.toFixed(2).padStart(7)} s ${value[engine]!.toFixed(2).padStart(7)} Mgas/s`)
+          opts.log(`  ${group.padEnd(24)} ${engine.padEnd(16)} ${(gas / 1e6).toFixed(1).padStart(7)} Mgas ${seconds.toFixed(2).padStart(7)} s ${value[engine]!.toFixed(2).padStart(7)} Mgas/s`)
         }
         const ratio = (name: Engine, baseline: Engine) => ratios.push({ group, name, baseline, ratio: Number((value[name]! / value[baseline]!).toFixed(2)) })
         ratio('guest-native', 'stateful-vm')
+        ratio('guest-native', 'stateful-vm-host')
         ratio('guest-native', 'guest-js')
         ratio('guest-js', 'stateful-vm')
       }
-      const headline = ratios.find((r) => r.group === 'guest all blocks' && r.name === 'guest-native' && r.baseline === 'stateful-vm')!
+      const find = (group: string, baseline: Engine) => ratios.find((r) => r.group === group && r.name === 'guest-native' && r.baseline === baseline)
+      const headline = find('guest all blocks', 'stateful-vm')!
+      const evm = find('guest ef EVM-heavy', 'stateful-vm') ?? find('guest ef', 'stateful-vm')
       notes.push(
-        `issue 5 target (guest single-worker >= 2x stateful @ethereumjs/vm): ${headline.ratio >= 2 ? 'MET' : 'NOT met'} in this run (x${headline.ratio.toFixed(2)} over all blocks)`,
+        `issue 12 target (guest >= 2x stateful @ethereumjs/vm over all blocks): ${headline.ratio >= 2 ? 'MET' : 'NOT met'} in this run (x${headline.ratio.toFixed(2)}; same crypto: x${find('guest all blocks', 'stateful-vm-host')!.ratio.toFixed(2)})`,
+        ...(evm ? [`issue 12 target (>= 1.5x on the EVM-heavy EF part): ${evm.ratio >= 1.5 ? 'MET' : 'NOT met'} in this run (x${evm.ratio.toFixed(2)})`] : []),
         `${rounds} timed round(s) over the set, median per engine; per-block interleaved; single thread; noisy shared machine: treat ratios as ±15%`,
       )
-      return { suite: 'guest', measurements, ratios, notes }
+      const result: SuiteResult = { suite: 'guest', measurements, ratios, notes }
+      if (opts.profile) {
+        // Untimed: the profiler slows what it samples. One guest-native pass over the whole set.
+        const p = await profileCpu(async () => {
+          for (const entry of entries) await runGuest(entry, native)
+        }, { top: 10 })
+        opts.log(`  profile (guest-native, one pass, ${p.totalMs.toFixed(0)} ms sampled): top 10 self time`)
+        for (const f of p.top) opts.log(`    ${f.selfPercent.toFixed(1).padStart(5)} %  ${f.selfMs.toFixed(0).padStart(6)} ms  ${f.name}  ${f.where}`)
+        result.profile = { engine: 'guest-native', totalMs: Number(p.totalMs.toFixed(1)), top: p.top, cpuprofile: p.profile }
+      }
+      return result
     },
   }
 }
@@ -229,5 +260,5 @@ export const guestSuite: BenchSuite = createGuestSuite()
 // Standalone: node dist/bench/suites/guest.js [--quick] > guest.json
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const quick = process.argv.includes('--quick')
-  guestSuite.run({ quick, timeMs: 1000, log: (l) => console.error(l) }).then((r) => console.log(JSON.stringify(r, null, 2)))
+  guestSuite.run({ quick, timeMs: 1000, profile: process.argv.includes('--profile'), log: (l) => console.error(l) }).then((r) => console.log(JSON.stringify(r, null, 2)))
 }

@@ -40,6 +40,9 @@ async function main(argv: string[]): Promise<number> {
     console.error(`tessera: unknown command '${name}'\n\n${usage()}`)
     return 2
   }
+  const { reexecWith, v8FlagsFor } = await import('./v8flags.js')
+  const flags = v8FlagsFor(name)
+  if (flags.length > 0 && !rest.includes('--help') && !rest.includes('-h')) return reexecWith(flags)
   const mod = (await import(command.file)) as { run(argv: string[]): Promise<number> }
   return mod.run(rest)
 }

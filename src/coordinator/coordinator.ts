@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type net from 'node:net'
 import type { Logger } from 'pino'
-import { decodeProgramInput } from '../../guest/input.js'
 import { BudgetExceeded } from '../budget/budget.js'
 import { BatchInput } from '../protocol/batchInput.js'
 import { encodeMessage, type BatchRequest, type Message, type ProofFormat, type ProofSubmit, type ProverSetup, type ProverType } from '../protocol/messages.js'
@@ -115,7 +114,7 @@ export class Coordinator {
       try {
         const batch = this.opts.store.batch(batchNumber)
         if (!batch) throw new Error('row vanished')
-        const input = BatchInput.fromProgram(decodeProgramInput(batch.input))
+        const input = BatchInput.fromStored(batch.input)
         // In the dialect the request came in (ethrex's, or Tessera 0.1's for older provers).
         reply = encodeMessage({ kind: 'BatchResponse', batchNumber, input, format: this.opts.format ?? 'Groth16' }, req.dialect)
       } catch (e) {

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
-import { encodeProgramInput } from '../witness/programInput.js'
 import type { BatchInput } from '../protocol/batchInput.js'
 import { BudgetExceeded, checkGas, declaredGas, withTimeBudget, type Budget } from '../budget/budget.js'
 import { ProtocolError } from '../protocol/errors.js'
@@ -305,9 +304,8 @@ export class Prover {
     try {
       const what = `batch ${batchNumber}`
       // Converting ethrex's input (blocks JSON -> RLP) can fail like proving does: typed error, batch given up.
-      const program = input.programInput()
-      checkGas(budget, declaredGas(program.blocks), what)
-      const bytes = encodeProgramInput(program)
+      checkGas(budget, declaredGas(input.blocks()), what)
+      const bytes = input.runnableBytes()
       result = await withTimeBudget(budget, what, (signal) => this.opts.prove(this.opts.backend, bytes, signal), this.inFlight.signal)
     } catch (e) {
       this.failed += 1

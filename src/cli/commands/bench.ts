@@ -5,27 +5,31 @@ import { SUITES } from '../../../bench/index.js'
 import { ratioTable, renderSvg, runSuites } from '../../../bench/report.js'
 import { hostCrypto, packageRoot } from '../../crypto/index.js'
 
-const USAGE = `usage: tessera bench [--suite NAME]... [--quick] [--time MS] [--out FILE] [--svg FILE] [--list]
+const USAGE = `usage: tessera bench [--suite NAME]... [--quick] [--profile] [--time MS] [--json FILE] [--svg FILE] [--list]
 
   --suite NAME   run only this suite (repeatable); see --list
-  --quick        short runs (about 5x faster, noisier)
+  --quick        short runs (about 5x faster, noisier; the guest suite uses its quick block subset)
+  --profile      guest suite: also profile one guest pass and print the top 10 self-time functions
+                 (the .cpuprofile is written next to the JSON, for a flame graph in DevTools/speedscope)
   --time MS      measuring time per task (default 400, quick 80)
-  --out FILE     JSON results (default bench-results.json)
-  --svg FILE     bar chart of the results (default: next to --out, .svg)
+  --json FILE    JSON results (default bench-results.json; --out is the same)
+  --svg FILE     bar chart of the results (default: next to the JSON, .svg)
   --list         list suites and exit
 
 TESSERA_NATIVE=0 runs everything without the native addon and native secp256k1.`
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { suite?: string[]; quick?: boolean; time?: string; out?: string; svg?: string; list?: boolean; help?: boolean }
+  let values: { suite?: string[]; quick?: boolean; profile?: boolean; time?: string; out?: string; json?: string; svg?: string; list?: boolean; help?: boolean }
   try {
     ;({ values } = parseArgs({
       args: argv,
       options: {
         suite: { type: 'string', multiple: true },
         quick: { type: 'boolean' },
+        profile: { type: 'boolean' },
         time: { type: 'string' },
         out: { type: 'string' },
+        json: { type: 'string' },
         svg: { type: 'string' },
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -56,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error('tessera bench: --time must be a positive number of milliseconds')
     return 2
   }
-  const out = values.out ?? 'bench-results.json'
+  const out = values.json ?? values.out ?? 'bench-results.json'
   const svg = values.svg ?? out.replace(/\.json$/i, '') + '.svg'
 
   let version = 'unknown'
@@ -67,12 +71,25 @@ export async function run(argv: string[]): Promise<number> {
   }
   const report = await runSuites(
     suites,
-    { quick, timeMs, log: (line) => console.error(line) },
+    { quick, timeMs, profile: values.profile ?? false, log: (line) => console.error(line) },
     { tessera: version, activeCrypto: hostCrypto().description },
   )
+  const profiles: string[] = []
+  for (const s of report.suites) {
+    if (s.profile?.cpuprofile === undefined) continue
+    const file = `${out.replace(/\.json$/i, '')}.${s.suite}.cpuprofile`
+    writeFileSync(file, JSON.stringify(s.profile.cpuprofile))
+    delete s.profile.cpuprofile
+    profiles.push(file)
+  }
   writeFileSync(out, JSON.stringify(report, null, 2) + '\n')
   writeFileSync(svg, renderSvg(report))
   console.log(ratioTable(report))
-  console.log(`wrote ${out} and ${svg}`)
+  for (const s of report.suites) {
+    if (s.profile === undefined) continue
+    console.log(`${s.suite}: top self time (${s.profile.engine}, ${s.profile.totalMs.toFixed(0)} ms sampled)`)
+    for (const f of s.profile.top) console.log(`  ${f.selfPercent.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}`)
+  }
+  console.log(`wrote ${out} and ${svg}${profiles.length > 0 ? ` and ${profiles.join(', ')}` : ''}`)
   return 0
 }

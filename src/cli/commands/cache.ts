@@ -14,6 +14,7 @@ const HELP = `usage:
   tessera cache block <N|latest> --rpc-url URL --cache-dir DIR
   tessera cache blocks --from A --to B --rpc-url URL --cache-dir DIR [--per-block]
   tessera cache blocks --blocks 1,5,9[,12-15] --rpc-url URL --cache-dir DIR [--per-block]
+  tessera cache l2 batch <N> --rpc-url URL --cache-dir DIR    an ethrex L2 batch: cache_batch_<N>.json
 
 Fetches blocks and their witness (debug_executionWitness, else eth_getProof) and writes ethrex-replay cache
 files named cache_<network>_<first>[-<last>].json. A range becomes one file with one witness covering all its
@@ -29,6 +30,7 @@ function networkOf(config: ChainConfig): CacheNetwork {
 }
 
 export async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'l2') return (await import('./replayL2.js')).runCache(argv.slice(1))
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -252,6 +252,7 @@ export async function run(argv: string[]): Promise<number> {
   const metrics = createCoordinatorMetrics(store, requiredTypes, proverTimeoutMs)
   // RISC0/SP1 Groth16 proofs are checked in a worker thread (src/verify/pool.ts) before they are stored.
   const proofVerifiers = createProofVerifierPool(programs)
+  await proofVerifiers.ready()
   const verifyProof = await zkvmVerifiers(requiredTypes, log, proofVerifiers.coordinatorVerifiers())
   const coordinator = new Coordinator({
     store,

@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process'
+
+/**
+ * V8 flags the CLI starts itself with for commands that run worker pools (see README, "Scaling").
+ *
+ * Why: measured per thread (bench replay, 1 and 2 workers, same blocks), one guest worker keeps V8's helper
+ * threads busy with parallel/concurrent GC (~25 % of all CPU) and concurrent TurboFan compiles (~15 %). With
+ * one worker on two cores those helpers get the idle core for free; with a worker per core they compete
+ * with the workers, and the parallel GC's coordination overhead becomes pure loss (2 workers gave x1.3).
+ * `--single-threaded` runs GC and compiles on the thread that needs them: less CPU per Mgas in total, and
+ * a pool of one worker per core scales with the cores. V8 flags are process-wide and cannot be changed
+ * safely after start (v8.setFlagsFromString('--single-threaded-gc') aborts V8 once workers exist), so the
+ * CLI re-executes itself once with them.
+ *
+ * TESSERA_V8_FLAGS overrides the list (`none` or empty: no re-exec, V8 defaults).
+ */
+export const DEFAULT_V8_FLAGS = ['--single-threaded']
+
+/** Commands whose work runs in worker pools. */
+const POOL_COMMANDS = new Set(['replay', 'conformance', 'bench', 'prover', 'coordinator', 'demo'])
+
+const MARKER = 'TESSERA_V8_FLAGS_APPLIED'
+
+export function v8FlagsFor(command: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (command === undefined || !POOL_COMMANDS.has(command) || env[MARKER] === '1') return []
+  const custom = env.TESSERA_V8_FLAGS
+  if (custom !== undefined) return custom.trim() === '' || custom.trim() === 'none' ? [] : custom.trim().split(/\s+/)
+  return DEFAULT_V8_FLAGS.filter((f) => !process.execArgv.includes(f))
+}
+
+/**
+ * Re-run this process with `flags` before the script, forwarding signals and the exit status. Resolves
+ * with the child's exit code (a child killed by a signal is re-raised on this process).
+ */
+export function reexecWith(flags: string[]): Promise<number> {
+  const child = spawn(process.execPath, [...process.execArgv, ...flags, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, [MARKER]: '1' },
+  })
+  const forward = (signal: NodeJS.Signals) => () => {
+    child.kill(signal)
+  }
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]).map((s) => [s, forward(s)] as const)
+  for (const [s, h] of handlers) process.on(s, h)
+  return new Promise((resolve) => {
+    child.on('error', (e) => {
+      console.error(`tessera: could not restart with V8 flags ${flags.join(' ')}: ${e.message}`)
+      resolve(1)
+    })
+    child.on('exit', (code, signal) => {
+      for (const [s, h] of handlers) process.off(s, h)
+      if (signal !== null) {
+        process.kill(process.pid, signal)
+        return
+      }
+      resolve(code ?? 1)
+    })
+  })
+}
