@@ -64,6 +64,8 @@ export interface BlockRunOutcome {
  * post-check stay shared. Default: L1, ethereumjs runBlock.
  */
 export interface BlockRunner {
+  /** Adjust the VM once before the first block (e.g. chain-specific precompiles). */
+  prepare?(vm: VM): void
   /** `parent` is undefined in an unanchored run (no parent header): checks against it are skipped. */
   validateBody(block: Block, parent: BlockHeader | undefined): Promise<void>
   run(vm: VM, block: Block): Promise<BlockRunOutcome>
@@ -123,6 +125,7 @@ export async function executeBlocks(
   })
   // createEVM (10.1.3) overwrites a `bn254` option with its noble default, so set it on the instance.
   if (opts.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = opts.bn254
+  runner.prepare?.(vm)
   if (opts.observer) observeExecution(vm, opts.observer)
   if (tuning.jumpAnalysisCache) (vm.evm as unknown as { jumpAnalysisCache: WeakMap<Uint8Array, object> }).jumpAnalysisCache = new WeakMap()
   const runCall = vm.evm.runCall.bind(vm.evm)

@@ -106,7 +106,7 @@ describe('coordinator assignment', () => {
     const r2 = await request(address)
     const r3 = await request(address)
     expect(r1).toMatchObject({ kind: 'BatchResponse', batchNumber: 1, format: 'Groth16' })
-    expect(r1.kind === 'BatchResponse' && r1.input).toEqual(syntheticInput(1))
+    expect(r1.kind === 'BatchResponse' && r1.input?.programInput()).toEqual(syntheticInput(1))
     expect(r2).toMatchObject({ kind: 'BatchResponse', batchNumber: 2 })
     expect(r3).toEqual({ kind: 'BatchResponse', batchNumber: null, input: null, format: null })
     await new Promise((r) => setTimeout(r, 500))

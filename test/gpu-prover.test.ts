@@ -49,6 +49,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const envWithFakeSmi = () => ({ ...process.env, PATH: `${fakeBin}:${process.env.PATH}`, CUDA_VISIBLE_DEVICES: undefined })
+/** For child processes: the fake nvidia-smi first on PATH, CUDA_VISIBLE_DEVICES unset (spawn drops undefined values). */
+const childEnvWithFakeSmi = () => ({ PATH: `${fakeBin}:${process.env.PATH}`, CUDA_VISIBLE_DEVICES: undefined }) as unknown as Record<string, string>
 
 describe('GPU detection', () => {
   it('reads nvidia-smi -L from PATH (GPUs only, not MIG lines)', () => {
@@ -72,6 +74,14 @@ describe('GPU detection', () => {
     expect(() => detectGpus({ env: noSmi })).toThrow(GpuDetectionFailed)
     expect(() => detectGpus({ env: noSmi })).toThrow(/nvidia-smi is not on PATH and CUDA_VISIBLE_DEVICES is not set/)
     expect(() => detectGpus({ runNvidiaSmi: () => 'No devices were found\n', env: {} })).toThrow(/listed none/)
+  })
+
+  it('tessera doctor shows the GPUs a prover would use', async () => {
+    const p = runCli(['doctor', '--no-kzg', '--json'], childEnvWithFakeSmi())
+    expect(await p.exited).toBe(0)
+    const report = JSON.parse(p.lines.join('\n')) as { gpus: { devices: { index: number }[] }; proofVerifiers: { risc0Groth16: unknown[] } }
+    expect(report.gpus.devices.map((d) => d.index)).toEqual([0, 1])
+    expect(report.proofVerifiers.risc0Groth16).toHaveLength(3)
   })
 
   it('refuses --workers other than the GPU count, and --gpus without --resource gpu', () => {
@@ -186,11 +196,9 @@ describe.runIf(NATIVE_EXPECTED)('GPU host end to end with the echo backend', () 
     })
     const address = await coordinator.listen({ host: '127.0.0.1', port: 0 })
     const metricsPort = await freePort()
-    const env = envWithFakeSmi() as Record<string, string>
-    delete env.CUDA_VISIBLE_DEVICES
     const prover = runCli(
       ['prover', '--proof-coordinators', `tcp://127.0.0.1:${address.port}`, '--backend', 'risc0', '--resource', 'gpu', '--commit-hash', 'gpu-test', '--poll-interval', '100', '--metrics', `127.0.0.1:${metricsPort}`],
-      { ...env, TESSERA_RISC0_LIB: echoLib },
+      { ...childEnvWithFakeSmi(), TESSERA_RISC0_LIB: echoLib },
     )
     try {
       await prover.waitFor(/one prove worker per GPU: 2/, 30_000)

@@ -163,7 +163,11 @@ describe('prover and coordinator processes', () => {
     const notNeeded = cli(proverArgs(port))
     expect(await notNeeded.exited).toBe(3)
     expect(notNeeded.lines.join('\n')).toMatch(/does not need Exec proofs/)
-    const old = cli(['prover', '--proof-coordinators', `127.0.0.1:${port}`, '--backend', 'mock', '--commit-hash', 'old', '--exit-when-idle', '--poll-interval', '100'])
+    // As in ethrex, the prover type is checked before the version: ask a coordinator that wants Exec proofs.
+    const port2 = await freePort()
+    const c2 = cli(coordinatorArgs(dir, join(tempDir(), 'c2.db'), port2))
+    await c2.waitFor(/coordinator listening/)
+    const old = cli(['prover', '--proof-coordinators', `127.0.0.1:${port2}`, '--backend', 'mock', '--commit-hash', 'old', '--exit-when-idle', '--poll-interval', '100'])
     expect(await old.exited).toBe(0)
     expect(old.lines.join('\n')).toMatch(/VersionMismatch/)
   }, 60_000)

@@ -56,3 +56,14 @@ describe('tessera verify-proof', () => {
     expect(s.out).toMatch(/--system: expected risc0 or sp1/)
   })
 })
+
+describe('tessera coordinator proof flags', () => {
+  it('refuses an image id / vkey that is not 32 bytes of hex, before opening anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-coordflags-'))
+    for (const [flag, value] of [['--risc0-image-id', '0x1234'], ['--sp1-vkey', 'zz'.repeat(32)]]) {
+      const p = runCli(['coordinator', '--source', dir, '--db', join(dir, 'c.db'), '--listen', '127.0.0.1:0', '--required-types', 'RISC0,SP1', flag, value], {}, dir)
+      expect(await p.exited).not.toBe(0)
+      expect(p.lines.join('\n')).toContain(`${flag}: expected 32 bytes of hex, got "${value}"`)
+    }
+  })
+})

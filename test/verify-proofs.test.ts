@@ -145,6 +145,29 @@ describe('SP1 Groth16 proofs', () => {
     expect((await rejection(verifySp1Groth16({ ...v4, proof }))).reason).toBe('pairing')
   })
 
+  it('refuses a B on the G2 curve but outside the prime-order subgroup (what EIP-197 also refuses)', async () => {
+    const Fp2 = bn254.fields.Fp2
+    const b = bn254.G2.Point.CURVE().b
+    let point: { x: { c0: bigint; c1: bigint }; y: { c0: bigint; c1: bigint } } | undefined
+    for (let i = 1n; !point; i++) {
+      const x = Fp2.create({ c0: i, c1: 1n })
+      const rhs = Fp2.add(Fp2.mul(Fp2.sqr(x), x), b)
+      try {
+        point = { x, y: Fp2.sqrt(rhs) }
+      } catch {
+        // not a square: next x
+      }
+    }
+    const proof = Uint8Array.from(v4.proof)
+    const put = (i: number, v: bigint) => proof.set(Buffer.from(v.toString(16).padStart(64, '0'), 'hex'), 4 + 32 * i)
+    put(2, point.x.c1)
+    put(3, point.x.c0)
+    put(4, point.y.c1)
+    put(5, point.y.c0)
+    const e = await rejection(verifySp1Groth16({ ...v4, proof }))
+    expect([e.reason, e.message]).toEqual(['not_on_curve', expect.stringMatching(/B is not a point of the BN254 G2 subgroup/)])
+  })
+
   it('v6: refuses a non-zero exit code, another vk root and a changed nonce', async () => {
     expect((await rejection(verifySp1Groth16({ ...v6, proof: flipBit(v6.proof, 4 + 31) }))).reason).toBe('exit_code')
     expect((await rejection(verifySp1Groth16({ ...v6, proof: flipBit(v6.proof, 4 + 32 + 31) }))).reason).toBe('vk_root')

@@ -61,6 +61,13 @@ describe('witness shapes: liberal in spelling, strict in what is verified', () =
     await executeStateless(r.program)
   })
 
+  it('reth/alloy transaction spelling (nested signature, tagged `to`, snake_case) normalises to the RPC form', async () => {
+    const { normalizeTxJson } = await import('../src/witness/formats/json.js')
+    const tx = normalizeTxJson({ type: 2, chain_id: 17000, nonce: 5, gas: 21000, max_fee_per_gas: '0x10', max_priority_fee_per_gas: 1, to: { Call: '0x00000000000000000000000000000000000000aa' }, value: 0, input: '0x', access_list: [{ address: '0x00000000000000000000000000000000000000bb', storage_keys: [] }], signature: { r: '0x1', s: '0x2', y_parity: '0x1' } }, 'tx')
+    expect(tx).toMatchObject({ type: '0x2', chainId: '0x4268', nonce: '0x5', gas: '0x5208', maxFeePerGas: '0x10', maxPriorityFeePerGas: '0x1', to: '0x00000000000000000000000000000000000000aa', r: '0x1', s: '0x2', yParity: '0x1', accessList: [{ address: '0x00000000000000000000000000000000000000bb', storageKeys: [] }] })
+    expect(normalizeTxJson({ type: '0x0', to: 'Create', gas: 1, nonce: 0, value: 0, v: 27, r: '0x1', s: '0x1', input: '0x' }, 'tx').to).toBeUndefined()
+  })
+
   it('a header field spelled wrong is caught by the block hash, naming the file and field', async () => {
     const cache = JSON.parse(readFileSync(DEVNET, 'utf8')) as J
     cache.blocks[0].header.extraData = '0x01'
@@ -91,6 +98,21 @@ describe('witness shapes: liberal in spelling, strict in what is verified', () =
     expect(inputsOf(variants[0])[0].chain).toMatchObject({ kind: 'config' })
     expect(classifyJson(variants[1], 'cache_l2.json')[0].kind).toBe('l2-batch')
     expect(inputsOf(variants[2])[0]).toMatchObject({ shape: 'ethrex-cache-sep-2025', chain: { kind: 'public', name: 'hoodi' } })
+  })
+
+  it('an unanchored ProgramInput keeps its trusted root and block hashes through the worker encoding', async () => {
+    const { encodeProgramInput, decodeProgramInput } = await import('../guest/input.js')
+    const cache = JSON.parse(readFileSync(DEVNET, 'utf8')) as J
+    const r = await resolveInput(inputsOf(cache)[0])
+    const unanchored = { preStateRoot: new Uint8Array(32).fill(7), blockHashes: [{ number: 5n, hash: new Uint8Array(32).fill(9) }] }
+    const back = decodeProgramInput(encodeProgramInput({ ...r.program, unanchored }))
+    expect(back.unanchored).toEqual(unanchored)
+    expect(decodeProgramInput(encodeProgramInput(r.program)).unanchored).toBeUndefined()
+  })
+
+  it('a --network that contradicts the input is refused, naming both chain ids', async () => {
+    const cache = JSON.parse(readFileSync(DEVNET, 'utf8')) as J
+    await expect(resolveInput(inputsOf(cache, 'dev.json')[0], { chain: { kind: 'public', name: 'hoodi', where: '--network' } })).rejects.toThrow(/dev\.json: chain id: the input says chain 1337 .*the flag chain 560048/)
   })
 
   it('mutated real inputs never crash with a JS TypeError: every failure is a typed Tessera error', async () => {
@@ -149,12 +171,52 @@ describe('EEST fixtures with embedded witnesses (written by Tessera for this tes
       expect(ok).toBe(input.expected!.valid)
       const produced = statelessOutputBytes(decodeStatelessInput(input.expected!.statelessInputBytes!, 'eest.json'), ok)
       expect(toHex(produced)).toBe(toHex(input.expected!.statelessOutputBytes!))
-      // Layout (execution-specs SszStatelessValidationResult): root(32) ‖ success(1) ‖ offset(4) ‖ chain_id (u64 LE)…
+      // Layout (execution-specs@3f042e0b SSZStatelessValidationResult, 43 bytes):
+      // new_payload_request_root(32) ‖ successful_validation(1) ‖ chain_id (u64 LE) ‖ schema_id (u16 LE, 0x1501).
+      expect(produced.length).toBe(43)
       expect(produced[32]).toBe(ok ? 1 : 0)
-      expect(Buffer.from(produced).readUInt32LE(33)).toBe(37)
-      expect(Buffer.from(produced).readBigUInt64LE(37)).toBe(1n)
+      expect(Buffer.from(produced).readBigUInt64LE(33)).toBe(1n)
+      expect(Buffer.from(produced).readUInt16LE(41)).toBe(0x1501)
     }
   }, 120_000)
+
+  it('a full pre-state (EELS style: pre, parentHeader, blocks, chainConfig) is recorded, then run on that witness alone', async () => {
+    const { chainConfigForNetwork } = await import('../src/conformance/networks.js')
+    const { createBlockFromRLP } = await import('@ethereumjs/block')
+    const t = efTest()
+    const config = chainConfigForNetwork(t.network)
+    const genesis = createBlockFromRLP(Buffer.from(t.genesisRLP.slice(2), 'hex'), { common: hostCommon(config), setHardfork: true })
+    const doc = { pre: t.pre, parentHeader: toHex(genesis.header.serialize()), blocks: t.blocks.map((b: J) => b.rlp), chainConfig: config }
+    const [input] = inputsOf(doc, 'eels.json')
+    expect(input.shape).toBe('pre-state')
+    const r = await resolveInput(input)
+    expect(r.program.witness.state.length).toBeGreaterThan(0)
+    const out = await executeStateless(r.program)
+    expect(toHex(out.lastBlockHash)).toBe(t.lastblockhash)
+    const wrongPre = structuredClone(doc)
+    const first = Object.keys(wrongPre.pre)[0]
+    wrongPre.pre[first].balance = '0x1234'
+    await expect(resolveInput(inputsOf(wrongPre, 'eels.json')[0])).rejects.toThrow(/eels\.json: pre: the pre-state hashes to 0x[0-9a-f]{64}, the parent header's state root is/)
+  }, 120_000)
+
+  it('also reads the chain_config layout of execution-specs@19f7bdea (same schema id, container told apart by its offsets)', async () => {
+    const { SszStatelessInput, STATELESS_INPUT_SCHEMA_ID } = await import('../src/witness/formats/ssz.js')
+    const fixture = { blockhashNonConstArg_Cancun: await embedWitnesses(efTest(), { ssz: true }) }
+    const current = decodeStatelessInput(inputsOf(fixture, 'eest.json')[0].expected!.statelessInputBytes!, 'eest.json')
+    const old = SszStatelessInput.serialize({
+      newPayloadRequest: current.newPayloadRequest,
+      witness: current.witness,
+      chainConfig: { chainId: 1n, activeFork: { activation: { blockNumber: [], timestamp: [0] } } },
+      publicKeys: current.publicKeys,
+    })
+    const decoded = decodeStatelessInput(Uint8Array.from([...STATELESS_INPUT_SCHEMA_ID, ...old]), 'old.ssz')
+    expect(decoded.layout).toBe('chain-config')
+    expect(decoded.witness.state.map(toHex)).toEqual(current.witness.state.map(toHex))
+    const out = statelessOutputBytes(decoded, true)
+    // Same new_payload_request_root, then the chain_config container after an offset.
+    expect(toHex(out.subarray(0, 32))).toBe(toHex(statelessOutputBytes(current, true).subarray(0, 32)))
+    expect(Buffer.from(out).readUInt32LE(33)).toBe(37)
+  })
 
   it('runs on the embedded executionWitness, not one Tessera records: a node removed from it is missed', async () => {
     const fixture = { blockhashNonConstArg_Cancun: await embedWitnesses(efTest(), { ssz: false }) }

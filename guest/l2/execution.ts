@@ -13,12 +13,14 @@ import type { WitnessStateManager } from '../state.js'
 import type { L2Transaction } from './block.js'
 import { COMMON_BRIDGE_L2_ADDRESS, GAS_PER_BLOB, SAFE_BYTES_PER_BLOB } from './constants.js'
 import type { FeeConfig } from './feeConfig.js'
+import { installL2Precompiles } from './precompiles.js'
 import { PrivilegedTransaction } from './privilegedTx.js'
 
 /**
  * ethrex L2 block execution (LEVM with the L2 hook, crates/vm/backends/levm/mod.rs and
  * crates/vm/levm/src/hooks/l2_hook.rs @ 6fbd93b5), on ethereumjs:
  * - no system calls (no EIP-4788/2935 writes), no withdrawals, no EIP-7685 requests;
+ * - P256VERIFY at 0x100 on every fork (guest/l2/precompiles.ts);
  * - privileged (0x7e) transactions run around `evm.runCall` (runPrivileged);
  * - ordinary transactions run through ethereumjs runTx and their fees are then moved to where ethrex's
  *   L2 hook sends them (settleOrdinaryFees): base fee vault, operator fee vault, L1 fee vault.
@@ -41,6 +43,7 @@ export interface L2BlockRunnerOptions {
 
 export function createL2BlockRunner(opts: L2BlockRunnerOptions): BlockRunner {
   return {
+    prepare: installL2Precompiles,
     validateBody: (block) => validateL2Body(block),
     run: async (vm, block) => {
       const { outcome, receipts } = await runL2Block(vm, block, opts.feeConfigOf(block))
@@ -268,6 +271,7 @@ async function runOrdinary(vm: VM, tx: TypedTransaction, block: Block, fees: Fee
     let status: 0 | 1 = result.execResult.exceptionError === undefined ? 1 : 0
     let logs = status === 1 ? (result.execResult.logs ?? []) : []
     let paidL1Gas = l1Gas
+    let minerPaid = 0n
     if (gasUsed > tx.gasLimit) {
       // Not enough gas left for the L1 fee: ethrex restores the pre-execution state (nonce bumped) and
       // charges the whole gas limit, the L1 fee vault taking what execution did not use.
@@ -287,9 +291,12 @@ async function runOrdinary(vm: VM, tx: TypedTransaction, block: Block, fees: Fee
         ? base + min((tx as { maxPriorityFeePerGas: bigint }).maxPriorityFeePerGas, (tx as { maxFeePerGas: bigint }).maxFeePerGas - base)
         : (tx as { gasPrice: bigint }).gasPrice
       await addBalance(vm, sender, execGas * ejsPrice - gasUsed * gasPrice)
-      await addBalance(vm, header.coinbase, -result.minerValue)
+      minerPaid = result.minerValue
     }
-    await addBalance(vm, header.coinbase, execGas * (gasPrice - base - op))
+    // One net correction, so a coinbase that ethrex pays nothing is not left behind as an empty account.
+    await addBalance(vm, header.coinbase, execGas * (gasPrice - base - op) - minerPaid)
+    const coinbase = await sm.getAccount(header.coinbase)
+    if (coinbase !== undefined && coinbase.isEmpty()) await vm.evm.journal.deleteAccount(header.coinbase)
     if (fees.baseFeeVault) await addBalance(vm, fees.baseFeeVault, execGas * base)
     if (fees.operatorFee) await addBalance(vm, fees.operatorFee.vault, execGas * op)
     if (fees.l1Fee) await addBalance(vm, fees.l1Fee.vault, paidL1Gas * gasPrice)

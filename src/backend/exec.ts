@@ -1,4 +1,6 @@
 import { decodeProgramInput } from '../../guest/input.js'
+import { decodeL2ProgramInput, isEncodedL2Input } from '../../guest/l2/input.js'
+import { encodeL2PublicValues } from '../../guest/l2/output.js'
 import { encodePublicValues } from '../../guest/output.js'
 import type { ExecuteOptions } from '../../guest/execute.js'
 import type { ProgramInput, ProgramOutput } from '../../guest/types.js'
@@ -32,8 +34,15 @@ function loadExecuteStateless(): Promise<ExecuteStateless> {
   return executeStateless
 }
 
-/** Run the guest on binary ProgramInput bytes and return the 160-byte public values. Guest errors pass through. */
+/**
+ * Run the guest on binary input bytes and return its public values: 160 bytes for an L1 ProgramInput, ethrex's
+ * 256-byte L2 public values for an L2 batch (encodeL2ProgramInput, run by the L2 guest). Guest errors pass through.
+ */
 export async function executePublicValues(input: Uint8Array): Promise<Uint8Array> {
+  if (isEncodedL2Input(input)) {
+    const { executeL2Batch } = await import('../../guest/l2/program.js')
+    return encodeL2PublicValues(await executeL2Batch(decodeL2ProgramInput(input), await hostGuestOptions()))
+  }
   const execute = await loadExecuteStateless()
   return encodePublicValues(await execute(decodeProgramInput(input), await hostGuestOptions()))
 }

@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type net from 'node:net'
 import type { Logger } from 'pino'
-import { decodeProgramInput } from '../../guest/input.js'
 import { BudgetExceeded } from '../budget/budget.js'
-import { encodeMessage, type BatchRequest, type Message, type ProofFormat, type ProofSubmit, type ProverType } from '../protocol/messages.js'
+import { BatchInput } from '../protocol/batchInput.js'
+import { encodeMessage, type BatchRequest, type Message, type ProofFormat, type ProofSubmit, type ProverSetup, type ProverType } from '../protocol/messages.js'
 import { encodeRefusal, Refused } from '../protocol/refusal.js'
 import { createMessageServer, formatAddress, type Address, type ServerLimits } from '../protocol/transport.js'
 import type { CoordinatorMetrics } from './metrics.js'
@@ -11,10 +11,14 @@ import { RecentSet } from './recentSet.js'
 import type { CoordinatorStore } from './store.js'
 
 /**
- * The proof coordinator, top to bottom as the protocol (DESIGN.md §2):
- *   BatchRequest  -> auth, version check, prover type check, assign the next batch (or nothing)
+ * The proof coordinator, top to bottom as the protocol (DESIGN.md §2; wire names are ethrex's, see
+ * src/protocol/messages.ts):
+ *   BatchRequest  -> auth, prover type check, next batch made for the prover's version (else VersionMismatch
+ *                    when the prover's version is not ours, as ethrex's proof_coordinator does), or nothing
  *   ProofSubmit   -> auth, batch known, idempotent duplicate, assigned to this prover (or expired), public
- *                    values re-derived (within the batch budget), proof bytes verified, store (first wins), ACK
+ *                    values re-derived (within the batch budget) when sent, proof bytes verified, store (first
+ *                    wins, with what was checked), ACK
+ *   ProverSetup   -> auth, ACK (TDX key registration is refused: Tessera has no L1 contract to register with)
  * Every refusal is answered explicitly (src/protocol/refusal.ts) and logged and counted; only what is not a
  * message at all is dropped without reply (by the transport, also logged and counted). State lives in
  * SQLite, so a restart resumes where it stopped.
@@ -22,7 +26,7 @@ import type { CoordinatorStore } from './store.js'
 
 export interface CoordinatorOptions {
   store: CoordinatorStore
-  /** Provers must send this as commit_hash (their version), else VersionMismatch. */
+  /** This coordinator's program version; new batches are made for it (provers send theirs as commit_hash). */
   version: string
   /** Prover types whose proofs are wanted; others get ProverTypeNotNeeded. */
   requiredTypes: ProverType[]
@@ -41,17 +45,22 @@ export interface CoordinatorOptions {
    */
   derivePublicValues(input: Uint8Array, batchNumber: number): Promise<Uint8Array>
   /**
-   * Verify SP1/RISC0 proof bytes against the expected public values (src/verify: Groth16 checks, or a native
-   * backend's verifier); resolve false or throw to refuse. Absent for a type = its proof bytes are stored
-   * unverified; the public values are still checked.
+   * Verify SP1/RISC0 proof bytes against the public values (src/verify: Groth16 checks, or a native
+   * backend's verifier); resolve false or throw to refuse. Called with the submitted public values, or the
+   * re-derived ones when the submission has none (ethrex's `ProverOutput::Proof` form).
    */
-  verifyProof?: Partial<Record<ProverType, (proof: Uint8Array, publicValues: Uint8Array) => Promise<boolean>>>
+  verifyProof?: ProofVerifiers
   /**
    * Store proof bytes nobody here can verify (a zkVM type without a verifier, or non-empty Exec bytes) after
    * the public values check. Off by default: such submissions are refused as `unverifiable`.
    */
   trustUnverified?: boolean
 }
+
+/** The seam for proof checking: one verifier per prover type. */
+export type ProofVerifiers = Partial<Record<ProverType, (proof: Uint8Array, publicValues: Uint8Array) => Promise<boolean>>>
+
+const NO_BYTES = new Uint8Array(0)
 
 /** `1.2.3.4:5678` / `::1:5678` -> the address without the port. */
 const hostOf = (peer: string) => peer.replace(/:\d+$/, '')
@@ -84,10 +93,6 @@ export class Coordinator {
   private requestBatch(req: BatchRequest, peer: string): Message | string {
     const host = hostOf(peer)
     this.opts.metrics?.seenProver(req.proverId ?? host)
-    if (req.commitHash !== this.opts.version) {
-      this.log.warn({ peer, proverVersion: req.commitHash, version: this.opts.version }, 'prover version mismatch')
-      return { kind: 'VersionMismatch' }
-    }
     if (!this.opts.requiredTypes.includes(req.proverType)) {
       this.log.info({ peer, proverType: req.proverType }, 'prover type not needed')
       return { kind: 'ProverTypeNotNeeded', proverType: req.proverType }
@@ -95,14 +100,23 @@ export class Coordinator {
     this.knownHosts.touch(host)
     // A batch whose row cannot be read is set aside (named, kept for --check-db) and the next one offered,
     // so one bad row never strands the batches after it.
+    // Batches are made for a program version (the coordinator's when first served); a prover gets the next one
+    // made for its version. Nothing for it and not our version: VersionMismatch, as ethrex answers.
+    const versions = { proverVersion: req.commitHash, currentVersion: this.opts.version }
     for (;;) {
-      const batchNumber = this.opts.store.assignNext(req.proverType, this.opts.proverTimeoutMs, Date.now(), req.proverId ?? host)
-      if (batchNumber === null) return { kind: 'BatchResponse', batchNumber: null, input: null, format: null }
+      const batchNumber = this.opts.store.assignNext(req.proverType, this.opts.proverTimeoutMs, Date.now(), req.proverId ?? host, versions)
+      if (batchNumber === null) {
+        if (req.commitHash === this.opts.version) return { kind: 'BatchResponse', batchNumber: null, input: null, format: null }
+        this.log.warn({ peer, proverVersion: req.commitHash, version: this.opts.version }, 'prover version mismatch')
+        return { kind: 'VersionMismatch' }
+      }
       let reply: string
       try {
         const batch = this.opts.store.batch(batchNumber)
         if (!batch) throw new Error('row vanished')
-        reply = encodeMessage({ kind: 'BatchResponse', batchNumber, input: decodeProgramInput(batch.input), format: this.opts.format ?? 'Groth16' })
+        const input = BatchInput.fromStored(batch.input)
+        // In the dialect the request came in (ethrex's, or Tessera 0.1's for older provers).
+        reply = encodeMessage({ kind: 'BatchResponse', batchNumber, input, format: this.opts.format ?? 'Groth16' }, req.dialect)
       } catch (e) {
         const reason = (e as Error).message.slice(0, 200)
         this.log.error({ batch: batchNumber, err: reason }, 'batch row is damaged; set aside (see tessera coordinator --check-db)')
@@ -124,7 +138,8 @@ export class Coordinator {
     if (!this.opts.requiredTypes.includes(proverType)) throw new Refused('type_not_needed', `${proverType} proofs are not wanted`)
     const batch = this.opts.store.batch(batchNumber)
     if (!batch) throw new Refused('unknown_batch', `batch ${batchNumber} does not exist`)
-    const known = this.alreadyStored(batchNumber, proverType, proof, publicValues, peer)
+    const storedValues = publicValues ?? NO_BYTES
+    const known = this.alreadyStored(batchNumber, proverType, proof, storedValues, peer)
     if (known) return known
     const assignment = this.opts.store.assignment(batchNumber, proverType)
     if (!assignment) throw new Refused('unassigned', `batch ${batchNumber} was never assigned to a ${proverType} prover`)
@@ -134,19 +149,26 @@ export class Coordinator {
     if (assignment.proverId !== null && !expired && !this.opts.store.wasAssignedTo(batchNumber, proverType, submitter)) {
       throw new Refused('assigned_to_another_prover', `batch ${batchNumber} is assigned to another ${proverType} prover until its assignment expires`)
     }
-    const expected = await this.expectedPublicValues(batchNumber, batch.input)
-    if (!equalBytes(expected, publicValues)) {
-      throw new Refused('wrong_public_values', `public values do not match batch ${batchNumber} (got ${publicValues.length} bytes)`)
+    const checked: string[] = []
+    if (publicValues !== undefined) {
+      const expected = await this.expectedPublicValues(batchNumber, batch.input)
+      if (!equalBytes(expected, publicValues)) {
+        throw new Refused('wrong_public_values', `public values do not match batch ${batchNumber} (got ${publicValues.length} bytes)`)
+      }
+      checked.push('public_values')
     }
-    await this.checkProofBytes(batchNumber, proverType, proof, publicValues)
-    if (this.opts.store.addProof({ batchNumber, proverType, proof, publicValues })) {
+    if (await this.checkProofBytes(batchNumber, batch.input, proverType, proof, publicValues)) checked.push('proof')
+    // ethrex's Exec backend submits ProverOutput::Proof with no public values: stored, marked as unchecked.
+    const verification = checked.length > 0 ? checked.join('+') : 'nothing'
+    if (this.opts.store.addProof({ batchNumber, proverType, proof, publicValues: storedValues, checked: verification })) {
       const seconds = (Date.now() - assignment.assignedAt) / 1000
       this.opts.metrics?.provingSeconds.observe({ prover_type: proverType }, seconds)
-      this.log.info({ peer, batch: batchNumber, proverType, seconds }, 'proof accepted')
+      if (verification === 'nothing') this.log.warn({ peer, batch: batchNumber, proverType, seconds }, 'proof accepted without public values: nothing was checked')
+      else this.log.info({ peer, batch: batchNumber, proverType, seconds, checked: verification }, 'proof accepted')
       return { kind: 'ProofSubmitACK', batchNumber }
     }
     // Another submit won the race while this one was being checked: same bytes = ACK, else refused.
-    const winner = this.alreadyStored(batchNumber, proverType, proof, publicValues, peer)
+    const winner = this.alreadyStored(batchNumber, proverType, proof, storedValues, peer)
     if (winner) return winner
     throw new Refused('internal', `proof of batch ${batchNumber} neither stored nor found`)
   }
@@ -163,21 +185,24 @@ export class Coordinator {
   }
 
   /**
-   * Proof bytes: a verifier for the type must accept them. Exec has no proof bytes (its check is the
-   * re-execution); bytes nobody here can verify are stored only with trustUnverified.
+   * Proof bytes: a verifier for the type must accept them (true = verified). Exec has no proof bytes (its
+   * check is the re-execution); ethrex's Exec form (a sentinel byte, no public values) carries nothing to
+   * check and is taken as such; other bytes nobody here can verify are stored only with trustUnverified.
    */
-  private async checkProofBytes(batchNumber: number, proverType: ProverType, proof: Uint8Array, publicValues: Uint8Array): Promise<void> {
+  private async checkProofBytes(batchNumber: number, input: Uint8Array, proverType: ProverType, proof: Uint8Array, publicValues: Uint8Array | undefined): Promise<boolean> {
     const verify = proverType === 'Exec' ? undefined : this.opts.verifyProof?.[proverType]
     if (verify) {
+      // Groth16 proofs come without public values (ProverOutput::Proof): verify against the re-derived ones.
+      const values = publicValues ?? (await this.expectedPublicValues(batchNumber, input))
       // A verifier may say false or throw with its reason (src/verify: ProofRejected names the field).
-      const failure = await verify(proof, publicValues).then(
+      const failure = await verify(proof, values).then(
         (ok) => (ok ? undefined : 'the verifier rejected it'),
         (e: Error) => e.message,
       )
       if (failure !== undefined) throw new Refused('invalid_proof', `the ${proverType} proof of batch ${batchNumber} is invalid: ${failure}`)
-      return
+      return true
     }
-    if (proverType === 'Exec' && proof.length === 0) return
+    if (proverType === 'Exec' && (proof.length === 0 || publicValues === undefined)) return false
     if (!this.opts.trustUnverified) {
       throw new Refused(
         'unverifiable',
@@ -186,6 +211,7 @@ export class Coordinator {
           : `no ${proverType} verifier here, and the coordinator runs without --trust-unverified`,
       )
     }
+    return false
   }
 
   /** Stored re-derived public values, or derive them once (concurrent submits share the run). */
@@ -228,6 +254,15 @@ export class Coordinator {
     return token !== undefined && timingSafeEqual(sha256(token), sha256(want))
   }
 
+  // ---------- ProverSetup ----------
+
+  private setup(msg: ProverSetup, peer: string): Message {
+    // ethrex registers a TDX key on its L1 contract here and acknowledges every other type without doing anything.
+    if (msg.proverType === 'TDX') throw new Refused('setup_unsupported', 'TDX key registration needs an L1 contract; Tessera has none')
+    this.log.info({ peer, proverType: msg.proverType, payloadBytes: msg.payload.length }, 'prover setup acknowledged (nothing to set up)')
+    return { kind: 'ProverSetupACK' }
+  }
+
   async handle(msg: Message, peer: string): Promise<Message | string | null> {
     this.opts.metrics?.requests.inc({ kind: msg.kind })
     try {
@@ -238,6 +273,9 @@ export class Coordinator {
         case 'ProofSubmit':
           if (!this.authorised(msg.authToken)) throw new Refused('auth', 'missing or wrong auth_token')
           return await this.submitProof(msg, peer)
+        case 'ProverSetup':
+          if (!this.authorised(msg.authToken)) throw new Refused('auth', 'missing or wrong auth_token')
+          return this.setup(msg, peer)
         default:
           throw new Refused('unexpected', `${msg.kind} is not a request`)
       }

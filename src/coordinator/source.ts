@@ -5,6 +5,9 @@ import { RLP } from '@ethereumjs/rlp'
 import { TesseraError, WitnessIncomplete } from '../../guest/errors.js'
 import { encodeProgramInput } from '../witness/programInput.js'
 import type { ProgramInput } from '../../guest/types.js'
+import { encodeL2ProgramInput } from '../../guest/l2/input.js'
+import type { L2ProgramInput } from '../../guest/l2/types.js'
+import { l2CacheFileToInput, readL2BatchCacheJson } from '../l2/cache.js'
 import { shortText } from '../errors/shortText.js'
 import { programInputFromJson } from '../protocol/input.js'
 import type { CoordinatorStore, StoredBatch } from './store.js'
@@ -76,12 +79,22 @@ export async function readBatchFile(path: string): Promise<ProgramInput> {
   }
 }
 
-export function batchOf(source: string, input: ProgramInput): Omit<StoredBatch, 'batchNumber'> {
+export function batchOf(source: string, input: ProgramInput | L2ProgramInput): Omit<StoredBatch, 'batchNumber'> {
   return {
     source,
     firstBlock: rlpBlockNumber(input.blocks[0]),
     lastBlock: rlpBlockNumber(input.blocks[input.blocks.length - 1]),
-    input: encodeProgramInput(input),
+    input: 'blobCommitment' in input ? encodeL2ProgramInput(input) : encodeProgramInput(input),
+  }
+}
+
+/** An ethrex L2 batch cache file (cache_batch_<n>.json, src/l2/cache.ts), or undefined for anything else. */
+async function readL2BatchFile(path: string): Promise<L2ProgramInput | undefined> {
+  if (!/cache_batch_\d+\.json(\.gz)?$/.test(path)) return undefined
+  try {
+    return l2CacheFileToInput(await readL2BatchCacheJson(path), path)
+  } catch (e) {
+    throw new SourceError(`${path}: ${(e as Error).message}`)
   }
 }
 
@@ -91,7 +104,7 @@ export type ParsedBatchFile = Omit<StoredBatch, 'batchNumber' | 'source'>
 /** Read, validate and encode one batch file; any failure is a SourceError naming the file. */
 export async function parseBatchFile(path: string): Promise<ParsedBatchFile> {
   try {
-    const { firstBlock, lastBlock, input } = batchOf(path, await readBatchFile(path))
+    const { firstBlock, lastBlock, input } = batchOf(path, (await readL2BatchFile(path)) ?? (await readBatchFile(path)))
     return { firstBlock, lastBlock, input }
   } catch (e) {
     if (e instanceof SourceError) throw e

@@ -23,8 +23,11 @@ export interface StoredProof {
   batchNumber: number
   proverType: ProverType
   proof: Uint8Array
+  /** Empty when the prover sent none (ethrex's `ProverOutput::Proof` form). */
   publicValues: Uint8Array
   submittedAt: number
+  /** What the coordinator checked before storing: 'public_values', 'proof', both joined by '+', or 'nothing'. */
+  checked?: string
 }
 
 export interface BatchCounts {
@@ -148,7 +151,7 @@ export class CoordinatorStore {
       batch: this.db.prepare('SELECT batch_number, source, first_block, last_block, input FROM batches WHERE batch_number = ?'),
       nextUnassigned: this.db.prepare(`
         SELECT b.batch_number FROM batches b
-        WHERE b.damaged IS NULL
+        WHERE b.damaged IS NULL AND (@version IS NULL OR b.version = @version)
           AND NOT EXISTS (SELECT 1 FROM proofs p WHERE p.batch_number = b.batch_number AND p.prover_type = @type)
           AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.batch_number = b.batch_number AND a.prover_type = @type
                           AND a.assigned_at > @cutoff)
@@ -160,11 +163,12 @@ export class CoordinatorStore {
       assignment: this.db.prepare('SELECT assigned_at, times_assigned, prover_id FROM assignments WHERE batch_number = ? AND prover_type = ?'),
       addAssignee: this.db.prepare('INSERT OR IGNORE INTO assignees (batch_number, prover_type, prover_id) VALUES (?, ?, ?)'),
       wasAssignee: this.db.prepare('SELECT 1 FROM assignees WHERE batch_number = ? AND prover_type = ? AND prover_id = ?').pluck(),
+      stampVersion: this.db.prepare('UPDATE batches SET version = ? WHERE version IS NULL'),
       markDamaged: this.db.prepare('UPDATE batches SET damaged = ? WHERE batch_number = ?'),
       damaged: this.db.prepare('SELECT batch_number, damaged FROM batches WHERE damaged IS NOT NULL ORDER BY batch_number'),
-      proof: this.db.prepare('SELECT proof, public_values, submitted_at FROM proofs WHERE batch_number = ? AND prover_type = ?'),
+      proof: this.db.prepare('SELECT proof, public_values, submitted_at, checked FROM proofs WHERE batch_number = ? AND prover_type = ?'),
       insertProof: this.db.prepare(
-        'INSERT OR IGNORE INTO proofs (batch_number, prover_type, proof, public_values, submitted_at) VALUES (?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO proofs (batch_number, prover_type, proof, public_values, submitted_at, checked) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       expected: this.db.prepare('SELECT expected_public_values FROM batches WHERE batch_number = ?').pluck(),
       setExpected: this.db.prepare('UPDATE batches SET expected_public_values = ? WHERE batch_number = ?'),
@@ -198,6 +202,10 @@ export class CoordinatorStore {
       (this.db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).includes(column)
     if (!has('assignments', 'prover_id')) this.db.exec('ALTER TABLE assignments ADD COLUMN prover_id TEXT')
     if (!has('batches', 'damaged')) this.db.exec('ALTER TABLE batches ADD COLUMN damaged TEXT')
+    // The program version a batch was made for (ethrex keeps prover inputs per version); NULL until a
+    // coordinator first serves it, which stamps its own.
+    if (!has('batches', 'version')) this.db.exec('ALTER TABLE batches ADD COLUMN version TEXT')
+    if (!has('proofs', 'checked')) this.db.exec('ALTER TABLE proofs ADD COLUMN checked TEXT')
   }
 
   close(): void {
@@ -239,9 +247,18 @@ export class CoordinatorStore {
    * ethrex's assignment rule: the lowest batch with no proof of this type whose last assignment to this type
    * is older than the timeout. Marks it assigned now. Synchronous, so two requests can never get the same batch.
    */
-  assignNext(proverType: ProverType, proverTimeoutMs: number, now = Date.now(), proverId: string | null = null): number | null {
+  assignNext(
+    proverType: ProverType,
+    proverTimeoutMs: number,
+    now = Date.now(),
+    proverId: string | null = null,
+    /** Only batches made for `proverVersion`; batches not yet stamped become `currentVersion`'s first. */
+    versions?: { proverVersion: string; currentVersion: string },
+  ): number | null {
     return this.db.transaction(() => {
-      const n = this.stmts.nextUnassigned.get({ type: proverType, cutoff: now - proverTimeoutMs }) as number | undefined
+      if (versions !== undefined) this.stmts.stampVersion.run(versions.currentVersion)
+      const version = versions?.proverVersion ?? null
+      const n = this.stmts.nextUnassigned.get({ type: proverType, cutoff: now - proverTimeoutMs, version }) as number | undefined
       if (n === undefined) return null
       this.stmts.assign.run(n, proverType, now, proverId)
       if (proverId !== null) this.stmts.addAssignee.run(n, proverType, proverId)
@@ -270,13 +287,13 @@ export class CoordinatorStore {
   }
 
   proof(batchNumber: number, proverType: ProverType): StoredProof | undefined {
-    const row = this.stmts.proof.get(batchNumber, proverType) as { proof: Buffer; public_values: Buffer; submitted_at: number } | undefined
-    return row && { batchNumber, proverType, proof: u8(row.proof), publicValues: u8(row.public_values), submittedAt: row.submitted_at }
+    const row = this.stmts.proof.get(batchNumber, proverType) as { proof: Buffer; public_values: Buffer; submitted_at: number; checked: string | null } | undefined
+    return row && { batchNumber, proverType, proof: u8(row.proof), publicValues: u8(row.public_values), submittedAt: row.submitted_at, checked: row.checked ?? undefined }
   }
 
   /** Store a proof; the first accepted proof per (batch, type) wins. Returns false if one was already there. */
   addProof(p: Omit<StoredProof, 'submittedAt'>): boolean {
-    return this.stmts.insertProof.run(p.batchNumber, p.proverType, p.proof, p.publicValues, Date.now()).changes === 1
+    return this.stmts.insertProof.run(p.batchNumber, p.proverType, p.proof, p.publicValues, Date.now(), p.checked ?? null).changes === 1
   }
 
   expectedPublicValues(batchNumber: number): Uint8Array | undefined {

@@ -182,7 +182,7 @@ function checkSequence(blob: string, first: L2Block, tip: BlockHeader): void {
   if (!equalsBytes(first.header.parentHash, tip.hash())) {
     throw new BlobOutOfSequence(
       blob,
-      `block ${n} names parent ${bytesToHex(first.header.parentHash)}, but block ${tip.number} here is ${bytesToHex(tip.hash())} (a blob of another chain, or another genesis)`,
+      `block ${n} names parent ${bytesToHex(first.header.parentHash)}, but block ${tip.number} here is ${bytesToHex(tip.hash())} (a blob of another chain or genesis, or the previous blob altered)`,
     )
   }
 }

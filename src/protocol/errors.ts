@@ -8,6 +8,7 @@ export type ProtocolErrorReason =
   | 'timeout' // the peer stopped sending before half-closing
   | 'no_reply' // the peer closed without answering
   | 'unexpected_reply' // a valid message, but not one that answers the request
+  | 'unsupported_input' // a well-formed input this build cannot run (an L2 batch without the L2 guest)
 
 /** A message that cannot be read or is not the one expected. `field` names the offending part. */
 export class ProtocolError extends TesseraError {

@@ -5,7 +5,9 @@ import { parseHex, toHex } from '../witness/hex.js'
 import { ProtocolError } from './errors.js'
 
 /**
- * ProgramInput as it travels in BatchResponse.input:
+ * Tessera's own JSON form of a ProgramInput, used by batch files in a coordinator's --source directory and by
+ * the Tessera 0.1 dialect's BatchResponse.input (src/protocol/legacy.ts); on the wire Tessera now sends ethrex's
+ * form (src/protocol/ethrex/proverInput.ts):
  * `{ "blocks": ["0x<rlp block>", ...], "witness": <ExecutionWitness list form>, "chainConfig": {...} }`.
  */
 export interface ProgramInputJson {

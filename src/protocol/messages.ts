@@ -1,29 +1,46 @@
-import type { ProgramInput } from '../../guest/types.js'
-import { parseHex, toHex } from '../witness/hex.js'
-import { WitnessInvalid } from '../../guest/errors.js'
+import type { BatchInput } from './batchInput.js'
 import { ProtocolError } from './errors.js'
-import { programInputFromJson, programInputToJson } from './input.js'
+import { encodeEthrexMessage, messageFromEthrexJson, ETHREX_VARIANTS } from './ethrex/wire.js'
+import { parseJson, type Json } from './json.js'
+import { encodeLegacyMessage, messageFromLegacyJson, LEGACY_VARIANTS } from './legacy.js'
 
 /**
- * The proof coordinator <-> prover messages (DESIGN.md §2), with serde's externally tagged JSON form:
- *   {"BatchRequest":{"commit_hash":"0.1.0","prover_type":"Exec"}}
- *   {"BatchResponse":{"batch_number":7,"input":{...},"format":"Groth16"}}   (all three null: nothing to prove)
- *   "VersionMismatch"
- *   {"ProverTypeNotNeeded":{"prover_type":"SP1"}}
- *   {"ProofSubmit":{"batch_number":7,"batch_proof":{"ProofBytes":{"prover_type":"Exec","proof":"0x","public_values":"0x.."}}}}
- *   {"ProofSubmitACK":{"batch_number":7}}
- * Tessera extensions, ignored by ethrex: `auth_token` in BatchRequest and ProofSubmit (shared secret,
- * --auth-token) and `prover_id` in both (a random id per prover, kept in its --state-dir: the coordinator
- * takes proofs only from the prover a batch is assigned to, and counts provers by it).
- * Unknown fields are ignored, as serde does; unknown variants are refused.
+ * The proof coordinator <-> prover messages (DESIGN.md §2). On the wire Tessera speaks ethrex's current
+ * `ProofData` (src/protocol/ethrex/wire.ts has the exact JSON and the ethrex source it follows). Inside,
+ * the message names are Tessera's own, kept from its first protocol so the coordinator and prover read the
+ * same as before:
+ *
+ *   Tessera (here)      ethrex wire (written)                          Tessera 0.1 wire (read, answered)
+ *   BatchRequest        InputRequest{commit_hash, prover_type}         BatchRequest
+ *   BatchResponse       InputResponse{id, input, format}               BatchResponse{batch_number, ...}
+ *   VersionMismatch     "VersionMismatch"                              same
+ *   ProverTypeNotNeeded ProverTypeNotNeeded{prover_type}               same
+ *   ProofSubmit         ProofSubmit{id, proof: ProverOutput}           ProofSubmit{batch_number, batch_proof}
+ *   ProofSubmitACK      ProofSubmitACK{id}                             ProofSubmitACK{batch_number}
+ *   ProverSetup         ProverSetup{prover_type, payload}              -
+ *   ProverSetupACK      "ProverSetupACK"                               -
+ *
+ * Tessera extensions, ignored by ethrex (serde skips unknown fields): `auth_token` in requests (shared
+ * secret, --auth-token) and `prover_id` in InputRequest and ProofSubmit (a random id per prover, kept in its
+ * --state-dir: the coordinator takes proofs only from the prover a batch is assigned to, and counts provers
+ * by it; without it, the prover's address stands in). A coordinator's explicit refusal is another extension
+ * (src/protocol/refusal.ts). Unknown fields are ignored, as serde does; unknown variants are refused.
  */
 
-export const PROVER_TYPES = ['Exec', 'RISC0', 'SP1'] as const
+export const PROVER_TYPES = ['Exec', 'RISC0', 'SP1', 'TDX'] as const
 export type ProverType = (typeof PROVER_TYPES)[number]
-export const PROOF_FORMATS = ['Compressed', 'Groth16'] as const
+export const PROOF_FORMATS = ['Groth16', 'Compressed'] as const
 export type ProofFormat = (typeof PROOF_FORMATS)[number]
 
-export interface BatchRequest {
+/** Which protocol a message was read in; a server answers in the dialect it was asked in. */
+export type Dialect = 'ethrex' | 'tessera-0.1'
+
+interface Base {
+  /** Set by the parser; absent = ethrex (what Tessera writes). */
+  dialect?: Dialect
+}
+
+export interface BatchRequest extends Base {
   kind: 'BatchRequest'
   commitHash: string
   proverType: ProverType
@@ -32,29 +49,33 @@ export interface BatchRequest {
 }
 
 /** `batchNumber`, `input` and `format` are all null when there is nothing to prove. */
-export interface BatchResponse {
+export interface BatchResponse extends Base {
   kind: 'BatchResponse'
   batchNumber: number | null
-  input: ProgramInput | null
+  input: BatchInput | null
   format: ProofFormat | null
 }
 
-export interface VersionMismatch {
+export interface VersionMismatch extends Base {
   kind: 'VersionMismatch'
 }
 
-export interface ProverTypeNotNeeded {
+export interface ProverTypeNotNeeded extends Base {
   kind: 'ProverTypeNotNeeded'
   proverType: ProverType
 }
 
+/**
+ * A submitted proof. `publicValues` absent = ethrex's `ProverOutput::Proof` form (what ethrex's Exec and
+ * Groth16 backends send): nothing the coordinator can compare with its own re-execution.
+ */
 export interface BatchProof {
   proverType: ProverType
   proof: Uint8Array
-  publicValues: Uint8Array
+  publicValues?: Uint8Array
 }
 
-export interface ProofSubmit {
+export interface ProofSubmit extends Base {
   kind: 'ProofSubmit'
   batchNumber: number
   batchProof: BatchProof
@@ -62,182 +83,67 @@ export interface ProofSubmit {
   proverId?: string
 }
 
-export interface ProofSubmitACK {
+export interface ProofSubmitACK extends Base {
   kind: 'ProofSubmitACK'
   batchNumber: number
 }
 
-export type Message = BatchRequest | BatchResponse | VersionMismatch | ProverTypeNotNeeded | ProofSubmit | ProofSubmitACK
-
-/** Longest string accepted for commit_hash / auth_token / prover_id. */
-const MAX_SHORT_STRING = 256
-
-// ---------- encoding ----------
-
-function encodeValue(msg: Message): unknown {
-  switch (msg.kind) {
-    case 'BatchRequest': {
-      const body: Record<string, unknown> = { commit_hash: msg.commitHash, prover_type: msg.proverType }
-      if (msg.authToken !== undefined) body.auth_token = msg.authToken
-      if (msg.proverId !== undefined) body.prover_id = msg.proverId
-      return { BatchRequest: body }
-    }
-    case 'BatchResponse':
-      return {
-        BatchResponse: {
-          batch_number: msg.batchNumber,
-          input: msg.input === null ? null : programInputToJson(msg.input),
-          format: msg.format,
-        },
-      }
-    case 'VersionMismatch':
-      return 'VersionMismatch'
-    case 'ProverTypeNotNeeded':
-      return { ProverTypeNotNeeded: { prover_type: msg.proverType } }
-    case 'ProofSubmit': {
-      const { proverType, proof, publicValues } = msg.batchProof
-      const body: Record<string, unknown> = {
-        batch_number: msg.batchNumber,
-        batch_proof: { ProofBytes: { prover_type: proverType, proof: toHex(proof), public_values: toHex(publicValues) } },
-      }
-      if (msg.authToken !== undefined) body.auth_token = msg.authToken
-      if (msg.proverId !== undefined) body.prover_id = msg.proverId
-      return { ProofSubmit: body }
-    }
-    case 'ProofSubmitACK':
-      return { ProofSubmitACK: { batch_number: msg.batchNumber } }
-  }
+export interface ProverSetup extends Base {
+  kind: 'ProverSetup'
+  proverType: ProverType
+  payload: Uint8Array
+  authToken?: string
 }
 
-export function encodeMessage(msg: Message): string {
-  return JSON.stringify(encodeValue(msg))
+export interface ProverSetupACK extends Base {
+  kind: 'ProverSetupACK'
 }
 
-// ---------- parsing ----------
+export type Message =
+  | BatchRequest
+  | BatchResponse
+  | VersionMismatch
+  | ProverTypeNotNeeded
+  | ProofSubmit
+  | ProofSubmitACK
+  | ProverSetup
+  | ProverSetupACK
 
-type Obj = Record<string, unknown>
-
-function object(v: unknown, field: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ProtocolError('malformed', 'expected an object', field)
-  return v as Obj
+/** JSON text of a message: ethrex's form, or the older Tessera form when answering a message read in it. */
+export function encodeMessage(msg: Message, dialect: Dialect = msg.dialect ?? 'ethrex'): string {
+  return dialect === 'tessera-0.1' ? encodeLegacyMessage(msg) : encodeEthrexMessage(msg)
 }
 
-function batchNumber(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-    throw new ProtocolError('malformed', 'expected a non-negative integer', field)
+/** Parse an already JSON-decoded value (lossless form from parseJson). Tells the dialect by variant name. */
+export function messageFromJson(json: Json): Message {
+  const name = typeof json === 'string' ? json : json !== null && typeof json === 'object' && !Array.isArray(json) ? Object.keys(json)[0] : undefined
+  if (name !== undefined && LEGACY_VARIANTS.has(name) && !ETHREX_VARIANTS.has(name)) return { ...messageFromLegacyJson(json), dialect: 'tessera-0.1' }
+  if (name !== undefined && (LEGACY_VARIANTS.has(name) || ETHREX_VARIANTS.has(name)) && isLegacyBody(json)) {
+    return { ...messageFromLegacyJson(json), dialect: 'tessera-0.1' }
   }
-  return v
+  return messageFromEthrexJson(json)
 }
 
-function shortString(v: unknown, field: string): string {
-  if (typeof v !== 'string' || v.length > MAX_SHORT_STRING) {
-    throw new ProtocolError('malformed', `expected a string of at most ${MAX_SHORT_STRING} characters`, field)
-  }
-  return v
-}
-
-function optionalShortString(v: unknown, field: string): string | undefined {
-  return v === undefined || v === null ? undefined : shortString(v, field)
-}
-
-export function parseProverType(v: unknown, field = 'prover_type'): ProverType {
-  if (typeof v !== 'string' || !(PROVER_TYPES as readonly string[]).includes(v)) {
-    throw new ProtocolError('malformed', `expected one of ${PROVER_TYPES.join(', ')}`, field)
-  }
-  return v as ProverType
-}
-
-function bytes(v: unknown, field: string): Uint8Array {
-  try {
-    return parseHex(v, field)
-  } catch (e) {
-    if (e instanceof WitnessInvalid) throw new ProtocolError('malformed', 'expected 0x-hex bytes', field)
-    throw e
-  }
-}
-
-function parseBatchResponse(body: Obj): BatchResponse {
-  const { batch_number, input, format } = body
-  if (batch_number === null || batch_number === undefined) {
-    if ((input ?? null) !== null || (format ?? null) !== null) {
-      throw new ProtocolError('malformed', 'input and format must be null when batch_number is null', 'BatchResponse')
-    }
-    return { kind: 'BatchResponse', batchNumber: null, input: null, format: null }
-  }
-  const n = batchNumber(batch_number, 'BatchResponse.batch_number')
-  if (typeof format !== 'string' || !(PROOF_FORMATS as readonly string[]).includes(format)) {
-    throw new ProtocolError('malformed', `expected one of ${PROOF_FORMATS.join(', ')}`, 'BatchResponse.format')
-  }
-  return { kind: 'BatchResponse', batchNumber: n, input: programInputFromJson(input, 'BatchResponse.input'), format: format as ProofFormat }
-}
-
-function parseProofSubmit(body: Obj): ProofSubmit {
-  const n = batchNumber(body.batch_number, 'ProofSubmit.batch_number')
-  const proofEnum = object(body.batch_proof, 'ProofSubmit.batch_proof')
-  const keys = Object.keys(proofEnum)
-  if (keys.length !== 1 || keys[0] !== 'ProofBytes') {
-    throw new ProtocolError('malformed', 'only the ProofBytes variant is accepted', 'ProofSubmit.batch_proof')
-  }
-  const p = object(proofEnum.ProofBytes, 'ProofSubmit.batch_proof.ProofBytes')
-  return {
-    kind: 'ProofSubmit',
-    batchNumber: n,
-    batchProof: {
-      proverType: parseProverType(p.prover_type, 'ProofSubmit.batch_proof.ProofBytes.prover_type'),
-      proof: bytes(p.proof, 'ProofSubmit.batch_proof.ProofBytes.proof'),
-      publicValues: bytes(p.public_values, 'ProofSubmit.batch_proof.ProofBytes.public_values'),
-    },
-    authToken: optionalShortString(body.auth_token, 'ProofSubmit.auth_token'),
-    proverId: optionalShortString(body.prover_id, 'ProofSubmit.prover_id'),
-  }
-}
-
-/** Parse an already JSON-decoded value. */
-export function messageFromJson(json: unknown): Message {
-  if (typeof json === 'string') {
-    if (json === 'VersionMismatch') return { kind: 'VersionMismatch' }
-    throw new ProtocolError('unknown_variant', `unknown unit variant "${json.slice(0, 40)}"`)
-  }
-  const outer = object(json, 'message')
-  const keys = Object.keys(outer)
-  if (keys.length !== 1) throw new ProtocolError('malformed', `expected exactly one variant key, got ${keys.length}`)
-  const name = keys[0]
-  const value = outer[name]
-  switch (name) {
-    case 'BatchRequest': {
-      const body = object(value, name)
-      return {
-        kind: 'BatchRequest',
-        commitHash: shortString(body.commit_hash, 'BatchRequest.commit_hash'),
-        proverType: parseProverType(body.prover_type, 'BatchRequest.prover_type'),
-        authToken: optionalShortString(body.auth_token, 'BatchRequest.auth_token'),
-        proverId: optionalShortString(body.prover_id, 'BatchRequest.prover_id'),
-      }
-    }
-    case 'BatchResponse':
-      return parseBatchResponse(object(value, name))
-    case 'VersionMismatch':
-      // serde also accepts a unit variant written as {"VersionMismatch": null}
-      if (value !== null) throw new ProtocolError('malformed', 'unit variant carries no value', name)
-      return { kind: 'VersionMismatch' }
-    case 'ProverTypeNotNeeded':
-      return { kind: 'ProverTypeNotNeeded', proverType: parseProverType(object(value, name).prover_type, `${name}.prover_type`) }
-    case 'ProofSubmit':
-      return parseProofSubmit(object(value, name))
-    case 'ProofSubmitACK':
-      return { kind: 'ProofSubmitACK', batchNumber: batchNumber(object(value, name).batch_number, `${name}.batch_number`) }
-    default:
-      throw new ProtocolError('unknown_variant', `unknown variant "${name.slice(0, 40)}"`)
-  }
+/**
+ * ProofSubmit and ProofSubmitACK share their variant names between the dialects; the older one is told by
+ * its `batch_number` field (ethrex: `id`).
+ */
+function isLegacyBody(json: Json): boolean {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return false
+  const body = Object.values(json)[0]
+  return body !== null && typeof body === 'object' && !Array.isArray(body) && 'batch_number' in body && !('id' in body)
 }
 
 /** Parse one wire message (UTF-8 JSON text). Every defect is a ProtocolError; nothing else is thrown. */
 export function parseMessage(text: string): Message {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (e) {
-    throw new ProtocolError('malformed', `not JSON (${(e as Error).message.slice(0, 80)})`)
-  }
-  return messageFromJson(json)
+  return messageFromJson(parseJson(text))
+}
+
+export function isProverType(v: unknown): v is ProverType {
+  return typeof v === 'string' && (PROVER_TYPES as readonly string[]).includes(v)
+}
+
+export function parseProverType(v: unknown, field = 'prover_type'): ProverType {
+  if (!isProverType(v)) throw new ProtocolError('malformed', `expected one of ${PROVER_TYPES.join(', ')}`, field)
+  return v
 }

@@ -20,6 +20,7 @@ export const REFUSAL_REASONS = [
   'invalid_proof',
   'unverifiable',
   'over_budget',
+  'setup_unsupported',
   'unexpected',
   'busy',
   'internal',

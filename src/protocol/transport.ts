@@ -263,7 +263,17 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
             if (r === null) {
               hooks.onDropped?.('handler_closed', peer, `${msg.kind} answered with nothing`)
               socket.destroy()
-            } else reply(typeof r === 'string' ? r : encodeMessage(r))
+            } else {
+              let text: string
+              try {
+                // A request read in the older Tessera dialect is answered in it (src/protocol/legacy.ts).
+                text = typeof r === 'string' ? r : encodeMessage(r, msg.dialect)
+              } catch (err) {
+                hooks.onHandlerError?.(err, peer)
+                text = encodeRefusal(new Refused('internal', 'the reply could not be encoded'))
+              }
+              reply(text)
+            }
           },
           (err: unknown) => {
             hooks.onHandlerError?.(err, peer)

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
-import { encodeProgramInput } from '../witness/programInput.js'
-import type { ProgramInput } from '../../guest/types.js'
+import type { BatchInput } from '../protocol/batchInput.js'
 import { BudgetExceeded, checkGas, declaredGas, withTimeBudget, type Budget } from '../budget/budget.js'
 import { ProtocolError } from '../protocol/errors.js'
 import type { Message, ProverType } from '../protocol/messages.js'
@@ -292,20 +291,21 @@ export class Prover {
     }
   }
 
-  private start(c: CoordinatorState, batchNumber: number, input: ProgramInput): void {
+  private start(c: CoordinatorState, batchNumber: number, input: BatchInput): void {
     this.proving += 1
-    this.log.info({ coordinator: c.name, batch: batchNumber, blocks: input.blocks.length }, 'proving batch')
+    this.log.info({ coordinator: c.name, batch: batchNumber, input: input.form }, 'proving batch')
     this.track(this.proveAndSubmit(c, batchNumber, input))
   }
 
-  private async proveAndSubmit(c: CoordinatorState, batchNumber: number, input: ProgramInput): Promise<void> {
+  private async proveAndSubmit(c: CoordinatorState, batchNumber: number, input: BatchInput): Promise<void> {
     const started = Date.now()
     const budget = this.opts.budget ?? {}
     let result: ProveResult
     try {
       const what = `batch ${batchNumber}`
-      checkGas(budget, declaredGas(input.blocks), what)
-      const bytes = encodeProgramInput(input)
+      // Converting ethrex's input (blocks JSON -> RLP) can fail like proving does: typed error, batch given up.
+      checkGas(budget, declaredGas(input.blocks()), what)
+      const bytes = input.runnableBytes()
       result = await withTimeBudget(budget, what, (signal) => this.opts.prove(this.opts.backend, bytes, signal), this.inFlight.signal)
     } catch (e) {
       this.failed += 1

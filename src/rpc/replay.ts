@@ -23,6 +23,8 @@ export interface ReplayRecord {
   witnessMs: number
   witnessBytes: number
   witnessSource?: WitnessSource
+  /** The node served debug_executionWitness but its answer was not usable (eth_getProof was used instead). */
+  fallbackReason?: string
   /** Witness rebuild rounds after WitnessIncomplete. */
   extensions: number
   publicValues?: string
@@ -61,6 +63,7 @@ export async function replayRpcBlocks(
   }
   record.witnessMs = performance.now() - t0
   record.witnessSource = batch.witness.source
+  record.fallbackReason = batch.witness.fallbackReason
   opts.onBatch?.(batch)
   for (;;) {
     const input = batchProgramInput(batch)
@@ -91,7 +94,8 @@ export async function replayRpcBlocks(
         }
       }
       const err = e as Error
-      record.error = { name: err.name ?? 'Error', message: err.message + (e instanceof WitnessIncomplete && batch.witness.source === 'eth_getProof' ? ' (not coverable from eth_getProof: see the known limits in README)' : '') }
+      const fallback = batch.witness.fallbackReason ? ` (${batch.witness.fallbackReason})` : ''
+      record.error = { name: err.name ?? 'Error', message: err.message + (e instanceof WitnessIncomplete && batch.witness.source === 'eth_getProof' ? ' (not coverable from eth_getProof: see the known limits in README)' : '') + fallback }
       return record
     }
   }

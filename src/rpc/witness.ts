@@ -7,7 +7,10 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import { WitnessIncomplete } from '../../guest/errors.js'
 import type { ExecutionWitness } from '../../guest/types.js'
 import { EMPTY_TRIE_ROOT, decodeHexPrefix, encodeHexPrefix, type AccountProofJson } from '../trie/proof.js'
-import { parseExecutionWitness } from '../witness/codec.js'
+import { TesseraError } from '../../guest/errors.js'
+import { witnessFromJson } from '../witness/formats/witnessJson.js'
+import { readRlp } from '../witness/formats/rlpShapes.js'
+import { headerBytes } from '../witness/formats/resolve.js'
 import { parseHex, toHex } from '../witness/hex.js'
 import { isMethodNotFound, type Rpc } from './client.js'
 import { headerFromRpc, type RpcBlock } from './header.js'
@@ -35,6 +38,8 @@ export type WitnessSource = 'debug_executionWitness' | 'eth_getProof'
 export interface RpcWitness {
   witness: ExecutionWitness
   source: WitnessSource
+  /** Why debug_executionWitness was not used although the node serves it (the node's answer). */
+  fallbackReason?: string
   /** Pre-state proofs the witness was built from (eth_getProof path), for checking in the verify pool. */
   proofs: AccountProofJson[]
   /** State root the proofs are against (the first block's parent), eth_getProof path only. */
@@ -91,23 +96,53 @@ function uncollapsedForms(raw: Uint8Array): Uint8Array[] {
   return out
 }
 
-async function debugWitness(rpc: Rpc, blocks: RpcBlock[]): Promise<ExecutionWitness | undefined> {
+/**
+ * `debug_executionWitness` for each block, in any form nodes serve (ethrex/reth list form, reth 2024 map form,
+ * geth's JSON headers), merged. A witness without the parent header gets it from the node (hash-checked by the
+ * guest like any header). Returns undefined when the method is not served; throws with the node's answer when
+ * it is served but unusable.
+ */
+async function debugWitness(rpc: Rpc, blocks: RpcBlock[], common: Common): Promise<ExecutionWitness | undefined> {
   const parts: ExecutionWitness[] = []
   for (const b of blocks) {
+    let answer: unknown
     try {
-      parts.push(parseExecutionWitness(await rpc.request('debug_executionWitness', [b.number])))
+      answer = await rpc.request('debug_executionWitness', [b.number])
     } catch (e) {
       if (isMethodNotFound(e)) return undefined
-      throw e
+      throw new UnusableWitness(`the node answered ${errorText(e)}`)
+    }
+    try {
+      // Some nodes answer with geth's ExtWitness as RLP hex instead of JSON.
+      const rlpPart = typeof answer === 'string' ? readRlp(parseHex(answer, `debug_executionWitness(${b.number})`), `debug_executionWitness(${b.number})`)?.find((p) => p.kind === 'witness') : undefined
+      if (typeof answer === 'string' && rlpPart?.kind !== 'witness') throw new Error('a hex string that is not an RLP ExtWitness')
+      const w = rlpPart?.kind === 'witness' ? rlpPart.witness : witnessFromJson(answer, `debug_executionWitness(${b.number})`)
+      parts.push({ state: w.state, codes: w.codes, keys: w.keys, headers: w.headers.map((h) => headerBytes(h, common.copy())) })
+    } catch (e) {
+      throw new UnusableWitness(`its answer is not a usable witness: ${(e as Error).message}`)
     }
   }
   const uniq = (l: Uint8Array[]) => [...new Map(l.map((x) => [toHex(x), x])).values()]
+  const headers = uniq(parts.flatMap((p) => p.headers))
+  const parentHash = blocks[0].parentHash.toLowerCase()
+  if (!headers.some((h) => toHex(keccak_256(h)) === parentHash)) {
+    const parent = await fetchBlock(rpc, BigInt(blocks[0].number) - 1n, false)
+    headers.push(headerFromRpc(parent, common.copy()).serialize())
+  }
   return {
     state: uniq(parts.flatMap((p) => p.state)),
     codes: uniq(parts.flatMap((p) => p.codes)),
     keys: uniq(parts.flatMap((p) => p.keys)),
-    headers: uniq(parts.flatMap((p) => p.headers)),
+    headers,
   }
+}
+
+/** The node serves debug_executionWitness but its answer cannot be used; replay falls back to eth_getProof. */
+export class UnusableWitness extends TesseraError {}
+
+function errorText(e: unknown): string {
+  const err = e as { details?: string; shortMessage?: string; message?: string }
+  return JSON.stringify(err?.details ?? err?.shortMessage ?? err?.message ?? String(e)).slice(0, 300)
 }
 
 export interface WitnessOptions {
@@ -131,16 +166,30 @@ export async function witnessFromRpc(
   common: Common,
   opts: WitnessOptions = {},
 ): Promise<RpcWitness> {
+  let fallbackReason: string | undefined
   if (!opts.forceProofs && debugServed.get(rpc.url) !== false) {
-    const w = await debugWitness(rpc, blocks)
-    debugServed.set(rpc.url, w !== undefined)
-    if (w !== undefined) {
-      opts.onSource?.('debug_executionWitness')
-      return { witness: w, source: 'debug_executionWitness', proofs: [], extend: async () => false }
+    try {
+      const w = await debugWitness(rpc, blocks, common)
+      debugServed.set(rpc.url, w !== undefined)
+      if (w !== undefined) {
+        opts.onSource?.('debug_executionWitness')
+        return { witness: w, source: 'debug_executionWitness', proofs: [], extend: async () => false }
+      }
+    } catch (e) {
+      if (!(e instanceof UnusableWitness)) throw e
+      fallbackReason = `debug_executionWitness not used: ${e.message}`
     }
   }
   opts.onSource?.('eth_getProof')
-  return proofWitness(rpc, blocks, decoded, common)
+  if (fallbackReason === undefined) return proofWitness(rpc, blocks, decoded, common)
+  let w: RpcWitness
+  try {
+    w = await proofWitness(rpc, blocks, decoded, common)
+  } catch (e) {
+    // Neither path worked: say what the node answered to both.
+    throw new TesseraError(`eth_getProof fallback failed: ${(e as Error).message} (${fallbackReason})`)
+  }
+  return Object.assign(w, { fallbackReason })
 }
 
 async function proofWitness(rpc: Rpc, blocks: RpcBlock[], decoded: Block[], common: Common): Promise<RpcWitness> {

@@ -13,6 +13,8 @@ import { verifySubmittedProof, type ProofVerifierConfig, type SubmittedProofChec
  */
 export interface ProofVerifierPool {
   verify(proverType: string, proof: Uint8Array, expectedPublicValues: Uint8Array): Promise<SubmittedProofCheck>
+  /** Builds what the first check would otherwise build while a prover waits (snarkjs's engine, ~1–3 s). */
+  ready(): Promise<void>
   /** The coordinator's per-type callbacks (resolve true, or throw the verifier's reason). */
   coordinatorVerifiers(): Partial<Record<'RISC0' | 'SP1', (proof: Uint8Array, publicValues: Uint8Array) => Promise<boolean>>>
   close(): Promise<void>
@@ -41,6 +43,9 @@ export function createProofVerifierPool(config: ProofVerifierConfig): ProofVerif
     proverType === 'SP1' && config.sp1VKey ? inWorker(proof, publicValues, config.sp1VKey) : verifySubmittedProof(proverType, proof, publicValues, config)
   return {
     verify,
+    async ready() {
+      if (config.risc0ImageId) await (await import('./risc0Groth16.js')).singleThreadedCurve()
+    },
     coordinatorVerifiers() {
       const out: ReturnType<ProofVerifierPool['coordinatorVerifiers']> = {}
       if (config.risc0ImageId) out.RISC0 = (proof, values) => verify('RISC0', proof, values).then(() => true)

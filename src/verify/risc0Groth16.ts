@@ -127,7 +127,7 @@ let curveReady: Promise<unknown> | undefined
  * keep the process alive. A verification needs only a 5-point MSM and one pairing, so Tessera installs a
  * single-threaded engine in that cache first: no threads, nothing to shut down.
  */
-function singleThreadedCurve(): Promise<unknown> {
+export function singleThreadedCurve(): Promise<unknown> {
   const g = globalThis as { curve_bn128?: unknown }
   curveReady ??= snarkjs.curves.getCurveFromName('bn128', { singleThread: true }).then((curve) => {
     g.curve_bn128 ??= curve

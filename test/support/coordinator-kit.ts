@@ -1,22 +1,32 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { RLP } from '@ethereumjs/rlp'
+import { createBlock } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
+import { commonFromChainConfig } from '../../guest/chain.js'
+import { guestCrypto } from '../../guest/crypto.js'
 import pino, { type Logger } from 'pino'
-import type { ProgramInput } from '../../guest/types.js'
+import type { ChainConfig, ProgramInput } from '../../guest/types.js'
 
 /**
  * Helpers for the coordinator/prover tests (kept here because tests may only live in test/*.test.ts):
  * synthetic batches, a capturing logger, a raw TCP client and a CLI process runner. Not used at runtime.
  */
 
-/** A tiny ProgramInput whose block RLP carries `number` in header field 8; not executable, only provable by the mock backend. */
+const SYNTHETIC_CHAIN: ChainConfig = { chainId: 1337, shanghaiTime: 0 }
+let syntheticCommon: Common | undefined
+
+/**
+ * A tiny ProgramInput: one empty, well-formed Shanghai block numbered `number` (so it travels as ethrex Block
+ * JSON), with a made-up witness; not executable, only provable by the mock backend.
+ */
 export function syntheticInput(number: number, witnessBytes = 8): ProgramInput {
-  const header = [new Uint8Array(32), new Uint8Array(32), new Uint8Array(20), new Uint8Array(32), new Uint8Array(32), new Uint8Array(32), new Uint8Array(256), new Uint8Array(0), number]
+  syntheticCommon ??= commonFromChainConfig(SYNTHETIC_CHAIN, guestCrypto())
+  const block = createBlock({ header: { number: BigInt(number), gasLimit: 30_000_000n, timestamp: BigInt(number) }, withdrawals: [] }, { common: syntheticCommon, setHardfork: true })
   return {
-    blocks: [RLP.encode([header, [], []])],
+    blocks: [block.serialize()],
     witness: { state: [new Uint8Array(witnessBytes).fill(number & 0xff)], codes: [], keys: [], headers: [Uint8Array.of(0xc0)] },
-    chainConfig: { chainId: 1337, shanghaiTime: 0 },
+    chainConfig: { ...SYNTHETIC_CHAIN },
   }
 }
 

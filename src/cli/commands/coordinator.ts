@@ -26,7 +26,8 @@ Serve batches to provers over TCP (ethrex proof-coordinator protocol) and keep p
   --db FILE                  SQLite state file (default tessera-coordinator.db)
   --prover-timeout MS        reassign a batch not proven within this (default 600000)
   --required-types LIST      prover types wanted, comma separated: Exec,SP1,RISC0 (default Exec)
-  --commit-hash VERSION      version provers must report (default: this package's version)
+  --commit-hash VERSION      this coordinator's program version; new batches are made for it and provers
+                             get the batches made for theirs (default: this package's version)
   --max-message-bytes N      largest request accepted (default 16777216)
   --read-timeout MS          drop a connection idle this long while reading (default 30000)
   --auth-token SECRET        shared secret provers must send (or env TESSERA_AUTH_TOKEN)
@@ -251,6 +252,7 @@ export async function run(argv: string[]): Promise<number> {
   const metrics = createCoordinatorMetrics(store, requiredTypes, proverTimeoutMs)
   // RISC0/SP1 Groth16 proofs are checked in a worker thread (src/verify/pool.ts) before they are stored.
   const proofVerifiers = createProofVerifierPool(programs)
+  await proofVerifiers.ready()
   const verifyProof = await zkvmVerifiers(requiredTypes, log, proofVerifiers.coordinatorVerifiers())
   const coordinator = new Coordinator({
     store,

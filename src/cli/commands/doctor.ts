@@ -3,6 +3,7 @@ import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { availableCrypto, hostCrypto, nativeAddon, nativeAddonStatus, packageRoot } from '../../crypto/index.js'
+import { detectGpus, type GpuDevice } from '../../prover/gpus.js'
 
 /**
  * `tessera doctor`: which crypto and backend paths this process would use, and why.
@@ -37,6 +38,15 @@ async function kzgStatus(): Promise<{ available: boolean; initMs?: number; error
   }
 }
 
+/** The GPUs `tessera prover --resource gpu` would use here (src/prover/gpus.ts). */
+function gpuStatus(): { devices: GpuDevice[] } | { error: string } {
+  try {
+    return { devices: detectGpus() }
+  } catch (e) {
+    return { error: (e as Error).message }
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   let values: { short?: boolean; json?: boolean; 'no-kzg'?: boolean; help?: boolean }
   try {
@@ -64,6 +74,9 @@ export async function run(argv: string[]): Promise<number> {
   const { zkvmBackendStatus } = await import('../../backend/native.js')
   const backends = zkvmBackendStatus()
   const kzg = values['no-kzg'] ? undefined : await kzgStatus()
+  const gpus = gpuStatus()
+  const { risc0SupportedReleases, sp1SupportedReleases } = await import('../../verify/index.js')
+  const proofVerifiers = { risc0Groth16: risc0SupportedReleases(), sp1Groth16: sp1SupportedReleases() }
   const report = {
     version: version(),
     node: process.version,
@@ -74,6 +87,8 @@ export async function run(argv: string[]): Promise<number> {
     crypto: { active, available },
     kzg: kzg ?? null,
     zkvm: backends,
+    gpus,
+    proofVerifiers,
   }
   if (values.json) {
     console.log(JSON.stringify(report, null, 2))
@@ -100,6 +115,12 @@ export async function run(argv: string[]): Promise<number> {
     else if (b.error !== undefined) lines.push(`${label} found ${b.path} but unusable: ${b.error}`)
     else lines.push(`${label} ${b.path} (ABI v${b.abiVersion}: ${b.info})`)
   }
+  lines.push(
+    'devices' in gpus
+      ? `gpus         ${gpus.devices.map((d) => `${d.index}${d.name ? ` (${d.name})` : ''}`).join(', ')}`
+      : `gpus         none: ${gpus.error}`,
+    `verify       risc0 groth16 ${proofVerifiers.risc0Groth16.map((r) => r.version).join(', ')}; sp1 groth16 ${proofVerifiers.sp1Groth16.map((r) => r.version).join(', ')}`,
+  )
   if (process.env.TESSERA_NATIVE !== undefined) lines.push(`TESSERA_NATIVE=${process.env.TESSERA_NATIVE}`)
   console.log(lines.join('\n'))
   return 0

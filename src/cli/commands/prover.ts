@@ -25,7 +25,8 @@ Prove batches from one or more proof coordinators.
                              health check at /healthz
   --poll-interval MS         wait between polls when there is nothing to prove (default 5000)
   --auth-token SECRET        shared secret the coordinators require (or env TESSERA_AUTH_TOKEN)
-  --commit-hash VERSION      version to report (default: this package's version)
+  --commit-hash VERSION      version to report (default: this package's version; for an ethrex
+                             coordinator, the git commit of its ethrex build)
   --request-timeout MS       per request, including downloading a batch (default 120000)
   --exit-when-idle           exit once every coordinator said "nothing to prove", nothing is proving and
                              every finished proof is acknowledged (unreachable coordinators are not idle)

@@ -138,7 +138,7 @@ interface RunReport {
 function describe(r: ReplayRecord): string {
   const range = r.first === r.last ? `block ${r.first}` : `blocks ${r.first}-${r.last}`
   return r.ok
-    ? `${range}: ok, ${r.transactions} txs, ${r.gasUsed} gas, ${r.executeMs.toFixed(0)} ms`
+    ? `${range}: ok, ${r.transactions} txs, ${r.gasUsed} gas, ${r.executeMs.toFixed(0)} ms${r.witnessSource ? ` (witness: ${r.witnessSource}${r.fallbackReason ? `; ${r.fallbackReason}` : ''})` : ''}`
     : `${range}: FAILED ${r.error?.name ?? 'Error'}: ${r.error?.message}`
 }
 

@@ -1,3 +1,4 @@
+import { Holesky, Hoodi, Mainnet, Sepolia, type ChainConfig as EjsChainConfig } from '@ethereumjs/common'
 import { publicNetworkChainId, publicNetworkName } from '../../../guest/chain.js'
 import type { ChainConfig } from '../../../guest/types.js'
 import { UnknownChain } from './errors.js'
@@ -38,14 +39,37 @@ export function publicChain(name: unknown, file: string, field: string): ChainSo
   return { kind: 'public', name: name.toLowerCase(), where: `${file}: ${field}` }
 }
 
+const PUBLIC_CHAINS: Record<string, EjsChainConfig> = { mainnet: Mainnet, sepolia: Sepolia, holesky: Holesky, hoodi: Hoodi }
+const FIELD_FORK: Record<string, string> = {
+  homesteadBlock: 'homestead', eip150Block: 'tangerineWhistle', eip158Block: 'spuriousDragon', byzantiumBlock: 'byzantium',
+  constantinopleBlock: 'constantinople', petersburgBlock: 'petersburg', istanbulBlock: 'istanbul', berlinBlock: 'berlin',
+  londonBlock: 'london', shanghaiTime: 'shanghai', cancunTime: 'cancun', pragueTime: 'prague', osakaTime: 'osaka',
+}
+
+/** Does every fork the config schedules sit where the public network has it? */
+function matchesPublicSchedule(config: ChainConfig, chain: EjsChainConfig): boolean {
+  const set = config as unknown as Record<string, number | undefined>
+  for (const [field, fork] of Object.entries(FIELD_FORK)) {
+    const v = set[field]
+    if (v === undefined) continue
+    const hf = chain.hardforks.find((h) => h.name === fork)
+    if (hf === undefined) return false
+    const at = field.endsWith('Time') ? hf.timestamp : hf.block
+    if (at === undefined || at === null || Number(at) !== v) return false
+  }
+  return true
+}
+
 /**
- * Chain source of a config: when its chain id is a public network's, that network's built-in schedule is
- * used (producers' copies of mainnet configs often omit the Merge block, which Tessera needs).
+ * Chain source of a config: when its chain id is a public network's and its fork schedule agrees with that
+ * network's, the built-in schedule is used (producers' copies of mainnet configs omit the Merge block, which
+ * Tessera needs). A config that reuses a public chain id with another schedule (EF tests: chain 1, every fork
+ * at genesis) stays a custom config.
  */
 export function chainFromConfig(o: Json, file: string, field: string): ChainSource {
   const config = chainConfigFromJson(o, `${file}: ${field}`)
   const name = publicNetworkName(config.chainId)
-  if (name !== undefined) return { kind: 'public', name, where: `${file}: ${field}` }
+  if (name !== undefined && matchesPublicSchedule(config, PUBLIC_CHAINS[name])) return { kind: 'public', name, where: `${file}: ${field}` }
   return { kind: 'config', config, where: `${file}: ${field}` }
 }
 

@@ -1,7 +1,9 @@
 import { createBlockHeaderFromRLP } from '@ethereumjs/block'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { WitnessIncomplete } from '../../../guest/errors.js'
-import { NodeStore } from '../../../guest/state.js'
+import { NodeStore, RecordingNodeStore } from '../../../guest/state.js'
+import { executeBlocks } from '../../../guest/execute.js'
+import { AncestorChain } from '../../../guest/headers.js'
 import { hostCrypto } from '../../crypto/index.js'
 import { hostCommon } from '../cache.js'
 import { toHex } from '../hex.js'
@@ -28,8 +30,30 @@ export async function doctorRun(r: ResolvedInput): Promise<DoctorRun> {
   const common = hostCommon(r.chainConfig)
   const crypto = hostCrypto()
   const w = r.program.witness
-  if (w.headers.length === 0) return { ok: false, unreadNodes: 0, unreadCodes: 0, unreadHeaders: 0, error: 'no headers (unanchored input): the doctor run needs the parent header' }
   const store = NodeStore.fromWitness(w.state, w.codes, crypto.keccak256)
+  if (w.headers.length === 0) {
+    if (r.program.unanchored === undefined) return { ok: false, unreadNodes: 0, unreadCodes: 0, unreadHeaders: 0, error: 'no headers: the doctor run needs the parent header' }
+    // Unanchored: the guest's own execution over a read-recording store, from the trusted root.
+    const recording = new RecordingNodeStore(store.contents())
+    let error: unknown
+    try {
+      await executeBlocks(common, r.blocks, AncestorChain.unanchored(r.program.unanchored), recording)
+    } catch (e) {
+      error = e
+    }
+    const read = recording.recorded()
+    const out: DoctorRun = {
+      ok: error === undefined,
+      unreadNodes: new Set(w.state.map((n) => toHex(keccak_256(n)))).size - read.state.length,
+      unreadCodes: new Set(w.codes.map((c) => toHex(keccak_256(c)))).size - read.codes.length,
+      unreadHeaders: 0,
+    }
+    if (error !== undefined) {
+      out.error = `${(error as Error).name}: ${(error as Error).message}`
+      if (error instanceof WitnessIncomplete) out.diagnosis = explainMissing(error, r, walkInput(r))
+    }
+    return out
+  }
   const ancestors = w.headers
     .map((h) => createBlockHeaderFromRLP(h, { common, setHardfork: true, skipConsensusFormatValidation: true }))
     .filter((h) => h.number < r.blocks[0].header.number)

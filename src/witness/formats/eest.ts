@@ -18,7 +18,7 @@ import { witnessFromJson } from './witnessJson.js'
 export function isEestFixture(doc: unknown): boolean {
   if (!isObject(doc)) return false
   const first = Object.values(doc)[0]
-  return isObject(first) && Array.isArray(first.blocks) && (first.pre !== undefined || first.genesisBlockHeader !== undefined)
+  return isObject(first) && (Array.isArray(first.blocks) || Array.isArray(first.engineNewPayloads)) && (first.pre !== undefined || first.genesisBlockHeader !== undefined || first.network !== undefined)
 }
 
 function chainOf(test: Json, file: string, name: string): ChainSource {
@@ -38,13 +38,14 @@ function chainOf(test: Json, file: string, name: string): ChainSource {
 
 function readTest(name: string, test: Json, file: string): LoadedInput[] {
   const chain = chainOf(test, file, name)
-  const blocks = list(test.blocks, `${file}: ${name}.blocks`).filter(isObject)
+  // blockchain_test carries `blocks`; blockchain_test_engine carries `engineNewPayloads` (SSZ inputs only here).
+  const blocks = list(test.blocks ?? test.engineNewPayloads, `${file}: ${name}.blocks`).filter(isObject)
   const withWitness = blocks.filter((b) => b.statelessInputBytes !== undefined || b.executionWitness !== undefined)
   const out: LoadedInput[] = []
   for (const [i, b] of blocks.entries()) {
     const label = `${name} block ${i}`
     const where = `${file}: ${name}.blocks[${i}]`
-    const valid = b.expectException === undefined
+    const valid = b.expectException === undefined && b.validationError === undefined
     if (b.statelessInputBytes !== undefined) {
       const bytes = parseHex(b.statelessInputBytes, `${where}.statelessInputBytes`)
       const { chainId, ...loaded } = loadedFromStatelessInput(decodeStatelessInput(bytes, `${where}.statelessInputBytes`), file)

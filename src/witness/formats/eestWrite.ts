@@ -9,7 +9,7 @@ import { buildStateFromAlloc, type Alloc } from '../genesis.js'
 import { parseHex, toHex } from '../hex.js'
 import { recordWitness } from '../record.js'
 import type { Json } from './json.js'
-import { STATELESS_INPUT_SCHEMA_ID, SszStatelessInput, statelessOutputBytes, type StatelessInputValue } from './ssz.js'
+import { encodeStatelessInput, statelessOutputBytes, type StatelessInputValue } from './ssz.js'
 
 /**
  * Writes EEST-style BlockchainTests whose blocks carry their own witnesses, with Tessera's recorder: each
@@ -18,9 +18,11 @@ import { STATELESS_INPUT_SCHEMA_ID, SszStatelessInput, statelessOutputBytes, typ
  * test fixtures; the witnesses are what the guest reads, recorded over the test's full pre-state.
  */
 export function statelessInputOf(block: Block, witness: ExecutionWitness, chainId: bigint): StatelessInputValue {
+  // Written in the current layout (execution-specs@3f042e0b: chain id inline).
   const h = block.header
   const tx = (b: Uint8Array) => b
   return {
+    layout: 'chain-id',
     newPayloadRequest: {
       executionPayload: {
         parentHash: h.parentHash,
@@ -48,14 +50,11 @@ export function statelessInputOf(block: Block, witness: ExecutionWitness, chainI
       executionRequests: { deposits: [], withdrawals: [], consolidations: [], builderDeposits: [], builderExits: [] },
     },
     witness: { state: witness.state, codes: witness.codes, headers: witness.headers },
-    chainConfig: { chainId, activeFork: { activation: { blockNumber: [], timestamp: [Number(h.timestamp)] } } },
+    chainId,
     publicKeys: block.transactions.map((t) => Uint8Array.from([0x04, ...t.getSenderPublicKey()])),
   }
 }
 
-export function encodeStatelessInput(value: StatelessInputValue): Uint8Array {
-  return Uint8Array.from([...STATELESS_INPUT_SCHEMA_ID, ...SszStatelessInput.serialize(value)])
-}
 
 interface EfTest {
   network: string

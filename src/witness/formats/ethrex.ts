@@ -47,7 +47,7 @@ function l2Reason(doc: Json, file: string): string | undefined {
   if (network === 'LocalDevnetL2') return 'network "LocalDevnetL2"'
   if (isObject(network) && network.L2Chain !== undefined) return `network {"L2Chain": ${JSON.stringify(network.L2Chain)}}`
   if (doc.blob_commitment !== undefined || doc.blobCommitment !== undefined) return 'blob_commitment present'
-  if (/^cache_batch_\d+\.json/.test(basename(file))) return 'batch cache file name'
+  if (/^cache_(batch_\d+\.json|l2-chain-\d+_)/.test(basename(file))) return 'L2 cache file name'
   return undefined
 }
 

@@ -98,11 +98,16 @@ const TX_QUANTITIES = ['nonce', 'gas', 'gasPrice', 'maxFeePerGas', 'maxPriorityF
 export function normalizeTxJson(tx: unknown, where: string): Json {
   if (!isObject(tx)) throw new WitnessInvalid(where, 'expected a transaction object (full transactions, not hashes)')
   const out: Json = {}
-  for (const [k, v] of Object.entries(tx)) {
+  // alloy/reth serde nests the signature (`signature: {r, s, yParity|v}`) and may tag `to` as {"Call": addr}.
+  const flat: Json = isObject(tx.signature) ? { ...tx, ...tx.signature } : tx
+  delete flat.signature
+  for (const [k, v] of Object.entries(flat)) {
     if (v === null || v === undefined) continue
     const name = k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
     out[name] = v
   }
+  if (isObject(out.to)) out.to = out.to.Call ?? out.to.call
+  if (out.to === 'Create' || out.to === 'create' || out.to === undefined) delete out.to
   if (out.gas === undefined && out.gasLimit !== undefined) out.gas = out.gasLimit
   if (out.input === undefined && out.data !== undefined) out.input = out.data
   if (out.authorizationList === undefined && out.authorizations !== undefined) out.authorizationList = out.authorizations

@@ -40,7 +40,8 @@ export function readRpcJson(doc: unknown, file: string): ReadPart[] | undefined 
   if (typeof doc === 'string') {
     const parts = readRlp(parseHex(doc, `${file}: result`), file)
     if (parts === undefined) throw new InputFormatError(file, 'result', 'a hex string that is neither an RLP block nor an RLP witness')
-    return parts
+    // debug_getRawBlock's answer: an RPC input, not geth's keeper files.
+    return parts.map((p) => (p.kind === 'block' || p.kind === 'witness' ? { ...p, shape: 'rpc-block+witness' } : p))
   }
   if (!isObject(doc)) return undefined
   if (isRpcBlock(doc)) return [{ kind: 'block', blocks: [{ json: doc, where: file }], chain: chainOfBlockJson(doc, file), file, shape: 'rpc-block+witness' }]

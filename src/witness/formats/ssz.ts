@@ -16,10 +16,17 @@ import { InputFormatError } from './errors.js'
 import type { LoadedInput, ReadPart } from './types.js'
 
 /**
- * EIP-8025 stateless guest input/output (zkEVM), exactly as ethereum/execution-specs@19f7bdea
- * src/ethereum/forks/amsterdam/stateless_ssz.py defines them: input bytes = schema id (2 bytes BE: fork index
- * 0x15 Amsterdam ‖ revision 0x01) ‖ SSZ(SszStatelessInput); output = SSZ(SszStatelessValidationResult). The
- * execution payload and requests are ProgressiveContainers (EIP-7916 progressive lists), which
+ * EIP-8025 stateless guest input/output (zkEVM), as ethereum/execution-specs defines them in
+ * src/ethereum/forks/amsterdam/stateless_ssz.py. Input bytes = schema id (2 bytes BE: fork index 0x15 Amsterdam ‖
+ * revision 0x01) ‖ SSZ(StatelessInput). Two layouts share that schema id; the container's first offset tells
+ * them apart (20: chain id inline; 16: chain config container):
+ *  - `chain-id` (execution-specs@3f042e0b, what EEST fixtures carry now): `SSZStatelessInput{new_payload_request,
+ *    witness{state, codes: ProgressiveList, headers}, chain_id: uint64, public_keys: ProgressiveList}`, output
+ *    `SSZStatelessValidationResult{new_payload_request_root, successful_validation, chain_id, schema_id: uint16}`
+ *    (43 bytes). Tessera writes this one.
+ *  - `chain-config` (execution-specs@19f7bdea): `chain_config{chain_id, active_fork{activation}}`, bounded lists,
+ *    output `{new_payload_request_root, successful_validation, chain_config}`.
+ * The execution payload and requests are ProgressiveContainers (EIP-7916 progressive lists), which
  * @chainsafe/ssz 1.9 implements, so hash_tree_root (the output's new_payload_request_root) is the spec's.
  *
  * This schema is Amsterdam's. Tessera's guest does not execute Amsterdam (block access lists): an input with
@@ -105,27 +112,70 @@ export const SszStatelessValidationResult = new ContainerType({
   chainConfig: SszChainConfig,
 })
 
-export type StatelessInputValue = ReturnType<typeof SszStatelessInput.deserialize>
-export type ChainConfigValue = ReturnType<typeof SszChainConfig.deserialize>
+/** The current layout (execution-specs@3f042e0b): chain id inline, progressive witness lists. */
+export const SszStatelessInputV2 = new ContainerType({
+  newPayloadRequest: SszNewPayloadRequest,
+  witness: new ContainerType({
+    state: new ProgressiveListCompositeType(new ByteListType(2 ** 10)),
+    codes: new ProgressiveListCompositeType(new ByteListType(2 ** 16)),
+    headers: new ListCompositeType(new ByteListType(2 ** 10), MAX_WITNESS_HEADERS),
+  }),
+  chainId: uint64,
+  publicKeys: new ProgressiveListCompositeType(new ByteVectorType(65)),
+})
+
+export const SszStatelessValidationResultV2 = new ContainerType({
+  newPayloadRequestRoot: bytes32,
+  successfulValidation: new BooleanType(),
+  chainId: uint64,
+  schemaId: new UintNumberType(2),
+})
+
+type NewPayloadRequestValue = ReturnType<typeof SszNewPayloadRequest.deserialize>
+type ChainConfigValue = ReturnType<typeof SszChainConfig.deserialize>
+
+/** A decoded stateless input of either layout. */
+export interface StatelessInputValue {
+  layout: 'chain-id' | 'chain-config'
+  newPayloadRequest: NewPayloadRequestValue
+  witness: { state: Uint8Array[]; codes: Uint8Array[]; headers: Uint8Array[] }
+  chainId: bigint
+  /** Layout `chain-config` only. */
+  chainConfig?: ChainConfigValue
+  publicKeys: Uint8Array[]
+}
+
+const firstOffset = (bytes: Uint8Array) => (bytes.length >= 6 ? new DataView(bytes.buffer, bytes.byteOffset + 2).getUint32(0, true) : -1)
 
 export function isSszStatelessInput(bytes: Uint8Array): boolean {
-  return bytes.length > 24 && bytes[0] === STATELESS_INPUT_SCHEMA_ID[0] && bytes[1] === STATELESS_INPUT_SCHEMA_ID[1] && new DataView(bytes.buffer, bytes.byteOffset + 2).getUint32(0, true) === 16
+  return bytes.length > 24 && bytes[0] === STATELESS_INPUT_SCHEMA_ID[0] && bytes[1] === STATELESS_INPUT_SCHEMA_ID[1] && [16, 20].includes(firstOffset(bytes))
 }
 
 export function decodeStatelessInput(bytes: Uint8Array, where: string): StatelessInputValue {
   if (bytes.length < 2 || bytes[0] !== STATELESS_INPUT_SCHEMA_ID[0] || bytes[1] !== STATELESS_INPUT_SCHEMA_ID[1]) {
     throw new InputFormatError(where, 'schema id', `expected 0x1501 (Amsterdam, revision 1), got ${toHex(bytes.subarray(0, 2))}`)
   }
-  let value: StatelessInputValue
+  const body = bytes.subarray(2)
+  const type = firstOffset(bytes) === 16 ? SszStatelessInput : SszStatelessInputV2
+  let decoded
   try {
-    value = SszStatelessInput.deserialize(bytes.subarray(2))
+    decoded = type.deserialize(body)
   } catch (e) {
-    throw new InputFormatError(where, 'SszStatelessInput', `not a valid SSZ encoding: ${(e as Error).message}`)
+    throw new InputFormatError(where, 'SSZStatelessInput', `not a valid SSZ encoding: ${(e as Error).message}`)
   }
   // Canonical encodings only (SSZ is bijective; a re-encoding that differs means padding or garbage).
-  const again = SszStatelessInput.serialize(value)
-  if (Buffer.compare(Buffer.from(again), Buffer.from(bytes.subarray(2))) !== 0) throw new InputFormatError(where, 'SszStatelessInput', 'not the canonical SSZ encoding')
-  return value
+  const again = (type as typeof SszStatelessInputV2).serialize(decoded as never)
+  if (Buffer.compare(Buffer.from(again), Buffer.from(body)) !== 0) throw new InputFormatError(where, 'SSZStatelessInput', 'not the canonical SSZ encoding')
+  if ('chainConfig' in decoded) {
+    return { layout: 'chain-config', newPayloadRequest: decoded.newPayloadRequest, witness: decoded.witness, chainId: decoded.chainConfig.chainId, chainConfig: decoded.chainConfig, publicKeys: decoded.publicKeys }
+  }
+  return { layout: 'chain-id', newPayloadRequest: decoded.newPayloadRequest, witness: decoded.witness, chainId: decoded.chainId, publicKeys: decoded.publicKeys }
+}
+
+/** Input bytes in the current (`chain-id`) layout. */
+export function encodeStatelessInput(v: Omit<StatelessInputValue, 'layout' | 'chainConfig'>): Uint8Array {
+  const body = SszStatelessInputV2.serialize({ newPayloadRequest: v.newPayloadRequest, witness: v.witness, chainId: v.chainId, publicKeys: v.publicKeys })
+  return Uint8Array.from([...STATELESS_INPUT_SCHEMA_ID, ...body])
 }
 
 /** EIP-7685 requests as the engine API lists them: type byte ‖ SSZ-free concatenation of each request. */
@@ -143,13 +193,14 @@ export function requestsList(r: StatelessInputValue['newPayloadRequest']['execut
   ]
 }
 
-/** The result bytes a stateless guest returns for this input. */
+/** The result bytes a stateless guest returns for this input (in the input's layout). */
 export function statelessOutputBytes(input: StatelessInputValue, valid: boolean): Uint8Array {
-  return SszStatelessValidationResult.serialize({
-    newPayloadRequestRoot: SszNewPayloadRequest.hashTreeRoot(input.newPayloadRequest),
-    successfulValidation: valid,
-    chainConfig: input.chainConfig,
-  })
+  const newPayloadRequestRoot = SszNewPayloadRequest.hashTreeRoot(input.newPayloadRequest)
+  if (input.layout === 'chain-config') {
+    return SszStatelessValidationResult.serialize({ newPayloadRequestRoot, successfulValidation: valid, chainConfig: input.chainConfig! })
+  }
+  const schemaId = (STATELESS_INPUT_SCHEMA_ID[0] << 8) | STATELESS_INPUT_SCHEMA_ID[1]
+  return SszStatelessValidationResultV2.serialize({ newPayloadRequestRoot, successfulValidation: valid, chainId: input.chainId, schemaId })
 }
 
 /** The decoded input as a Tessera LoadedInput (the block stays an execution payload until the chain is known). */
@@ -193,7 +244,7 @@ export function loadedFromStatelessInput(value: StatelessInputValue, file: strin
     codes: value.witness.codes,
     keys: [],
     headers: value.witness.headers,
-    chainId: Number(value.chainConfig.chainId),
+    chainId: Number(value.chainId),
     notes: ['SSZ stateless input: public_keys are not used (Tessera recovers senders from signatures)'],
   }
 }

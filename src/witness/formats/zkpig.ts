@@ -12,7 +12,7 @@ import { parseHex } from '../hex.js'
  * committed, stateDiffs, preState}}`. Transactions carry JSON nulls for fields their type lacks.
  */
 export const ZKPIG_RULE =
-  "zk-pig builds witnesses with a modified MPT that does not record the sibling node a deletion needs to collapse a branch (a producer rule, not a Tessera bug); re-record the witness with a producer that keeps it (ethrex, reth, geth debug_executionWitness)"
+  "zk-pig builds witnesses with a modified MPT that does not record the nodes only a trie restructuring reads: the sibling a deletion collapses into its parent, and the node a new key splits (the proof that the key was absent); a producer rule, not a Tessera bug: re-record the witness with a producer that keeps them (ethrex, reth)"
 
 export function isZkPig(doc: unknown): doc is Json {
   return isObject(doc) && Array.isArray(doc.blocks) && isObject(doc.witness) && (isObject(doc.extra) || Array.isArray((doc.witness as Json).ancestors))

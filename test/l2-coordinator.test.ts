@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { bytesToHex } from 'viem'
+import { execBackend, executePublicValues } from '../src/backend/exec.js'
+import { Coordinator } from '../src/coordinator/coordinator.js'
+import { loadDirectory } from '../src/coordinator/source.js'
+import { CoordinatorStore } from '../src/coordinator/store.js'
+import { Prover } from '../src/prover/prover.js'
+import { captureLog } from './support/coordinator-kit.js'
+import { REPO_ROOT } from './support/fixtures.js'
+
+const L2_DIR = resolve(REPO_ROOT, 'fixtures/l2')
+const summary = JSON.parse(readFileSync(join(L2_DIR, 'meta/summary.json'), 'utf8')) as { batches: { publicValues: string }[] }
+const cleanups: (() => Promise<void> | void)[] = []
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c()
+})
+
+describe('coordinator --source fixtures/l2: L2 batches served to a Tessera prover (exec backend)', () => {
+  it('loads the cache_batch files, serves them, and stores proofs whose public values are the L2 guest\'s', async () => {
+    const store = new CoordinatorStore(':memory:')
+    expect(await loadDirectory(L2_DIR, store)).toEqual([1, 2, 3])
+    expect([1, 2, 3].map((n) => store.batch(n)!.source)).toEqual(['cache_batch_1.json', 'cache_batch_2.json', 'cache_batch_3.json'])
+    expect(store.batch(2)).toMatchObject({ firstBlock: 3, lastBlock: 4 })
+    const coordinator = new Coordinator({
+      store,
+      version: 'v',
+      requiredTypes: ['Exec'],
+      proverTimeoutMs: 60_000,
+      limits: { maxMessageBytes: 16 << 20, idleTimeoutMs: 5000, readDeadlineMs: 10_000, maxConnections: 100 },
+      logger: captureLog('silent').logger,
+      derivePublicValues: (input) => executePublicValues(input),
+    })
+    const address = await coordinator.listen({ host: '127.0.0.1', port: 0 })
+    cleanups.push(async () => {
+      await coordinator.close()
+      store.close()
+    })
+    const proverLog = captureLog('info')
+    const prover = new Prover({
+      coordinators: [address],
+      backend: 'exec',
+      proverType: 'Exec',
+      version: 'v',
+      workers: 1,
+      pollIntervalMs: 20,
+      logger: proverLog.logger,
+      exitWhenIdle: true,
+      prove: (_name, input) => execBackend.prove(input),
+    })
+    expect(await prover.run(), JSON.stringify(proverLog.lines.slice(-5))).toMatchObject({ reason: 'idle', proven: 3, failed: 0 })
+    for (const n of [1, 2, 3]) {
+      const proof = store.proof(n, 'Exec')!
+      expect(proof.publicValues.length).toBe(256)
+      expect(bytesToHex(proof.publicValues)).toBe(summary.batches[n - 1].publicValues)
+    }
+  }, 120_000)
+})
