@@ -11,13 +11,18 @@ import { describeBlockSet, loadBlockSet, type BlockSetEntry } from './suites/blo
  *   node dist/bench/changes.js [--quick] [--rounds N]
  */
 const CHANGES: (keyof Tuning)[] = ['flatState', 'blockScopedCommon', 'jumpAnalysisCache']
+/** "defaults" = ExecuteOptions.tuning left unset (what the guest runs with). */
 const OFF: Tuning = { flatState: false, blockScopedCommon: false, jumpAnalysisCache: false }
 
 export async function measureChanges(opts: { quick: boolean; rounds: number; log: (l: string) => void }): Promise<Record<string, number>> {
   const entries = await loadBlockSet({ quick: opts.quick, log: opts.log })
   opts.log(`block set: ${describeBlockSet(entries)}`)
   const native = await hostGuestOptions()
-  const configs: [string, Tuning][] = [['before (all off)', OFF], ...CHANGES.map((c): [string, Tuning] => [`+${c} alone`, { ...OFF, [c]: true }]), ['all on', {}]]
+  const configs: [string, Tuning][] = [
+    ['before (all off)', OFF],
+    ...CHANGES.map((c): [string, Tuning] => [`+${c} alone`, { ...OFF, [c]: true }]),
+    ['defaults', {}],
+  ]
   const ms = new Map<string, number>(configs.map(([n]) => [n, 0]))
   const run = async (entry: BlockSetEntry, tuning: Tuning) => {
     const t = performance.now()

@@ -40,7 +40,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`tessera: unknown command '${name}'\n\n${usage()}`)
     return 2
   }
-  const { reexecWith, v8FlagsFor } = await import('./v8flags.js')
+  const { exitWithParent, reexecWith, v8FlagsFor } = await import('./v8flags.js')
+  exitWithParent()
   const flags = v8FlagsFor(name)
   if (flags.length > 0 && !rest.includes('--help') && !rest.includes('-h')) return reexecWith(flags)
   const mod = (await import(command.file)) as { run(argv: string[]): Promise<number> }

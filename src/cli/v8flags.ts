@@ -16,10 +16,26 @@ import { spawn } from 'node:child_process'
  */
 export const DEFAULT_V8_FLAGS = ['--single-threaded']
 
-/** Commands whose work runs in worker pools. */
-const POOL_COMMANDS = new Set(['replay', 'conformance', 'bench', 'prover', 'coordinator', 'demo'])
+/**
+ * Commands whose throughput is a worker pool's. Not the long-running services (coordinator, prover): a
+ * SIGKILL to the process a supervisor started cannot be forwarded, and they are not pool-bound.
+ */
+const POOL_COMMANDS = new Set(['replay', 'conformance', 'bench'])
 
 const MARKER = 'TESSERA_V8_FLAGS_APPLIED'
+const PARENT = 'TESSERA_V8_FLAGS_PARENT'
+
+/**
+ * In the re-executed child: exit when the parent is gone (killed with SIGKILL, which it could not forward),
+ * so no orphan keeps running. Polls the parent pid; the timer does not keep the process alive.
+ */
+export function exitWithParent(env: NodeJS.ProcessEnv = process.env): void {
+  const parent = Number(env[PARENT])
+  if (env[MARKER] !== '1' || !Number.isInteger(parent) || parent <= 0) return
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(137)
+  }, 250).unref()
+}
 
 export function v8FlagsFor(command: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
   if (command === undefined || !POOL_COMMANDS.has(command) || env[MARKER] === '1') return []
@@ -35,7 +51,7 @@ export function v8FlagsFor(command: string | undefined, env: NodeJS.ProcessEnv =
 export function reexecWith(flags: string[]): Promise<number> {
   const child = spawn(process.execPath, [...process.execArgv, ...flags, ...process.argv.slice(1)], {
     stdio: 'inherit',
-    env: { ...process.env, [MARKER]: '1' },
+    env: { ...process.env, [MARKER]: '1', [PARENT]: String(process.pid) },
   })
   const forward = (signal: NodeJS.Signals) => () => {
     child.kill(signal)
