@@ -105,7 +105,7 @@ describe('l2 reconstruct: blobs out of sequence', () => {
     const { error } = await failure([blob(1), blob(3)])
     expect(error).toBeInstanceOf(BlobOutOfSequence)
     expect((error as Error).message).toMatch(/3-1\.blob: starts at block 7, expected 2 \(a blob is missing before it\)/)
-  }, 60_000)
+  }, 240_000)
 
   it('reordered blobs', async () => {
     const { error } = await failure([blob(2), blob(1)])
