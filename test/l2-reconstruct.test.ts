@@ -97,7 +97,7 @@ describe('tessera l2 reconstruct: the real ethrex L2', () => {
     expect(r.stderr).toMatch(/verified before the failure: 1 blocks/)
     expect(existsSync(join(out, 'cache_batch_1.json'))).toBe(true)
     expect(existsSync(join(out, 'cache_batch_2.json'))).toBe(false)
-  }, 120_000)
+  }, 240_000)
 })
 
 describe('l2 reconstruct: blobs out of sequence', () => {
@@ -105,7 +105,7 @@ describe('l2 reconstruct: blobs out of sequence', () => {
     const { error } = await failure([blob(1), blob(3)])
     expect(error).toBeInstanceOf(BlobOutOfSequence)
     expect((error as Error).message).toMatch(/3-1\.blob: starts at block 7, expected 2 \(a blob is missing before it\)/)
-  }, 240_000)
+  }, 60_000)
 
   it('reordered blobs', async () => {
     const { error } = await failure([blob(2), blob(1)])
