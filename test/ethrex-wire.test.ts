@@ -5,6 +5,9 @@ import { ProtocolError } from '../src/protocol/errors.js'
 import { blockNumberOfRlp, blockToEthrex, conversionCommon } from '../src/protocol/ethrex/block.js'
 import { encodeMessage, parseMessage, type Message } from '../src/protocol/messages.js'
 import { parseJson, stringifyJson } from '../src/protocol/json.js'
+import { BatchInput } from '../src/protocol/batchInput.js'
+import { chainConfigFromEthrex } from '../src/protocol/ethrex/chainConfig.js'
+import { proverInputDataJson } from '../src/protocol/ethrex/proverInput.js'
 import { REPO_ROOT } from './support/fixtures.js'
 
 /**
@@ -128,7 +131,20 @@ describe('ethrex golden messages', () => {
     expect(text).toContain('"terminalTotalDifficulty":58750000000000000000000,')
     const e = protocolError(() => msg.input!.programInput())
     expect(e.reason).toBe('unsupported_input')
-    expect(e.message).toMatch(/L2 guest/)
+    expect(e.message).toMatch(/L2 batch/)
+  })
+
+  it('writes an L2 batch as ethrex ProverInputData that reads back to the same data', () => {
+    const msg = parseMessage(golden('input-response-l2.json'))
+    if (msg.kind !== 'BatchResponse' || msg.input === null) throw new Error('expected an InputResponse with input')
+    const data = msg.input.proverInputData()
+    const program = { blocks: data.blocks, witness: data.witness.witness, chainConfig: chainConfigFromEthrex(data.witness.chainConfig, 'chainConfig') }
+    const json = proverInputDataJson(program, data)
+    expect(Object.keys(json as object)).toEqual(['blocks', 'execution_witness', 'elasticity_multiplier', 'blob_commitment', 'blob_proof', 'fee_configs'])
+    const again = BatchInput.fromEthrexJson(parseJson(stringifyJson(json)), 'input')
+    expect(again.form).toBe('l2')
+    const back = again.proverInputData()
+    expect({ ...back, witness: back.witness.witness }).toEqual({ ...data, witness: data.witness.witness })
   })
 
   it('refuses the embedded-trie witness with a clear reason, not a crash', () => {
@@ -173,6 +189,11 @@ describe('lossless JSON', () => {
     expect(() => parseJson('{"a":1} x')).toThrow(ProtocolError)
     expect(() => parseJson('{"a":01}')).toThrow(ProtocolError)
     expect(() => parseJson('"\u0001"')).toThrow(ProtocolError)
+    expect(() => parseJson('[01]')).toThrow(ProtocolError)
+    // Byte arrays are read in bounded runs: a long one (here 300k items) and runs broken by other numbers.
+    const long = Array.from({ length: 300_000 }, (_, i) => (i * 7) & 255)
+    expect(parseJson(`[${long.join(',')}]`)).toEqual(long)
+    expect(stringifyJson(parseJson('[1,2,-3,4.5,1234567890123456789, 6]'))).toBe('[1,2,-3,4.5,1234567890123456789,6]')
   })
 
   it('round-trips every message kind it can build', () => {

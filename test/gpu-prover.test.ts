@@ -139,6 +139,22 @@ describe('scheduling over GPU slots', () => {
     expect(text).toMatch(/tessera_prover_proving_seconds_count\{device="2"\} 2/)
   })
 
+  it('a job aborted while waiting for a GPU leaves the queue without taking one', async () => {
+    let release: (() => void) | undefined
+    const busy = fakeRunner(() => new Promise<ProveResult>((r) => (release = () => r(result(0)))))
+    const pool = createSlotRunner([{ label: '0', device: 0, capacity: 1, runner: busy.runner }])
+    const first = pool.run('sp1', new Uint8Array(1))
+    const abort = new AbortController()
+    const waiting = pool.run('sp1', new Uint8Array(1), abort.signal)
+    abort.abort(new Error('budget exceeded'))
+    await expect(waiting).rejects.toThrow(/budget exceeded/)
+    await new Promise((r) => setImmediate(r))
+    release!()
+    await first
+    expect(pool.slots()[0]).toMatchObject({ jobs: 1, inFlight: 0 })
+    expect(busy.seen.jobs).toBe(1)
+  })
+
   it('counts failures per GPU; /healthz degrades, then fails when every GPU fails its jobs', async () => {
     const bad = fakeRunner(() => Promise.reject(new Error('CUDA error: device lost')))
     const good = fakeRunner(() => Promise.resolve(result(1)))

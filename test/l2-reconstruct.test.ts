@@ -81,7 +81,7 @@ describe('tessera l2 reconstruct: the real ethrex L2', () => {
     expect(files).toEqual([1, 2, 3, 4, 5, 6].map((n) => `cache_batch_${n}.json`))
     const replay = await cli(['replay', 'file', ...files.map((f) => join(out, f)), '--workers', '2'])
     expect(replay.code, replay.stdout).toBe(0)
-    expect(replay.stdout.match(/L2 batch, blocks? [\d-]+: ok/g)).toHaveLength(6)
+    expect(replay.stdout.match(/blocks? [\d-]+: ok, .*shape ethrex-l2-batch/g)).toHaveLength(6)
     expect(replay.stdout).toContain(`public values ${pv}`)
   }, 600_000)
 
@@ -97,7 +97,7 @@ describe('tessera l2 reconstruct: the real ethrex L2', () => {
     expect(r.stderr).toMatch(/verified before the failure: 1 blocks/)
     expect(existsSync(join(out, 'cache_batch_1.json'))).toBe(true)
     expect(existsSync(join(out, 'cache_batch_2.json'))).toBe(false)
-  }, 120_000)
+  }, 240_000)
 })
 
 describe('l2 reconstruct: blobs out of sequence', () => {

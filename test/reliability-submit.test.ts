@@ -112,9 +112,9 @@ describe('the coordinator answers every submit it stores', () => {
     const inputs = Array.from({ length: 8 }, (_, i) => syntheticInput(i + 1))
     const c = await startCoordinator({
       inputs,
-      limits: { maxMessageBytes: 1 << 20, idleTimeoutMs: 100, readDeadlineMs: 300, maxConnections: 100 },
+      limits: { maxMessageBytes: 1 << 20, idleTimeoutMs: 200, readDeadlineMs: 5000, maxConnections: 100 },
       derivePublicValues: async (input) => {
-        await new Promise((r) => setTimeout(r, 700)) // well past the 100 ms idle timeout
+        await new Promise((r) => setTimeout(r, 1200)) // well past the 200 ms idle timeout
         return mockPublicValues(input)
       },
     })

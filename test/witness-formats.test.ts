@@ -115,6 +115,15 @@ describe('witness shapes: liberal in spelling, strict in what is verified', () =
     await expect(resolveInput(inputsOf(cache, 'dev.json')[0], { chain: { kind: 'public', name: 'hoodi', where: '--network' } })).rejects.toThrow(/dev\.json: chain id: the input says chain 1337 .*the flag chain 560048/)
   })
 
+  it('readCacheFile (the coordinator source) takes other shapes too: an ethrex 2025 cache comes back current', async () => {
+    const { readCacheFile, cacheFileToProgramInput } = await import('../src/witness/cache.js')
+    const cache = await readCacheFile(join(SHARED_FIXTURES, 'real/ethrex-replay-2025/cache_hoodi_974567.json'))
+    expect(cache.network).toEqual({ PublicNetwork: 'Hoodi' })
+    const input = cacheFileToProgramInput(cache)
+    expect(input.witness.headers.length).toBe(19)
+    await expect(readCacheFile(join(SHARED_FIXTURES, 'real/sbv/holesky_0x2caa27_blockwitness.json'))).rejects.toThrow(/parent header of block 2927143/)
+  })
+
   it('mutated real inputs never crash with a JS TypeError: every failure is a typed Tessera error', async () => {
     const docs: [string, J][] = [
       ['devnet', JSON.parse(readFileSync(DEVNET, 'utf8'))],

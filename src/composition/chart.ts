@@ -55,7 +55,8 @@ export function compositionSpec(blocks: BlockComposition[], opts: ChartOptions =
   const range = first === last ? `block ${first}` : `blocks ${first}–${last}`
   const transactions = blocks.reduce((n, b) => n + b.transactions, 0)
   const gas = blocks.reduce((n, b) => n + b.gasUsed, 0n)
-  const width = Math.min(1400, Math.max(480, blocks.length * 28))
+  // Bars about 50 px wide for short ranges, narrower for long ones; one fat bar for a single block reads badly.
+  const width = Math.min(1400, Math.max(240, blocks.length * (blocks.length <= 20 ? 60 : 28)))
   // Block numbers as an ordered category: every block gets a bar, in chain order.
   const blockAxis = {
     field: 'block',

@@ -89,7 +89,13 @@ export async function writeL2BatchCache(dir: string, batchNumber: number, input:
 
 export async function readL2BatchCacheJson(path: string): Promise<unknown> {
   let bytes = await readFile(path)
-  if (path.endsWith('.gz')) bytes = gunzipSync(bytes)
+  if (path.endsWith('.gz')) {
+    try {
+      bytes = gunzipSync(bytes)
+    } catch (e) {
+      throw new L2CacheFormatError(path, `not valid gzip (${(e as Error).message})`)
+    }
+  }
   try {
     return JSON.parse(bytes.toString('utf8'))
   } catch (e) {

@@ -31,7 +31,8 @@ export class BatchFailed extends TesseraError {
   readonly blob: string
   readonly cause: unknown
   constructor(blob: string, cause: unknown) {
-    super(`${blob}: ${(cause as Error).message}`)
+    const message = String((cause as Error)?.message ?? cause)
+    super(message.includes(blob) ? message : `${blob}: ${message}`)
     this.blob = blob
     this.cause = cause
   }

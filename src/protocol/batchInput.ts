@@ -116,11 +116,13 @@ export class BatchInput {
     if (this.program !== undefined) return this.program
     if (this.form === 'l2-cache') throw new ProtocolError('unsupported_input', 'an L2 batch runs the L2 guest, not the L1 one', this.field)
     if (this.form === 'l2') {
+      // guest/l2 runs L2ProgramInput; what is missing is reading ethrex's Block JSON for privileged (0x7e)
+      // transactions, whose serde form was not read (README, "Coordinator ↔ prover protocol").
       throw new ProtocolError(
         'unsupported_input',
-        'an ethrex L2 batch (ProverInputData) needs the L2 guest, which this build does not have',
+        'proving an ethrex L2 batch (ProverInputData) from its JSON is not supported yet: the L2 guest runs, but ethrex\'s Block JSON of privileged (0x7e) transactions is not decoded',
         this.field,
-        'prove L2 batches with a build that includes guest/l2',
+        'prove L2 batches from L2 batch cache files (tessera replay file) meanwhile',
       )
     }
     this.program = programInputFromEthrexL1(this.wire, this.field)

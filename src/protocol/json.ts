@@ -14,8 +14,8 @@ export type Json = null | boolean | number | bigint | string | Json[] | { [key: 
 const MAX_DEPTH = 512
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y
-/** `1,22,333]`: a whole array of non-negative integers of up to 15 digits, no spaces. */
-const BYTE_RUN = /(?:0|[1-9]\d{0,14})(?:,(?:0|[1-9]\d{0,14}))*\]/y
+/** `1,22,333`: up to 4096 non-negative integers of up to 15 digits, no spaces. */
+const BYTE_RUN = /(?:0|[1-9]\d{0,14})(?:,(?:0|[1-9]\d{0,14})){0,4095}/y
 
 class Parser {
   i = 0
@@ -75,14 +75,17 @@ class Parser {
     const out: Json[] = []
     this.ws()
     if (this.s[this.i] === ']') return this.i++, out
-    // Byte arrays dominate the messages: read a run of compact small integers directly.
-    BYTE_RUN.lastIndex = this.i
-    const run = BYTE_RUN.exec(this.s)
-    if (run) {
-      const body = run[0].slice(0, -1)
-      for (const part of body.split(',')) out.push(Number(part))
-      this.i += run[0].length
-      return out
+    // Byte arrays dominate the messages: read runs of compact small integers directly, a bounded run at a
+    // time (one regex over millions of items would exhaust the regex engine's backtrack stack).
+    for (;;) {
+      BYTE_RUN.lastIndex = this.i
+      const run = BYTE_RUN.exec(this.s)
+      if (!run) break
+      const end = this.s[this.i + run[0].length]
+      if (end !== ']' && end !== ',') break
+      for (const part of run[0].split(',')) out.push(Number(part))
+      this.i += run[0].length + 1
+      if (end === ']') return out
     }
     for (;;) {
       out.push(this.value(depth + 1))

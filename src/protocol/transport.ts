@@ -167,6 +167,13 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
     let size = 0
     let done = false // the request is complete or the connection dropped
     let closed = false
+    let counted = true // still counted in `open` (released at drop or close, whichever comes first)
+    const uncount = () => {
+      if (counted) {
+        counted = false
+        open--
+      }
+    }
     const stopReading = () => {
       if (!conn.reading) return
       conn.reading = false
@@ -189,6 +196,7 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
         if (closed) return
         done = true
         stopReading()
+        uncount() // the slot is free now, not when 'close' arrives: a burst must not evict twice for one slot
         hooks.onDropped?.(reason, peer, detail)
         socket.destroy()
       },
@@ -210,7 +218,7 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
       if (conn.reading && !done) hooks.onDropped?.('peer_reset', peer, 'closed before the request was complete')
       stopReading()
       closed = true
-      open--
+      uncount()
     })
     socket.on('data', (chunk: Buffer) => {
       if (done) return

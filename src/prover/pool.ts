@@ -19,7 +19,7 @@ export interface ProveRunner {
 export interface ProvePoolOptions {
   /** cpu | gpu, handed to native zkVM backends (--resource). */
   resource?: 'cpu' | 'gpu'
-  /** Pin every task of this pool to one CUDA device (src/prover/gpuPool.ts makes one such pool per GPU). */
+  /** Pin every task of this pool to one CUDA device (src/prover/hostPool.ts makes one such pool per GPU). */
   device?: number
 }
 

@@ -57,10 +57,24 @@ export function createSlotRunner(slots: ProveSlot[], metrics?: ProverMetrics): S
     metrics?.busy.set({ device: s.slot.label }, s.state.inFlight)
     return s
   }
-  const acquire = (): Promise<(typeof states)[number]> => {
+  const acquire = (signal?: AbortSignal): Promise<(typeof states)[number]> => {
     const free = freeSlot()
     if (free) return Promise.resolve(take(free))
-    return new Promise((resolve) => waiters.push((s) => resolve(take(s))))
+    return new Promise((resolve, reject) => {
+      const waiter = (s: (typeof states)[number]) => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve(take(s))
+      }
+      // Aborted while waiting for a free slot: leave the queue, never take a slot.
+      const onAbort = () => {
+        const i = waiters.indexOf(waiter)
+        if (i >= 0) waiters.splice(i, 1)
+        reject(signal!.reason instanceof Error ? signal!.reason : new Error(String(signal!.reason)))
+      }
+      if (signal?.aborted) return onAbort()
+      signal?.addEventListener('abort', onAbort, { once: true })
+      waiters.push(waiter)
+    })
   }
   const release = (s: (typeof states)[number]) => {
     s.state.inFlight -= 1
@@ -71,7 +85,7 @@ export function createSlotRunner(slots: ProveSlot[], metrics?: ProverMetrics): S
 
   return {
     async run(backend: string, input: Uint8Array, signal?: AbortSignal): Promise<ProveResult> {
-      const s = await acquire()
+      const s = await acquire(signal)
       const started = performance.now()
       try {
         const result = await s.slot.runner.run(backend, input, signal)

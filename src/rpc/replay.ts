@@ -1,5 +1,6 @@
 import { WitnessIncomplete } from '../../guest/errors.js'
 import { encodeProgramInput } from '../witness/programInput.js'
+import { checkGas, declaredGas, withTimeBudget, type Budget } from '../budget/budget.js'
 import { encodePublicValues } from '../../guest/output.js'
 import type { ChainConfig } from '../../guest/types.js'
 import type { ExecutePool } from '../pool/execute.js'
@@ -43,7 +44,7 @@ export async function replayRpcBlocks(
   pool: ExecutePool,
   numbers: bigint[],
   chainConfig: ChainConfig,
-  opts: WitnessOptions & { verify?: VerifyPool; onBatch?: (b: RpcBatch) => void } = {},
+  opts: WitnessOptions & { verify?: VerifyPool; onBatch?: (b: RpcBatch) => void; budget?: Budget } = {},
 ): Promise<ReplayRecord> {
   const first = numbers[0]
   const last = numbers[numbers.length - 1]
@@ -69,7 +70,11 @@ export async function replayRpcBlocks(
     const input = batchProgramInput(batch)
     record.witnessBytes = witnessSize(input.witness).bytes
     try {
-      const r = await pool.run(encodeProgramInput(input), `block ${first}${last === first ? '' : `-${last}`}`)
+      const what = `block ${first}${last === first ? '' : `-${last}`}`
+      const budget = opts.budget ?? {}
+      checkGas(budget, declaredGas(input.blocks), what)
+      const bytes = encodeProgramInput(input)
+      const r = await withTimeBudget(budget, what, (signal) => pool.run(bytes, what, signal))
       record.executeMs += r.ms
       record.transactions = r.transactions
       record.gasUsed = r.gasUsed

@@ -63,7 +63,40 @@ export async function readCacheFile(path: string): Promise<CacheFile> {
   } catch (e) {
     throw new CacheFormatError(path, `not valid JSON (${(e as Error).message})`)
   }
-  return checkCacheFile(json, path)
+  try {
+    return checkCacheFile(json, path)
+  } catch (e) {
+    // Other producers' shapes and older ethrex vintages (the coordinator's --source dir reads through here).
+    const other = await fromOtherShape(json, path)
+    if (other === undefined) throw e
+    return other
+  }
+}
+
+/**
+ * A file in any shape src/witness/formats reads that holds exactly one runnable input with its own anchor,
+ * as a current cache file. Undefined when it is not one (the caller reports its own error).
+ */
+async function fromOtherShape(json: unknown, path: string): Promise<CacheFile | undefined> {
+  const { classifyJson } = await import('./formats/read.js')
+  const { resolveInput } = await import('./formats/resolve.js')
+  const { toCacheDocument } = await import('./formats/write.js')
+  let parts
+  try {
+    parts = classifyJson(json, path)
+  } catch {
+    return undefined
+  }
+  const inputs = parts.flatMap((p) => (p.kind === 'input' ? p.inputs : []))
+  if (parts.length !== 1 || inputs.length !== 1) return undefined
+  const resolved = await resolveInput(inputs[0])
+  const doc = toCacheDocument(resolved) as unknown as CacheFile & Record<string, unknown>
+  const { chainConfig } = resolved
+  return {
+    blocks: doc.blocks,
+    witness: doc.witness,
+    network: chainConfig.publicNetwork !== undefined ? (doc.network as CacheNetwork) : { config: chainConfig },
+  }
 }
 
 export function checkCacheFile(json: unknown, where = 'cache'): CacheFile {

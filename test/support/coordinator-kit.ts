@@ -20,9 +20,10 @@ let syntheticCommon: Common | undefined
  * A tiny ProgramInput: one empty, well-formed Shanghai block numbered `number` (so it travels as ethrex Block
  * JSON), with a made-up witness; not executable, only provable by the mock backend.
  */
-export function syntheticInput(number: number, witnessBytes = 8): ProgramInput {
+export function syntheticInput(number: number, witnessBytes = 8, gas: { gasLimit?: bigint; gasUsed?: bigint } = {}): ProgramInput {
   syntheticCommon ??= commonFromChainConfig(SYNTHETIC_CHAIN, guestCrypto())
-  const block = createBlock({ header: { number: BigInt(number), gasLimit: 30_000_000n, timestamp: BigInt(number) }, withdrawals: [] }, { common: syntheticCommon, setHardfork: true })
+  const header = { number: BigInt(number), gasLimit: gas.gasLimit ?? 30_000_000n, gasUsed: gas.gasUsed ?? 0n, timestamp: BigInt(number) }
+  const block = createBlock({ header, withdrawals: [] }, { common: syntheticCommon, setHardfork: true })
   return {
     blocks: [block.serialize()],
     witness: { state: [new Uint8Array(witnessBytes).fill(number & 0xff)], codes: [], keys: [], headers: [Uint8Array.of(0xc0)] },

@@ -52,7 +52,7 @@ function rpcBlockJson(block: L2Block, full: boolean): Record<string, unknown> {
 const num = (v: unknown) => Number(BigInt(String(v)))
 
 export async function startL2DevnetNode(override: Record<string, Handler> = {}): Promise<L2DevnetNode> {
-  const genesisJson = JSON.parse(readFileSync(join(L2_FIXTURES, 'genesis.json'), 'utf8'))
+  const genesisJson = JSON.parse(readFileSync(join(L2_FIXTURES, 'meta/genesis.json'), 'utf8'))
   const batches = [1, 2, 3].map((n) => JSON.parse(readFileSync(join(L2_FIXTURES, `cache_batch_${n}.json`), 'utf8')) as L2BatchCacheFile)
   const crypto = guestCrypto()
   const genesis = await buildL2Genesis(genesisJson, crypto)

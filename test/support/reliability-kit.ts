@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { RLP } from '@ethereumjs/rlp'
 import { afterEach } from 'vitest'
 import type { ProgramInput } from '../../guest/types.js'
 import { mockPublicValues } from '../../src/backend/index.js'
@@ -34,13 +33,10 @@ export function addBatches(store: CoordinatorStore, inputs: ProgramInput[]): num
   return store.addBatches(inputs.map((input, i) => ({ source: `b-${Date.now()}-${i}-${Math.random()}`, firstBlock: i + 1, lastBlock: i + 1, input: encodeProgramInput(input) })))
 }
 
-/** A synthetic batch whose one block declares `gasUsed` in header field 10 (for the gas budget). */
+/** A synthetic batch whose one (well-formed, empty) block declares `gasUsed` (for the gas budget). */
 export function gassyInput(number: number, gasUsed: bigint): ProgramInput {
-  const header = [
-    new Uint8Array(32), new Uint8Array(32), new Uint8Array(20), new Uint8Array(32), new Uint8Array(32), new Uint8Array(32),
-    new Uint8Array(256), new Uint8Array(0), number, gasUsed * 2n, gasUsed, 0, new Uint8Array(0), new Uint8Array(32), new Uint8Array(8),
-  ]
-  return { ...syntheticInput(number), blocks: [RLP.encode([header, [], []])] }
+  // A well-formed block (it travels as ethrex Block JSON), so the header's gas fields are real ones.
+  return syntheticInput(number, 8, { gasLimit: gasUsed * 2n, gasUsed })
 }
 
 export interface TestCoordinator {

@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util'
 import { RLP } from '@ethereumjs/rlp'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { decodeProgramInput } from '../../../guest/input.js'
+import { decodeL2ProgramInput, isEncodedL2Input } from '../../../guest/l2/input.js'
+import { decodeL2PublicValues } from '../../../guest/l2/output.js'
 import { decodePublicValues } from '../../../guest/output.js'
 import { proverTypeOf, type ProveResult } from '../../backend/index.js'
 import { Coordinator } from '../../coordinator/coordinator.js'
@@ -24,6 +26,7 @@ Self-contained demo of the main deployment: a proof coordinator and an exec prov
 (127.0.0.1, ephemeral port, SQLite in a temp dir), proving the bundled devnet batches, then a summary table.
 
   --source DIR      batches to prove (default: the bundled fixtures/devnet)
+  --l2              also prove the bundled ethrex L2 batches (fixtures/l2) side by side, with the L2 guest
   --workers N       prover worker threads (default 2)
   --keep            keep the temp dir with the coordinator's SQLite db
   --json FILE       also write the summary as JSON
@@ -38,6 +41,22 @@ const PROVER_TIMEOUT_MS = 600_000
 export function bundledDevnet(): string {
   const candidates = ['../../../../fixtures/devnet', '../../../fixtures/devnet'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
   return candidates.find((dir) => existsSync(dir)) ?? candidates[0]
+}
+
+/** The bundled L2 devnet batches (scripts/make-l2-devnet.ts), proven beside the L1 ones with --l2. */
+export function bundledL2Devnet(): string {
+  const candidates = ['../../../../fixtures/l2', '../../../fixtures/l2'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+  return candidates.find((dir) => existsSync(dir)) ?? candidates[0]
+}
+
+/** RLP blocks of a stored batch, L1 ProgramInput or ethrex L2 batch. */
+function storedBlocks(input: Uint8Array): Uint8Array[] {
+  return isEncodedL2Input(input) ? decodeL2ProgramInput(input).blocks : decodeProgramInput(input).blocks
+}
+
+/** Final state root and last block hash from 160-byte L1 or 256-byte L2 public values. */
+function publicValuesEnd(values: Uint8Array): { finalStateRoot: Uint8Array; lastBlockHash: Uint8Array } {
+  return values.length === 160 ? decodePublicValues(values) : decodeL2PublicValues(values)
 }
 
 /** A failure the demo reports as one sentence. */
@@ -100,7 +119,7 @@ function uint(bytes: unknown): bigint {
 
 /** Blocks, transactions, gas and the last header's stateRoot/hash of a stored batch, from its block RLP. */
 function describeBatch(batch: number, source: string, input: Uint8Array): BatchInfo {
-  const { blocks } = decodeProgramInput(input)
+  const blocks = storedBlocks(input)
   if (blocks.length === 0) throw new DemoError(`batch ${batch} (${source}) has no blocks`)
   let transactions = 0
   let gasUsed = 0n
@@ -160,6 +179,7 @@ export async function run(argv: string[]): Promise<number> {
         json: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         'log-level': { type: 'string', default: 'warn' },
+        l2: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -206,6 +226,7 @@ export async function run(argv: string[]): Promise<number> {
     let numbers: number[]
     try {
       numbers = await loadDirectory(source, store)
+      if (values.l2) numbers.push(...(await loadDirectory(bundledL2Devnet(), store)))
     } catch (e) {
       throw new DemoError(`cannot load the batches in ${source}: ${(e as Error).message}`)
     }
@@ -214,7 +235,9 @@ export async function run(argv: string[]): Promise<number> {
       const b = store!.batch(n)!
       return describeBatch(n, b.source, b.input)
     })
-    const byFirstBlock = new Map(batches.map((b) => [b.firstBlock, b.batch]))
+    // L1 and L2 block numbers overlap: key by chain and first block.
+    const keyOf = (l2: boolean, firstBlock: number) => `${l2 ? 'l2' : 'l1'}:${firstBlock}`
+    const byFirstBlock = new Map(batches.map((b) => [keyOf(isEncodedL2Input(store!.batch(b.batch)!.input), b.firstBlock), b.batch]))
     progress(
       `loaded ${batches.length} batches (blocks ${batches[0].firstBlock}-${batches[batches.length - 1].lastBlock}, ` +
         `${batches.reduce((n, b) => n + b.transactions, 0)} txs) from ${source}`,
@@ -240,7 +263,7 @@ export async function run(argv: string[]): Promise<number> {
     const provingMs = new Map<number, number>()
     const proveCalls = new Map<number, number>()
     const prove = async (backend: string, input: Uint8Array): Promise<ProveResult> => {
-      const batch = byFirstBlock.get(rlpBlockNumber(decodeProgramInput(input).blocks[0]))
+      const batch = byFirstBlock.get(keyOf(isEncodedL2Input(input), rlpBlockNumber(storedBlocks(input)[0])))
       if (batch !== undefined) proveCalls.set(batch, (proveCalls.get(batch) ?? 0) + 1)
       const started = performance.now()
       const result = await provePool!.run(backend, input)
@@ -286,7 +309,7 @@ export async function run(argv: string[]): Promise<number> {
       else if (proofCount.get(b.batch) !== 1 || calls !== 1) errors.push(`batch ${b.batch} was proven ${Math.max(calls, proofCount.get(b.batch) ?? 0)} times, expected once`)
       else {
         try {
-          const out = decodePublicValues(proof.publicValues)
+          const out = publicValuesEnd(proof.publicValues)
           finalStateRoot = hex(out.finalStateRoot)
           if (!equal(out.finalStateRoot, b.lastStateRoot)) {
             errors.push(`batch ${b.batch}: the proof's final state root ${finalStateRoot} is not block ${b.lastBlock}'s state root ${hex(b.lastStateRoot)}`)

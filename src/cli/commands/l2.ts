@@ -10,6 +10,8 @@ import { ProgressBar } from '../progress.js'
 
 const HELP = `usage:
   tessera l2 reconstruct --genesis <l2 genesis.json> <blob>... [--out DIR] [--json FILE]
+  tessera l2 devnet --l1-rpc-url URL [...]          L2 devnet sequencer (see 'tessera l2 devnet --help')
+  tessera l2 withdrawal-proof <L2 tx hash> [--db F]  Merkle proof to claim a withdrawal on L1
 
 Rebuild an ethrex L2 from its genesis and the EIP-4844 blobs its L1 committer published (files of 131072
 bytes, named <batch>-<index>.blob by ethrex, given in batch order). Every block is re-executed under ethrex's
@@ -32,6 +34,8 @@ const OPTIONS = {
 /** Subcommands of `tessera l2`. */
 const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   reconstruct: runReconstruct,
+  devnet: (argv) => import('./l2-devnet.js').then((m) => m.runDevnet(argv)),
+  'withdrawal-proof': (argv) => import('./l2-devnet.js').then((m) => m.runWithdrawalProof(argv)),
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -44,9 +44,9 @@ options:
   --parent-header FILE  replay file: parent header (JSON or RLP) for witnesses that carry none
   --trust-pre-state-root  replay file: run a headerless witness from its claimed root, marked UNANCHORED
   (replay file --rpc-url URL fetches a missing parent header by hash)
-  --max-batch-gas GAS   replay file: a file whose blocks declare more gas fails by name without running
+  --max-batch-gas GAS   a file / block whose blocks declare more gas fails by name without running
                         (default 30e9; 0 = no limit)
-  --max-batch-seconds S replay file: stop a file after this long; it fails by name (default none)
+  --max-batch-seconds S stop a file / block after this long; it fails by name (default none)
 
 Signals: the first SIGINT/SIGTERM finishes what is running and prints the summary so far; a second one
 exits at once.
@@ -191,7 +191,7 @@ async function replayStream(
       if (stopper.stopped) return
       const n = await next()
       if (n === undefined) return
-      const r = await replayRpcBlocks(rpc, pool, [n], config, { forceProofs: values['proofs-only'], verify })
+      const r = await replayRpcBlocks(rpc, pool, [n], config, { forceProofs: values['proofs-only'], verify, budget: budgetFrom(values) })
       records.push(r)
       bar.tick({ ok: r.ok, gasUsed: r.gasUsed, transactions: r.transactions })
       if (!r.ok) bar.log(describe(r), process.stderr)
@@ -258,6 +258,13 @@ async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | '
     return await finish(values, command, { records, wallMs: performance.now() - t0 })
   } finally {
     await pool.destroy()
+  }
+}
+
+function budgetFrom(values: Values): Budget {
+  return {
+    maxGas: parseGasBudget(values['max-batch-gas'], 30_000_000_000n),
+    maxMs: parseTimeBudget(values['max-batch-seconds'], undefined),
   }
 }
 

@@ -34,12 +34,24 @@ export function explainMissing(e: WitnessIncomplete, r: ResolvedInput, walk = wa
     } else {
       parts.push('no pre-state node references it: it is the child of a node the run rewrote')
     }
-    const deletion = (e.context ?? '').includes('state root') || (e.context ?? '').includes('storage write') || pos === undefined
+    const onPath = pos !== undefined && onReadPath(e.context ?? '', pos.path)
+    if (onPath) parts.push(`it is on the path of the ${onPath} itself: the producer left out that key's proof (of presence, or of absence for a key the block creates)`)
+    const deletion = !onPath && ((e.context ?? '').includes('state root') || (e.context ?? '').includes('storage write') || pos === undefined)
     if (deletion) parts.push('most likely the sibling a deletion needs to collapse a branch into its parent')
   }
   if (e.kind === 'header') parts.push('the witness lacks an ancestor header (BLOCKHASH or the parent)')
   if (r.loaded.producerRule !== undefined) parts.push(`producer rule: ${r.loaded.producerRule}`)
   return parts.join('; ')
+}
+
+/** Is `path` (hex nibbles) a prefix of the hashed key the failing read names ("account 0x…", "… slot 0x…")? */
+function onReadPath(context: string, path: string): string | undefined {
+  const slot = /slot (0x[0-9a-fA-F]{64})/.exec(context)
+  const account = /account (0x[0-9a-fA-F]{40})/.exec(context)
+  const key = slot ?? account
+  if (key === null) return undefined
+  const hashed = toHex(keccak_256(Buffer.from(key[1].slice(2), 'hex'))).slice(2)
+  return path.length > 0 && hashed.startsWith(path) ? (slot ? `slot ${slot[1]}` : `account ${account![1]}`) : undefined
 }
 
 export interface WitnessReport {
