@@ -3,7 +3,7 @@ import type { Common, CustomCrypto } from '@ethereumjs/common'
 import { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
-import { Address, KECCAK256_RLP, KECCAK256_RLP_ARRAY } from '@ethereumjs/util'
+import { Address, bigIntToBytes, bytesToBigInt, KECCAK256_RLP, KECCAK256_RLP_ARRAY, setLengthLeft } from '@ethereumjs/util'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import type { BlockRunner, BlockRunOutcome } from '../../../guest/execute.js'
@@ -19,6 +19,7 @@ import { PrivilegedTransaction } from '../../../guest/l2/privilegedTx.js'
 import { batchCommitments, executeL2Batch, type L2BatchResult } from '../../../guest/l2/program.js'
 import type { L2ProgramInput } from '../../../guest/l2/types.js'
 import type { ChainConfig } from '../../../guest/types.js'
+import { createStateManager, NodeStore } from '../../../guest/state.js'
 import { recordWitness } from '../../witness/record.js'
 import { buildL2Genesis, type GenesisFile } from '../genesis.js'
 
@@ -94,6 +95,27 @@ export class L2ChainBuilder {
 
   pendingBlocks(): number {
     return this.pending.length
+  }
+
+  /** ETH balance of `address` at the last sealed batch (read from the builder's own state trie). */
+  async sealedBalance(address: Address): Promise<bigint> {
+    const account = await this.sealedState().getAccount(address)
+    return account?.balance ?? 0n
+  }
+
+  /**
+   * ERC-20 balance of `holder` in the token at `token`, at the last sealed batch. `balanceSlot` is the
+   * storage slot of the `balanceOf` mapping (3 in contracts/src/lib/ERC20.sol: name, symbol, totalSupply first).
+   */
+  async sealedTokenBalance(token: Address, holder: Address, balanceSlot = 3n): Promise<bigint> {
+    const key = keccak_256(new Uint8Array([...setLengthLeft(holder.bytes, 32), ...setLengthLeft(bigIntToBytes(balanceSlot), 32)]))
+    const raw = await this.sealedState().getStorage(token, key)
+    return raw.length === 0 ? 0n : bytesToBigInt(raw)
+  }
+
+  private sealedState() {
+    // A copy of the node map: reads only, but the builder's own state must never see a write from here.
+    return createStateManager(this.common, new NodeStore(new Map(this.state)), this.ancestors[this.ancestors.length - 1].stateRoot)
   }
 
   private keccak(b: Uint8Array): Uint8Array {
