@@ -362,7 +362,7 @@ export async function runDepositWithdrawLoop(o: LoopOptions): Promise<LoopSummar
 
 /** The loop's summary as a plain-text table: each step, the user's balances before -> after (wei), the txs. */
 export function loopTable(s: LoopSummary): string {
-  const head = ['#', 'step', 'L1 ETH before -> after', 'L1 token', 'L2 ETH before -> after', 'L2 token', 'txs']
+  const head = ['#', 'step', 'L1 ETH before -> after', 'L1 token', 'L2 ETH before -> after', 'L2 token', 'L1 gas paid']
   const arrow = (a: bigint, b: bigint) => (a === b ? `${a} (=)` : `${a} -> ${b}`)
   const body = s.steps.map((st, i) => [
     String(i + 1),
@@ -371,8 +371,9 @@ export function loopTable(s: LoopSummary): string {
     arrow(st.before.l1Token, st.after.l1Token),
     arrow(st.before.l2Eth, st.after.l2Eth),
     arrow(st.before.l2Token, st.after.l2Token),
-    st.txs.length === 0 ? '-' : st.txs.join(' '),
+    String(st.l1GasWei),
   ])
+  const txs = s.steps.flatMap((st, i) => (st.txs.length === 0 ? [] : [`  ${String(i + 1).padStart(2)}: ${st.txs.join(' ')}`]))
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)))
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()
   const rule = widths.map((w) => '-'.repeat(w)).join('  ')
@@ -383,6 +384,8 @@ export function loopTable(s: LoopSummary): string {
     rule,
     ...body.map(line),
     rule,
+    'transactions (L1 tx hashes; step 7 also lists the two L2 withdrawal txs first):',
+    ...txs,
     `negative cases (${s.negatives.length}, each reverted with the contract's reason):`,
     ...neg,
     `batches committed ${s.lastCommittedBatch}, verified ${s.lastVerifiedBatch}; bridge holds ${s.bridgeEth} wei and ${s.bridgeToken} token units; loop took ${(s.wallMs / 1000).toFixed(1)} s`,

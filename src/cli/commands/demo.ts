@@ -19,6 +19,7 @@ import { createProvePool, type ProveRunner } from '../../prover/pool.js'
 import { Prover, type ProverSummary } from '../../prover/prover.js'
 import { mgasPerSecond } from '../progress.js'
 import { cliLogger, packageVersion, positiveInt } from './coordinator.js'
+import { loopJson, runDemoLoop } from './demoLoop.js'
 
 const HELP = `usage: tessera demo [options]
 
@@ -26,7 +27,11 @@ Self-contained demo of the main deployment: a proof coordinator and an exec prov
 (127.0.0.1, ephemeral port, SQLite in a temp dir), proving the bundled devnet batches, then a summary table.
 
   --source DIR      batches to prove (default: the bundled fixtures/devnet)
-  --l2              also prove the bundled ethrex L2 batches (fixtures/l2) side by side, with the L2 guest
+  --l2              also prove the bundled ethrex L2 batches (fixtures/l2) side by side, with the L2 guest;
+                    then run the L1 <-> L2 loop on a local Hardhat L1 (127.0.0.1): deposit ETH and an ERC-20,
+                    credited on L2, batch committed, proven (coordinator + exec prover), verified by the proof
+                    sender, withdrawal on L2, claimed on L1 with its Merkle proof, and the negative cases
+                    (wrong proof, second claim, claim before verification, wrong public values) reverted
   --workers N       prover worker threads (default 2)
   --keep            keep the temp dir with the coordinator's SQLite db
   --json FILE       also write the summary as JSON
@@ -104,6 +109,8 @@ export interface DemoSummary {
   }
   verified: boolean
   errors: string[]
+  /** --l2: the L1 <-> L2 loop (bigints as decimal strings), or why it was skipped / failed. */
+  loop?: unknown
 }
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}`
@@ -211,9 +218,11 @@ export async function run(argv: string[]): Promise<number> {
   let provePool: ProveRunner | undefined
   let coordinator: Coordinator | undefined
   let prover: Prover | undefined
+  const abort = new AbortController()
   const onSignal = () => {
-    progress('interrupted: finishing batches in flight')
+    progress('interrupted: finishing batches in flight, then stopping everything started')
     prover?.stop()
+    abort.abort()
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
@@ -347,16 +356,41 @@ export async function run(argv: string[]): Promise<number> {
     }
     const ok = errors.length === 0
     process.stdout.write(`${table(rows, totals)}\n`)
-    if (values.json) {
-      const out: DemoSummary = { source, workers, address: formatAddress(address), batches: rows, totals, verified: ok, errors }
+    const writeJson = async (loop?: unknown) => {
+      if (!values.json) return
+      const out: DemoSummary = { source, workers, address: formatAddress(address), batches: rows, totals, verified: ok, errors, ...(loop === undefined ? {} : { loop }) }
       await writeFile(values.json, `${JSON.stringify(out, null, 2)}\n`)
     }
     if (!ok) {
+      await writeJson()
       for (const e of errors) console.error(`tessera demo: ${e}`)
       console.error(`tessera demo: verification failed (${errors.length} problem${errors.length === 1 ? '' : 's'})`)
       return 1
     }
     process.stdout.write(`all ${batches.length} batches proven and verified\n`)
+    if (!values.l2) {
+      await writeJson()
+      return 0
+    }
+    // Free the batch part's coordinator and worker pools before the loop starts its own.
+    await coordinator.close().catch(() => {})
+    coordinator = undefined
+    await Promise.allSettled([provePool.close(), verifyPool.close()])
+    provePool = verifyPool = undefined
+    const loop = await runDemoLoop({ progress, logger: cliLogger('loop', level), signal: abort.signal, keepDir: values.keep })
+    if (loop.kind === 'skipped') {
+      await writeJson({ skipped: loop.reason })
+      process.stdout.write(`L1 <-> L2 loop skipped: ${loop.reason}\n`)
+      return 0
+    }
+    if (loop.kind === 'failed') {
+      await writeJson({ error: loop.error.message })
+      console.error(`tessera demo: the L1 <-> L2 loop failed: ${loop.error.message}`)
+      if (process.env.TESSERA_DEBUG) console.error(loop.error.stack)
+      return 1
+    }
+    await writeJson(loopJson(loop.summary))
+    process.stdout.write(`L1 <-> L2 loop done: deposits credited, ${loop.summary.lastVerifiedBatch} batches verified on L1, withdrawals claimed; ${loop.summary.negatives.length} negative cases reverted\n`)
     return 0
   } catch (e) {
     const err = e as Error
