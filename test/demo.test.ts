@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,13 +19,16 @@ interface Run {
 }
 
 /** Run the compiled CLI in `cwd`; kill it (and report so) if it has not exited after `limitMs`. */
-function runDemo(args: string[], cwd: string, limitMs: number): Promise<Run> {
+function runDemo(args: string[], cwd: string, limitMs: number, onStderr?: (all: string, child: ChildProcess) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'demo', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')))
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString('utf8')
+      onStderr?.(stderr, child)
+    })
     let killed = false
     const timer = setTimeout(() => {
       killed = true
@@ -96,4 +99,73 @@ describe('tessera demo', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /)
     expect(r.stdout).not.toContain('proven and verified')
   }, 60_000)
+
+  /** The Hardhat node the loop started (pid from the progress line) must be gone once the demo has exited. */
+  function expectNodeGone(stderr: string): void {
+    const pid = Number(/L1 node at http:\/\/127\.0\.0\.1:\d+ \(pid (\d+)\)/.exec(stderr)?.[1])
+    expect(pid, stderr).toBeGreaterThan(0)
+    expect(() => process.kill(pid, 0), `hardhat node ${pid} still running`).toThrow()
+  }
+
+  it(
+    '--l2: after the L1+L2 batches, the deposit -> prove -> verify -> withdraw -> claim loop with exact balances and every negative case reverted',
+    async () => {
+      const json = join(tempDir(), 'summary.json')
+      const r = await runDemo(['--l2', '--json', json], tempDir(), 170_000)
+      const output = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`
+      expect(r.exitedByItself, `the demo did not exit by itself\n${output}`).toBe(true)
+      expect(r.code, output).toBe(0)
+      expect(r.stdout).toContain('all 7 batches proven and verified')
+      expect(r.stdout).toMatch(/L1 http:\/\/127\.0\.0\.1:\d+: user 0x70997970C51812dc3A010C7d01b50e0d17dc79C8/)
+      for (const reason of [
+        'CommonBridge: the batch that emitted the withdrawal logs was not verified',
+        'OnChainProposer: public values do not match the batch commitment',
+        'CommonBridge: Invalid proof',
+        'CommonBridge: the withdrawal was already claimed',
+      ])
+        expect(r.stdout).toContain(reason)
+      expect(r.stdout).toMatch(/negative cases \(5, each reverted with the contract's reason\)/)
+      expect(r.stdout).toContain('0 -> 3000000000000000000') // L2 ETH credited by the deposit, exact
+      expect(r.stdout).toContain('1000 -> 600') // L2 token after the withdrawal
+      expect(r.stdout).toContain('999999999999999999999000 -> 999999999999999999999400') // L1 token after the claim
+      expect(r.stdout).toContain('L1 <-> L2 loop done: deposits credited, 3 batches verified on L1, withdrawals claimed; 5 negative cases reverted')
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+      expectNodeGone(r.stderr)
+
+      const loop = JSON.parse(readFileSync(json, 'utf8')).loop
+      expect(loop.negatives.map((n: { case: string }) => n.case)).toEqual([
+        'claim before the batch is verified',
+        'verifyBatches with wrong public values',
+        'claim with a wrong Merkle proof',
+        'claim with a wrong amount',
+        'second claim of the same withdrawal',
+      ])
+      expect(loop.lastVerifiedBatch).toBe('3')
+      expect(loop.bridgeEth).toBe('2000000000000000000')
+      expect(loop.bridgeToken).toBe('600')
+      // L1 ETH over the loop: exactly -3 ETH deposited +1 ETH claimed -gas paid, to the wei.
+      const steps = loop.steps as { before: { l1Eth: string }; after: { l1Eth: string }; l1GasWei: string }[]
+      const gas = steps.reduce((n, s) => n + BigInt(s.l1GasWei), 0n)
+      expect(BigInt(steps[steps.length - 1].after.l1Eth)).toBe(BigInt(steps[0].before.l1Eth) - 3n * 10n ** 18n + 10n ** 18n - gas)
+      for (const s of steps) if (BigInt(s.l1GasWei) > 0n) expect(BigInt(s.after.l1Eth)).not.toBe(BigInt(s.before.l1Eth))
+    },
+    180_000,
+  )
+
+  it('--l2: SIGINT during the loop stops the Hardhat node and everything else, exit 1 with a message', async () => {
+    let sent = false
+    const r = await runDemo(['--l2'], tempDir(), 120_000, (all, child) => {
+      if (!sent && /loop: L1 node at .*\(pid \d+\)/.test(all)) {
+        sent = true
+        child.kill('SIGINT')
+      }
+    })
+    const output = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`
+    expect(sent, output).toBe(true)
+    expect(r.exitedByItself, `the demo did not exit after SIGINT\n${output}`).toBe(true)
+    expect(r.code, output).toBe(1)
+    expect(r.stderr).toMatch(/tessera demo: the L1 <-> L2 loop failed: interrupted/)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+    expectNodeGone(r.stderr)
+  }, 130_000)
 })

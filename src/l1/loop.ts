@@ -384,7 +384,7 @@ export function loopTable(s: LoopSummary): string {
     rule,
     ...body.map(line),
     rule,
-    'transactions (L1 tx hashes; step 7 also lists the two L2 withdrawal txs first):',
+    'transactions by step (L1 tx hashes; the L2 withdrawal step lists its two L2 txs before its L1 commit):',
     ...txs,
     `negative cases (${s.negatives.length}, each reverted with the contract's reason):`,
     ...neg,
