@@ -5,6 +5,8 @@ import { bytesToHex } from 'viem'
 import { execBackend, executePublicValues } from '../src/backend/exec.js'
 import { Coordinator } from '../src/coordinator/coordinator.js'
 import { loadDirectory } from '../src/coordinator/source.js'
+import { l2CacheFileToInput } from '../src/l2/cache.js'
+import { encodeL2ProgramInput } from '../guest/l2/input.js'
 import { CoordinatorStore } from '../src/coordinator/store.js'
 import { Prover } from '../src/prover/prover.js'
 import { captureLog, rawExchange } from './support/coordinator-kit.js'
@@ -68,6 +70,9 @@ describe('coordinator --source fixtures/l2: L2 batches served to a Tessera prove
       const proof = store.proof(n, 'Exec')!
       expect(proof.publicValues.length).toBe(256)
       expect(bytesToHex(proof.publicValues)).toBe(summary.batches[n - 1].publicValues)
+      // What `tessera replay file` runs on the cache file (src/l2/replayFile.ts: l2CacheFileToInput -> L2 guest).
+      const cacheJson = JSON.parse(readFileSync(join(L2_DIR, `cache_batch_${n}.json`), 'utf8'))
+      expect(proof.publicValues).toEqual(await executePublicValues(encodeL2ProgramInput(l2CacheFileToInput(cacheJson))))
     }
   }, 120_000)
 
