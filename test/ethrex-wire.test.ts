@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { ProtocolError } from '../src/protocol/errors.js'
 import { blockNumberOfRlp, blockToEthrex, conversionCommon } from '../src/protocol/ethrex/block.js'
 import { encodeMessage, parseMessage, type Message } from '../src/protocol/messages.js'
-import { parseJson, stringifyJson } from '../src/protocol/json.js'
+import { parseJson, stringifyJson, type Json } from '../src/protocol/json.js'
 import { BatchInput } from '../src/protocol/batchInput.js'
 import { chainConfigFromEthrex } from '../src/protocol/ethrex/chainConfig.js'
 import { proverInputDataJson } from '../src/protocol/ethrex/proverInput.js'
@@ -12,6 +12,8 @@ import { REPO_ROOT } from './support/fixtures.js'
 import { l2CacheFileToInput } from '../src/l2/cache.js'
 import { encodeL2ProgramInput } from '../guest/l2/input.js'
 import { executePublicValues } from '../src/backend/exec.js'
+import { createTx } from '@ethereumjs/tx'
+import { txFromEthrex, txToEthrex } from '../src/protocol/ethrex/transaction.js'
 
 /**
  * ethrex's exact JSON for every ProofData variant (test/fixtures/ethrex-wire, hand-written from ethrex's
@@ -208,6 +210,39 @@ describe('ethrex golden messages', () => {
       if (m.kind !== 'BatchResponse' || m.input === null) throw new Error('expected an InputResponse with input')
       return expect(executePublicValues(m.input.runnableBytes())).rejects.toThrow(/transactions root/)
     }, 60_000)
+  })
+
+  it('writes every transaction type in the field order of ethrex\'s serde impls and reads it back to the same bytes', () => {
+    const common = conversionCommon({ chainId: 65536999, homesteadBlock: 0, eip150Block: 0, eip155Block: 0, eip158Block: 0, byzantiumBlock: 0, constantinopleBlock: 0, petersburgBlock: 0, istanbulBlock: 0, berlinBlock: 0, londonBlock: 0, mergeNetsplitBlock: 0, shanghaiTime: 0, cancunTime: 0, pragueTime: 0 })
+    const key = new Uint8Array(32).fill(7)
+    const to = '0x' + '11'.repeat(20)
+    const al = [{ address: '0x' + '22'.repeat(20), storageKeys: ['0x' + '33'.repeat(32)] }]
+    const base = { nonce: 3n, gasLimit: 50_000n, to, value: 10n ** 18n, data: '0xdeadbeef' }
+    const fees = { maxPriorityFeePerGas: 2n, maxFeePerGas: 1_000_000_000n }
+    const txs = [
+      createTx({ type: 0, ...base, gasPrice: 7n }, { common }).sign(key),
+      createTx({ type: 1, ...base, gasPrice: 7n, accessList: al }, { common }).sign(key),
+      createTx({ type: 2, ...base, ...fees, accessList: al }, { common }).sign(key),
+      createTx({ type: 3, ...base, ...fees, maxFeePerBlobGas: 5n, blobVersionedHashes: ['0x01' + '44'.repeat(31)] }, { common }).sign(key),
+      createTx({ type: 4, ...base, ...fees, authorizationList: [{ chainId: '0x3e803e7', address: to, nonce: '0x1', yParity: '0x1', r: '0x' + '55'.repeat(32), s: '0x' + '66'.repeat(31) }] }, { common }).sign(key),
+    ]
+    const order: Record<number, string> = {
+      0: 'type nonce to gas value input gasPrice chainId v r s',
+      1: 'type nonce to gas value input gasPrice accessList chainId yParity v r s',
+      2: 'type nonce to gas value input maxPriorityFeePerGas maxFeePerGas gasPrice accessList chainId yParity v r s',
+      3: 'type nonce to gas value input maxPriorityFeePerGas maxFeePerGas gasPrice maxFeePerBlobGas accessList blobVersionedHashes chainId yParity v r s',
+      4: 'type nonce to gas value input maxPriorityFeePerGas maxFeePerGas gasPrice accessList authorizationList chainId yParity v r s',
+    }
+    for (const tx of txs) {
+      const json = txToEthrex(tx) as Record<string, Json>
+      expect(Object.keys(json).join(' ')).toBe(order[tx.type])
+      expect(json.input).toBe('0xdeadbeef')
+      expect(json.value).toBe('0xde0b6b3a7640000')
+      const back = txFromEthrex(parseJson(stringifyJson(json)), common, 'tx')
+      expect(Buffer.from(back.serialize()).toString('hex')).toBe(Buffer.from(tx.serialize()).toString('hex'))
+    }
+    // A legacy EIP-155 transaction's chainId is derived from v, as ethrex's derive_legacy_chain_id does.
+    expect((txToEthrex(txs[0]) as Record<string, Json>).chainId).toBe('0x3e803e7')
   })
 
   it('refuses the embedded-trie witness with a clear reason, not a crash', () => {
