@@ -4,11 +4,16 @@ import { describe, expect, it } from 'vitest'
 import { ProtocolError } from '../src/protocol/errors.js'
 import { blockNumberOfRlp, blockToEthrex, conversionCommon } from '../src/protocol/ethrex/block.js'
 import { encodeMessage, parseMessage, type Message } from '../src/protocol/messages.js'
-import { parseJson, stringifyJson } from '../src/protocol/json.js'
+import { parseJson, stringifyJson, type Json } from '../src/protocol/json.js'
 import { BatchInput } from '../src/protocol/batchInput.js'
 import { chainConfigFromEthrex } from '../src/protocol/ethrex/chainConfig.js'
 import { proverInputDataJson } from '../src/protocol/ethrex/proverInput.js'
 import { REPO_ROOT } from './support/fixtures.js'
+import { l2CacheFileToInput } from '../src/l2/cache.js'
+import { encodeL2ProgramInput } from '../guest/l2/input.js'
+import { executePublicValues } from '../src/backend/exec.js'
+import { createTx } from '@ethereumjs/tx'
+import { txFromEthrex, txToEthrex } from '../src/protocol/ethrex/transaction.js'
 
 /**
  * ethrex's exact JSON for every ProofData variant (test/fixtures/ethrex-wire, hand-written from ethrex's
@@ -113,7 +118,7 @@ describe('ethrex golden messages', () => {
     expect(again.body).toEqual(wire.body)
   })
 
-  it('decodes the L2 ProverInputData, numbers above 2^53 included, and says it needs the L2 guest', () => {
+  it('decodes the L2 ProverInputData, numbers above 2^53 included, and says it runs the L2 guest, not the L1 one', () => {
     const text = golden('input-response-l2.json')
     const msg = parseMessage(text)
     if (msg.kind !== 'BatchResponse' || msg.input === null) throw new Error('expected an InputResponse with input')
@@ -145,6 +150,99 @@ describe('ethrex golden messages', () => {
     expect(again.form).toBe('l2')
     const back = again.proverInputData()
     expect({ ...back, witness: back.witness.witness }).toEqual({ ...data, witness: data.witness.witness })
+  })
+
+  describe('an L2 batch with privileged (0x7e) transactions (input-response-l2-privileged.json = devnet batch 1)', () => {
+    const text = golden('input-response-l2-privileged.json')
+    const cache = JSON.parse(readFileSync(resolve(REPO_ROOT, 'fixtures/l2/cache_batch_1.json'), 'utf8'))
+    const summary = JSON.parse(readFileSync(resolve(REPO_ROOT, 'fixtures/l2/meta/summary.json'), 'utf8')) as { batches: { publicValues: string }[] }
+
+    it('converts to the L2ProgramInput the cache file gives, and the L2 guest reaches the batch\'s public values', async () => {
+      const msg = parseMessage(text)
+      if (msg.kind !== 'BatchResponse' || msg.input === null) throw new Error('expected an InputResponse with input')
+      expect(msg.input.form).toBe('l2')
+      const l2 = msg.input.l2ProgramInput()
+      const fromCache = l2CacheFileToInput(cache)
+      // Same RLP blocks (privileged transactions included), witness, fee configs and blob data.
+      expect(l2.blocks.map((b) => Buffer.from(b).toString('hex'))).toEqual(fromCache.blocks.map((b) => Buffer.from(b).toString('hex')))
+      expect(l2.witness).toEqual(fromCache.witness)
+      expect(l2.feeConfigs).toEqual(fromCache.feeConfigs)
+      expect(l2.elasticityMultiplier).toBe(2n)
+      expect(l2.blobCommitment).toEqual(fromCache.blobCommitment)
+      expect(l2.blobProof).toEqual(fromCache.blobProof)
+      expect(l2.chainConfig).toMatchObject({ chainId: 65536999, pragueTime: 0, depositContractAddress: '0x00000000219ab540356cbb839cbe05303d7705fa' })
+      expect(msg.input.blocks()).toEqual(l2.blocks)
+      // What a Tessera prover runs for it: the L2 guest, through the exec backend.
+      const publicValues = await executePublicValues(msg.input.runnableBytes())
+      expect(`0x${Buffer.from(publicValues).toString('hex')}`).toBe(summary.batches[0].publicValues)
+    }, 60_000)
+
+    it('is what Tessera\'s coordinator serves for the stored batch, in ethrex\'s exact JSON', () => {
+      const served = BatchInput.fromStored(encodeL2ProgramInput(l2CacheFileToInput(cache)))
+      expect(served.form).toBe('l2')
+      const out = JSON.parse(encodeMessage({ kind: 'BatchResponse', batchNumber: 1, input: served, format: 'Compressed' }))
+      const want = JSON.parse(text)
+      // Tessera keeps no blobSchedule / verkleTime in its chain config: the rest of the message is ethrex's bytes.
+      const config = (m: { InputResponse: { input: { execution_witness: { chainConfig: unknown } } } }) => m.InputResponse.input.execution_witness.chainConfig
+      expect(chainConfigFromEthrex(config(out), 'c')).toEqual(chainConfigFromEthrex(config(want), 'c'))
+      out.InputResponse.input.execution_witness.chainConfig = null
+      want.InputResponse.input.execution_witness.chainConfig = null
+      expect(JSON.stringify(out)).toBe(JSON.stringify(want))
+      // The older dialect still gets the L2 batch in the cache shape its provers read.
+      expect(Object.keys(served.legacyJson() as object)).toContain('blob_commitment')
+    })
+
+    it('names the field of a bad privileged transaction', () => {
+      const cases: [string, string][] = [
+        [text.replace('"type":"0x7e","nonce":"0x0"', '"type":"0x7f","nonce":"0x0"'), 'InputResponse.input.blocks[0].body.transactions[0].type'],
+        [text.replace(',"chainId":"0x3e803e7","from":"0x000000000000000000000000000000000000ffff"}', ',"chainId":"0x3e803e7"}'), 'InputResponse.input.blocks[0].body.transactions[0].from'],
+        [text.replace('"gas":"0x19a28"', '"gas":"0x10000000000000000"'), 'InputResponse.input.blocks[0].body.transactions[0].gas'],
+        [text.replace('"withdrawals":null', '"withdrawals":[{}]'), 'InputResponse.input.blocks[0].body.withdrawals'],
+      ]
+      for (const [bad, field] of cases) {
+        expect(bad).not.toBe(text)
+        const m = parseMessage(bad)
+        if (m.kind !== 'BatchResponse' || m.input === null) throw new Error('expected an InputResponse with input')
+        expect(protocolError(() => m.input!.l2ProgramInput()).field).toBe(field)
+      }
+      // A changed privileged transaction still decodes but no longer matches the header's transactions root.
+      const m = parseMessage(text.replace('"value":"0x4563918244f40000"', '"value":"0x4563918244f40001"'))
+      if (m.kind !== 'BatchResponse' || m.input === null) throw new Error('expected an InputResponse with input')
+      return expect(executePublicValues(m.input.runnableBytes())).rejects.toThrow(/transactions root/)
+    }, 60_000)
+  })
+
+  it('writes every transaction type in the field order of ethrex\'s serde impls and reads it back to the same bytes', () => {
+    const common = conversionCommon({ chainId: 65536999, homesteadBlock: 0, eip150Block: 0, eip155Block: 0, eip158Block: 0, byzantiumBlock: 0, constantinopleBlock: 0, petersburgBlock: 0, istanbulBlock: 0, berlinBlock: 0, londonBlock: 0, mergeNetsplitBlock: 0, shanghaiTime: 0, cancunTime: 0, pragueTime: 0 })
+    const key = new Uint8Array(32).fill(7)
+    const to = '0x' + '11'.repeat(20)
+    const al = [{ address: '0x' + '22'.repeat(20), storageKeys: ['0x' + '33'.repeat(32)] }]
+    const base = { nonce: 3n, gasLimit: 50_000n, to, value: 10n ** 18n, data: '0xdeadbeef' }
+    const fees = { maxPriorityFeePerGas: 2n, maxFeePerGas: 1_000_000_000n }
+    const txs = [
+      createTx({ type: 0, ...base, gasPrice: 7n }, { common }).sign(key),
+      createTx({ type: 1, ...base, gasPrice: 7n, accessList: al }, { common }).sign(key),
+      createTx({ type: 2, ...base, ...fees, accessList: al }, { common }).sign(key),
+      createTx({ type: 3, ...base, ...fees, maxFeePerBlobGas: 5n, blobVersionedHashes: ['0x01' + '44'.repeat(31)] }, { common }).sign(key),
+      createTx({ type: 4, ...base, ...fees, authorizationList: [{ chainId: '0x3e803e7', address: to, nonce: '0x1', yParity: '0x1', r: '0x' + '55'.repeat(32), s: '0x' + '66'.repeat(31) }] }, { common }).sign(key),
+    ]
+    const order: Record<number, string> = {
+      0: 'type nonce to gas value input gasPrice chainId v r s',
+      1: 'type nonce to gas value input gasPrice accessList chainId yParity v r s',
+      2: 'type nonce to gas value input maxPriorityFeePerGas maxFeePerGas gasPrice accessList chainId yParity v r s',
+      3: 'type nonce to gas value input maxPriorityFeePerGas maxFeePerGas gasPrice maxFeePerBlobGas accessList blobVersionedHashes chainId yParity v r s',
+      4: 'type nonce to gas value input maxPriorityFeePerGas maxFeePerGas gasPrice accessList authorizationList chainId yParity v r s',
+    }
+    for (const tx of txs) {
+      const json = txToEthrex(tx) as Record<string, Json>
+      expect(Object.keys(json).join(' ')).toBe(order[tx.type])
+      expect(json.input).toBe('0xdeadbeef')
+      expect(json.value).toBe('0xde0b6b3a7640000')
+      const back = txFromEthrex(parseJson(stringifyJson(json)), common, 'tx')
+      expect(Buffer.from(back.serialize()).toString('hex')).toBe(Buffer.from(tx.serialize()).toString('hex'))
+    }
+    // A legacy EIP-155 transaction's chainId is derived from v, as ethrex's derive_legacy_chain_id does.
+    expect((txToEthrex(txs[0]) as Record<string, Json>).chainId).toBe('0x3e803e7')
   })
 
   it('refuses the embedded-trie witness with a clear reason, not a crash', () => {

@@ -8,6 +8,8 @@ import { ProtocolError } from './errors.js'
 import {
   ethrexInputKind,
   ethrexL1Json,
+  ethrexL2Json,
+  l2ProgramInputFromEthrex,
   programInputFromEthrexL1,
   proverInputDataFromEthrex,
   type ProverInputData,
@@ -20,11 +22,14 @@ import type { Json } from './json.js'
  * What `InputResponse.input` carries, kept in the form it arrived in so a message re-encodes to the same
  * bytes, and converted on demand:
  *   'l1'          ethrex's L1 ProgramInput `{blocks, execution_witness}` (what Tessera's coordinator serves)
- *   'l2'          ethrex's L2 ProverInputData (blocks, witness, elasticity, blob commitment/proof, fee configs)
+ *   'l2'          ethrex's L2 ProverInputData (blocks, witness, elasticity, blob commitment/proof, fee configs):
+ *                 what Tessera's coordinator serves an L2 batch as in ethrex's dialect, and what it reads from
+ *                 an ethrex coordinator; runs the L2 guest
  *   'tessera-0.1' the older Tessera dialect's `{blocks: [0x-rlp], witness, chainConfig}`
  *   'l2-cache'    an ethrex L2 batch in the ethrex-replay L2 batch cache shape (src/l2/cache.ts): how
- *                 Tessera's coordinator hands L2 batches to Tessera provers (in either dialect); told apart
- *                 from ethrex's ProverInputData by the cache's own fields
+ *                 Tessera 0.1 coordinators handed L2 batches to Tessera provers, and still how L2 batches are
+ *                 answered in the older dialect; read in either dialect, told apart from ethrex's
+ *                 ProverInputData by the cache's own fields
  * The field shapes are checked when the message is read; the heavier conversion (blocks to RLP) runs when
  * the prover asks for the ProgramInput.
  */
@@ -46,7 +51,8 @@ export class BatchInput {
 
   /** A batch as the coordinator stores it (encodeProgramInput or encodeL2ProgramInput bytes). */
   static fromStored(bytes: Uint8Array): BatchInput {
-    if (isEncodedL2Input(bytes)) return new BatchInput('l2-cache', undefined, undefined, 'input', decodeL2ProgramInput(bytes))
+    // An L2 batch goes out as ethrex's ProverInputData (ethrexJson), which ethrex's L2 provers consume.
+    if (isEncodedL2Input(bytes)) return new BatchInput('l2', undefined, undefined, 'input', decodeL2ProgramInput(bytes))
     return BatchInput.fromProgram(decodeProgramInput(bytes))
   }
 
@@ -81,9 +87,13 @@ export class BatchInput {
     return new BatchInput('tessera-0.1', json, programInputFromJson(json, field), field)
   }
 
-  /** The input as ethrex's JSON: as received, or Tessera's batch in ethrex's L1 form. */
+  /** The input as ethrex's JSON: as received, or Tessera's batch in ethrex's L1 or L2 form. */
   ethrexJson(): Json {
     if (this.form === 'l2-cache') return this.l2CacheJson()
+    if (this.form === 'l2') {
+      if (this.wire === undefined) this.wire = ethrexL2Json(this.l2!)
+      return this.wire
+    }
     if (this.form === 'tessera-0.1') return ethrexL1Json(this.programInput())
     if (this.wire === undefined) this.wire = ethrexL1Json(this.program!)
     return this.wire
@@ -91,40 +101,46 @@ export class BatchInput {
 
   /** The older dialect's JSON (answering a Tessera 0.1 prover). */
   legacyJson(): Json {
-    if (this.form === 'l2-cache') return this.l2CacheJson()
+    // Tessera 0.1 provers read L2 batches in the cache shape only.
+    if (this.form === 'l2-cache' || this.form === 'l2') return this.l2CacheJson()
     if (this.form === 'tessera-0.1' && this.wire !== undefined) return this.wire
     return programInputToJson(this.programInput()) as unknown as Json
   }
 
   private l2CacheJson(): Json {
-    if (this.wire === undefined) this.wire = l2InputToCacheFile(this.l2!) as unknown as Json
-    return this.wire
+    if (this.form === 'l2-cache' && this.wire !== undefined) return this.wire
+    return l2InputToCacheFile(this.l2InputOrConvert()) as unknown as Json
   }
 
   /** The bytes a prove worker runs: the L1 guest's input, or the L2 guest's for an L2 batch. */
   runnableBytes(): Uint8Array {
-    return this.l2 !== undefined ? encodeL2ProgramInput(this.l2) : encodeProgramInput(this.programInput())
+    return this.isL2() ? encodeL2ProgramInput(this.l2InputOrConvert()) : encodeProgramInput(this.programInput())
   }
 
   /** RLP blocks of the batch (for gas budgets before running it). */
   blocks(): Uint8Array[] {
-    return this.l2 !== undefined ? this.l2.blocks : this.programInput().blocks
+    return this.isL2() ? this.l2InputOrConvert().blocks : this.programInput().blocks
+  }
+
+  private isL2(): boolean {
+    return this.form === 'l2' || this.form === 'l2-cache'
+  }
+
+  /** What the L2 guest runs (forms 'l2' and 'l2-cache'); ethrex's ProverInputData is converted once, here. */
+  l2ProgramInput(): L2ProgramInput {
+    if (!this.isL2()) throw new ProtocolError('unexpected_reply', `the input is ${this.form}, not an L2 batch`, this.field)
+    return this.l2InputOrConvert()
+  }
+
+  private l2InputOrConvert(): L2ProgramInput {
+    if (this.l2 === undefined) this.l2 = l2ProgramInputFromEthrex(this.wire, this.field)
+    return this.l2
   }
 
   /** What Tessera's L1 guest runs. An L2 batch runs the L2 guest (runnableBytes). */
   programInput(): ProgramInput {
     if (this.program !== undefined) return this.program
-    if (this.form === 'l2-cache') throw new ProtocolError('unsupported_input', 'an L2 batch runs the L2 guest, not the L1 one', this.field)
-    if (this.form === 'l2') {
-      // guest/l2 runs L2ProgramInput; what is missing is reading ethrex's Block JSON for privileged (0x7e)
-      // transactions, whose serde form was not read (README, "Coordinator ↔ prover protocol").
-      throw new ProtocolError(
-        'unsupported_input',
-        'proving an ethrex L2 batch (ProverInputData) from its JSON is not supported yet: the L2 guest runs, but ethrex\'s Block JSON of privileged (0x7e) transactions is not decoded',
-        this.field,
-        'prove L2 batches from L2 batch cache files (tessera replay file) meanwhile',
-      )
-    }
+    if (this.isL2()) throw new ProtocolError('unsupported_input', 'an L2 batch runs the L2 guest, not the L1 one (l2ProgramInput)', this.field)
     this.program = programInputFromEthrexL1(this.wire, this.field)
     return this.program
   }
@@ -132,6 +148,6 @@ export class BatchInput {
   /** The decoded L2 ProverInputData (form 'l2' only). */
   proverInputData(): ProverInputData {
     if (this.form !== 'l2') throw new ProtocolError('unexpected_reply', `the input is ${this.form}, not an L2 ProverInputData`, this.field)
-    return proverInputDataFromEthrex(this.wire, this.field)
+    return proverInputDataFromEthrex(this.ethrexJson(), this.field)
   }
 }

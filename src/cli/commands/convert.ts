@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { loadInputs, resolveInput, resolveOptionsFromFlags } from '../../witness/formats/index.js'
 import { writeCacheDocument, type CacheShape } from '../../witness/formats/write.js'
+import { INPUT_OPTIONS, inputFlags } from '../inputFlags.js'
 
 const HELP = `usage: tessera convert <input>... --out DIR [--shape current|sep-2025|2025] [--gzip]
 
@@ -13,12 +14,7 @@ const OPTIONS = {
   out: { type: 'string' },
   shape: { type: 'string', default: 'current' },
   gzip: { type: 'boolean' },
-  witness: { type: 'string' },
-  network: { type: 'string' },
-  'chain-config': { type: 'string' },
-  'parent-header': { type: 'string' },
-  'rpc-url': { type: 'string' },
-  'trust-pre-state-root': { type: 'boolean' },
+  ...INPUT_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -31,14 +27,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!values.out) throw new Error('convert needs --out DIR')
   const shape = values.shape as CacheShape
   if (!['current', 'sep-2025', '2025'].includes(shape)) throw new Error(`--shape must be current, sep-2025 or 2025, got ${values.shape}`)
-  const flags = {
-    witness: values.witness,
-    network: values.network,
-    chainConfig: values['chain-config'],
-    parentHeader: values['parent-header'],
-    rpcUrl: values['rpc-url'],
-    trustPreStateRoot: values['trust-pre-state-root'],
-  }
+  const flags = inputFlags(values)
   const grouped = await loadInputs(positionals, flags)
   let failed = 0
   for (const { error } of grouped.errors) {

@@ -13,6 +13,7 @@ import { replayTransaction } from '../../rpc/transaction.js'
 import { fetchBlock } from '../../rpc/witness.js'
 import type { InputFlags } from '../../witness/formats/index.js'
 import { replayFiles } from './replayFiles.js'
+import { INPUT_OPTIONS, inputFlags } from '../inputFlags.js'
 import { checkBelowHead, listedBlocks } from '../blockList.js'
 import { ProgressBar, summaryTable } from '../progress.js'
 
@@ -55,7 +56,7 @@ Witnesses come from debug_executionWitness when the node serves it, else from et
 over RPC state at the parent block). Exit code 1 if any block failed.`
 
 export const OPTIONS = {
-  'rpc-url': { type: 'string' },
+  ...INPUT_OPTIONS,
   workers: { type: 'string' },
   json: { type: 'string' },
   rps: { type: 'string' },
@@ -63,7 +64,6 @@ export const OPTIONS = {
   action: { type: 'string', default: 'execute' },
   backend: { type: 'string', default: 'exec' },
   resource: { type: 'string', default: 'cpu' },
-  'chain-config': { type: 'string' },
   'proofs-only': { type: 'boolean' },
   from: { type: 'string' },
   to: { type: 'string' },
@@ -71,10 +71,6 @@ export const OPTIONS = {
   endless: { type: 'boolean' },
   'poll-ms': { type: 'string' },
   'cache-dir': { type: 'string' },
-  witness: { type: 'string' },
-  network: { type: 'string' },
-  'parent-header': { type: 'string' },
-  'trust-pre-state-root': { type: 'boolean' },
   'max-batch-gas': { type: 'string' },
   'max-batch-seconds': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -317,18 +313,6 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     await pool.destroy()
-  }
-}
-
-/** Input flags of `replay file` (shared with `convert` and `witness inspect`). */
-export function inputFlags(values: Values): InputFlags {
-  return {
-    witness: values.witness,
-    network: values.network,
-    chainConfig: values['chain-config'],
-    parentHeader: values['parent-header'],
-    rpcUrl: values['rpc-url'],
-    trustPreStateRoot: values['trust-pre-state-root'],
   }
 }
 

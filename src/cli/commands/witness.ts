@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { inspectResolved, loadInputs, resolveInput, resolveOptionsFromFlags } from '../../witness/formats/index.js'
 import { doctorRun } from '../../witness/formats/doctor.js'
+import { INPUT_OPTIONS, inputFlags } from '../inputFlags.js'
 
 const HELP = `usage: tessera witness inspect <input>... [--no-run] [--json]
 
@@ -13,12 +14,7 @@ Input flags as for replay file: --witness FILE --network NAME --chain-config FIL
 const OPTIONS = {
   'no-run': { type: 'boolean' },
   json: { type: 'boolean' },
-  witness: { type: 'string' },
-  network: { type: 'string' },
-  'chain-config': { type: 'string' },
-  'parent-header': { type: 'string' },
-  'rpc-url': { type: 'string' },
-  'trust-pre-state-root': { type: 'boolean' },
+  ...INPUT_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -31,14 +27,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP)
     return values.help ? 0 : 2
   }
-  const flags = {
-    witness: values.witness,
-    network: values.network,
-    chainConfig: values['chain-config'],
-    parentHeader: values['parent-header'],
-    rpcUrl: values['rpc-url'],
-    trustPreStateRoot: values['trust-pre-state-root'],
-  }
+  const flags = inputFlags(values)
   const grouped = await loadInputs(paths, flags)
   let failed = 0
   for (const { error } of grouped.errors) {

@@ -1,9 +1,13 @@
+import { Address } from '@ethereumjs/util'
+import type { FeeConfig as GuestFeeConfig } from '../../../guest/l2/feeConfig.js'
+import type { L2ProgramInput } from '../../../guest/l2/types.js'
 import type { ProgramInput } from '../../../guest/types.js'
 import { ProtocolError } from '../errors.js'
 import { array, byteArray, bytesToJson, fixedHex, object, toFixedHex, u64 } from '../fields.js'
 import type { Json } from '../json.js'
 import { blockNumberOfRlp, blockRlpFromEthrex, blockToEthrex, conversionCommon } from './block.js'
 import { chainConfigFromEthrex, chainConfigToEthrex } from './chainConfig.js'
+import { l2BlockRlpFromEthrex, l2BlockToEthrex } from './l2Block.js'
 import { ethrexWitnessJson, isNestedWitness, parseEthrexWitness, type EthrexWitness } from './witness.js'
 
 /**
@@ -89,12 +93,16 @@ function blocksAndWitness(o: { [key: string]: Json }, field: string): { program:
   const chainConfig = chainConfigFromEthrex(witness.chainConfig, `${field}.execution_witness.chainConfig`)
   const common = conversionCommon(chainConfig)
   const blocks = array(o.blocks, `${field}.blocks`).map((b, i) => blockRlpFromEthrex(b, common, `${field}.blocks[${i}]`))
+  checkFirstBlock(blocks, witness, field)
+  return { program: { blocks, witness: witness.witness, chainConfig }, witness }
+}
+
+function checkFirstBlock(blocks: Uint8Array[], witness: EthrexWitness, field: string): void {
   if (blocks.length === 0) throw new ProtocolError('malformed', 'expected at least one block', `${field}.blocks`)
   const first = blockNumberOfRlp(blocks[0], `${field}.blocks[0]`)
   if (first !== witness.firstBlockNumber) {
     throw new ProtocolError('malformed', `is ${witness.firstBlockNumber}, but the first block is number ${first}`, `${field}.execution_witness.firstBlockNumber`)
   }
-  return { program: { blocks, witness: witness.witness, chainConfig }, witness }
 }
 
 /** ethrex L1 ProgramInput JSON -> the ProgramInput Tessera's guest runs. */
@@ -104,12 +112,19 @@ export function programInputFromEthrexL1(json: Json | undefined, field: string):
   return blocksAndWitness(o, field).program
 }
 
-/** ethrex L2 ProverInputData JSON, decoded (the L2 guest's input; see guest/l2 once it exists). */
+/**
+ * ethrex L2 ProverInputData JSON, decoded. Its blocks are L2 blocks (privileged 0x7e transactions, no
+ * withdrawals list), converted by ./l2Block.ts to the RLP the L2 guest runs.
+ */
 export function proverInputDataFromEthrex(json: Json | undefined, field: string): ProverInputData {
   const o = object(json, field)
-  const { program, witness } = blocksAndWitness(o, field)
+  const witness = parseEthrexWitness(o.execution_witness, `${field}.execution_witness`)
+  const chainConfig = chainConfigFromEthrex(witness.chainConfig, `${field}.execution_witness.chainConfig`)
+  const common = conversionCommon(chainConfig)
+  const blocks = array(o.blocks, `${field}.blocks`).map((b, i) => l2BlockRlpFromEthrex(b, common, `${field}.blocks[${i}]`))
+  checkFirstBlock(blocks, witness, field)
   return {
-    blocks: program.blocks,
+    blocks,
     witness,
     elasticityMultiplier: u64(o.elasticity_multiplier, `${field}.elasticity_multiplier`),
     blobCommitment: byteArray(o.blob_commitment, `${field}.blob_commitment`, 48),
@@ -129,13 +144,66 @@ export function ethrexL1Json(program: ProgramInput): Json {
 
 /** An L2 batch as ethrex's ProverInputData JSON (what an ethrex L2 prover consumes). */
 export function proverInputDataJson(program: ProgramInput, l2: Omit<ProverInputData, 'blocks' | 'witness'>): Json {
-  const l1 = ethrexL1Json(program) as { blocks: Json; execution_witness: Json }
+  const common = conversionCommon(program.chainConfig)
   return {
-    blocks: l1.blocks,
-    execution_witness: l1.execution_witness,
+    blocks: program.blocks.map((b, i) => l2BlockToEthrex(b, common, `blocks[${i}]`)),
+    execution_witness: ethrexWitnessJson(program.witness, blockNumberOfRlp(program.blocks[0], 'blocks[0]'), chainConfigToEthrex(program.chainConfig)),
     elasticity_multiplier: l2.elasticityMultiplier,
     blob_commitment: bytesToJson(l2.blobCommitment),
     blob_proof: bytesToJson(l2.blobProof),
     fee_configs: l2.feeConfigs.map(feeConfigJson),
+  }
+}
+
+/** ethrex FeeConfig -> the L2 guest's (guest/l2/feeConfig.ts): same three optional parts, vaults as Address. */
+export function guestFeeConfig(f: FeeConfig): GuestFeeConfig {
+  const out: GuestFeeConfig = {}
+  if (f.baseFeeVault !== null) out.baseFeeVault = new Address(f.baseFeeVault)
+  if (f.operatorFeeConfig !== null) out.operatorFee = { vault: new Address(f.operatorFeeConfig.operatorFeeVault), feePerGas: BigInt(f.operatorFeeConfig.operatorFeePerGas) }
+  if (f.l1FeeConfig !== null) out.l1Fee = { vault: new Address(f.l1FeeConfig.l1FeeVault), feePerBlobGas: BigInt(f.l1FeeConfig.l1FeePerBlobGas) }
+  return out
+}
+
+function safeU64(v: bigint, field: string): number {
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProtocolError('malformed', 'integer too large for Tessera (above 2^53)', field)
+  return Number(v)
+}
+
+/** The L2 guest's fee config as ethrex's FeeConfig. */
+export function ethrexFeeConfig(f: GuestFeeConfig, field: string): FeeConfig {
+  return {
+    baseFeeVault: f.baseFeeVault?.bytes ?? null,
+    operatorFeeConfig: f.operatorFee ? { operatorFeeVault: f.operatorFee.vault.bytes, operatorFeePerGas: safeU64(f.operatorFee.feePerGas, `${field}.operator_fee_per_gas`) } : null,
+    l1FeeConfig: f.l1Fee ? { l1FeeVault: f.l1Fee.vault.bytes, l1FeePerBlobGas: safeU64(f.l1Fee.feePerBlobGas, `${field}.l1_fee_per_blob_gas`) } : null,
+  }
+}
+
+/** ethrex L2 ProverInputData JSON -> the L2ProgramInput the L2 guest runs (chain config from the witness). */
+export function l2ProgramInputFromEthrex(json: Json | undefined, field: string): L2ProgramInput {
+  const data = proverInputDataFromEthrex(json, field)
+  if (data.feeConfigs.length !== data.blocks.length) {
+    throw new ProtocolError('malformed', `has ${data.feeConfigs.length} entries for ${data.blocks.length} blocks (ethrex sends one per block)`, `${field}.fee_configs`)
+  }
+  return {
+    blocks: data.blocks,
+    witness: data.witness.witness,
+    chainConfig: chainConfigFromEthrex(data.witness.chainConfig, `${field}.execution_witness.chainConfig`),
+    elasticityMultiplier: BigInt(data.elasticityMultiplier),
+    feeConfigs: data.feeConfigs.map(guestFeeConfig),
+    blobCommitment: data.blobCommitment,
+    blobProof: data.blobProof,
+  }
+}
+
+/** An L2ProgramInput as ethrex's ProverInputData JSON (what Tessera's coordinator serves an ethrex L2 prover). */
+export function ethrexL2Json(input: L2ProgramInput): Json {
+  const common = conversionCommon(input.chainConfig)
+  return {
+    blocks: input.blocks.map((b, i) => l2BlockToEthrex(b, common, `blocks[${i}]`)),
+    execution_witness: ethrexWitnessJson(input.witness, blockNumberOfRlp(input.blocks[0], 'blocks[0]'), chainConfigToEthrex(input.chainConfig)),
+    elasticity_multiplier: safeU64(input.elasticityMultiplier, 'elasticity_multiplier'),
+    blob_commitment: bytesToJson(input.blobCommitment),
+    blob_proof: bytesToJson(input.blobProof),
+    fee_configs: input.feeConfigs.map((f, i) => feeConfigJson(ethrexFeeConfig(f, `fee_configs[${i}]`))),
   }
 }
