@@ -1,4 +1,5 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -78,6 +79,18 @@ function storedProofs(db: string, count: number): { proven: number[]; times: num
   }
 }
 
+/** True when nothing listens on 127.0.0.1:`port` any more (the connection is refused). */
+function connectionRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port })
+    s.once('connect', () => {
+      s.destroy()
+      resolve(false)
+    })
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'))
+  })
+}
+
 async function until(what: string, cond: () => boolean, timeoutMs = 60_000): Promise<void> {
   const end = Date.now() + timeoutMs
   while (!cond()) {
@@ -141,6 +154,9 @@ describe('prover and coordinator processes', () => {
     await until('some proofs', () => c1.lines.filter((l) => /proof accepted/.test(l)).length >= 3)
     c1.kill('SIGKILL')
     await c1.exited
+    // The SIGKILL must take the listener with it. A coordinator that re-executes itself (V8 flags) leaves an
+    // orphaned child serving the port: the prover then keeps hearing "nothing to prove" and never notices.
+    expect(await connectionRefused(port)).toBe(true)
     const before = storedProofs(db, n).proven
     expect(before.length).toBeGreaterThanOrEqual(3)
     await prover.waitFor(/coordinator unreachable|proof submission failed/)
