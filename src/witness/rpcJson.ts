@@ -1,13 +1,12 @@
-import type { Block } from '@ethereumjs/block'
+import type { Block, BlockHeader } from '@ethereumjs/block'
 import { bigIntToHex, bytesToHex } from '@ethereumjs/util'
 import type { CacheBlock } from './cache.js'
 
 const q = (v: bigint | number) => bigIntToHex(BigInt(v))
 
-/** An ethereumjs block in the RPC-style JSON that ethrex-replay cache files hold. */
-export function blockToCacheBlock(block: Block): CacheBlock {
-  const h = block.header
-  const header: Record<string, unknown> = {
+/** The 15 pre-London header fields in RPC/ethrex JSON names and order (both JSON writers start with these). */
+export function headerFieldsThroughNonce(h: BlockHeader): { [key: string]: string } {
+  return {
     parentHash: bytesToHex(h.parentHash),
     sha3Uncles: bytesToHex(h.uncleHash),
     miner: h.coinbase.toString(),
@@ -24,6 +23,12 @@ export function blockToCacheBlock(block: Block): CacheBlock {
     mixHash: bytesToHex(h.mixHash),
     nonce: bytesToHex(h.nonce),
   }
+}
+
+/** An ethereumjs block in the RPC-style JSON that ethrex-replay cache files hold. */
+export function blockToCacheBlock(block: Block): CacheBlock {
+  const h = block.header
+  const header: Record<string, unknown> = headerFieldsThroughNonce(h)
   if (h.baseFeePerGas !== undefined) header.baseFeePerGas = q(h.baseFeePerGas)
   if (h.withdrawalsRoot !== undefined) header.withdrawalsRoot = bytesToHex(h.withdrawalsRoot)
   if (h.blobGasUsed !== undefined) header.blobGasUsed = q(h.blobGasUsed)

@@ -8,6 +8,7 @@ import { ProtocolError } from '../errors.js'
 import { array, object } from '../fields.js'
 import { stringifyJson, type Json } from '../json.js'
 import { txFromEthrex, txToEthrex } from './transaction.js'
+import { headerFieldsThroughNonce } from '../../witness/rpcJson.js'
 
 /**
  * An ethrex L2 block between ethrex's `Block` JSON and the RLP the L2 guest runs
@@ -25,21 +26,7 @@ import { txFromEthrex, txToEthrex } from './transaction.js'
 export function headerToEthrex(h: BlockHeader): { [key: string]: Json } {
   const q = (v: bigint) => bigIntToHex(v)
   const out: { [key: string]: Json } = {
-    parentHash: bytesToHex(h.parentHash),
-    sha3Uncles: bytesToHex(h.uncleHash),
-    miner: h.coinbase.toString(),
-    stateRoot: bytesToHex(h.stateRoot),
-    transactionsRoot: bytesToHex(h.transactionsTrie),
-    receiptsRoot: bytesToHex(h.receiptTrie),
-    logsBloom: bytesToHex(h.logsBloom),
-    difficulty: q(h.difficulty),
-    number: q(h.number),
-    gasLimit: q(h.gasLimit),
-    gasUsed: q(h.gasUsed),
-    timestamp: q(h.timestamp),
-    extraData: bytesToHex(h.extraData),
-    mixHash: bytesToHex(h.mixHash),
-    nonce: bytesToHex(h.nonce),
+    ...headerFieldsThroughNonce(h),
     baseFeePerGas: h.baseFeePerGas === undefined ? null : q(h.baseFeePerGas),
     withdrawalsRoot: h.withdrawalsRoot === undefined ? null : bytesToHex(h.withdrawalsRoot),
   }
