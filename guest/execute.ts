@@ -38,10 +38,22 @@ export interface Tuning {
    * whole batch instead of redone on every call: the opt-in cache of patches/@ethereumjs+evm+10.1.3.patch.
    */
   jumpAnalysisCache?: boolean
+  /**
+   * Opcodes whose gas and handler are synchronous run without a promise and an await per step (the opt-in
+   * `evm.syncSteps` of the patch); async ones (state reads, calls) are awaited as before.
+   */
+  syncSteps?: boolean
+  /** A call frame's memory starts empty instead of 8 KiB (the patch's opt-in `evm.lazyMemory`). */
+  lazyMemory?: boolean
+  /**
+   * Call results without the merged ~45-field `runState` debugging copy ethereumjs builds per call frame and
+   * never reads (the patch's opt-in `evm.leanCallResults`).
+   */
+  leanCallResults?: boolean
 }
 
 // blockScopedCommon is off by default: measured alone it was slower (x0.72-0.90, README), not faster.
-const DEFAULT_TUNING: Required<Tuning> = { flatState: true, blockScopedCommon: false, jumpAnalysisCache: true }
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -128,7 +140,12 @@ export async function executeBlocks(
   if (opts.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = opts.bn254
   runner.prepare?.(vm)
   if (opts.observer) observeExecution(vm, opts.observer)
-  if (tuning.jumpAnalysisCache) (vm.evm as unknown as { jumpAnalysisCache: Map<Uint8Array, object> }).jumpAnalysisCache = new Map() // per batch: a plain Map, no ephemeron cost in GC
+  // Opt-in switches of patches/@ethereumjs+evm+10.1.3.patch, set on this VM's EVM only (a plain VM is unchanged).
+  const patched = vm.evm as unknown as { jumpAnalysisCache?: Map<Uint8Array, object>; syncSteps?: boolean; lazyMemory?: boolean; leanCallResults?: boolean }
+  if (tuning.jumpAnalysisCache) patched.jumpAnalysisCache = new Map() // per batch: a plain Map, no ephemeron cost in GC
+  patched.syncSteps = tuning.syncSteps
+  patched.lazyMemory = tuning.lazyMemory
+  patched.leanCallResults = tuning.leanCallResults
   const runCall = vm.evm.runCall.bind(vm.evm)
   vm.evm.runCall = async (opts) => {
     if (stateManager.inTransaction || opts.caller?.toString() !== SYSTEM_ADDRESS) return runCall(opts)

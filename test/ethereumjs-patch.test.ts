@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { createEVM } from '@ethereumjs/evm'
+import { pathToFileURL } from 'node:url'
+import { createEVM, type EVM } from '@ethereumjs/evm'
 import { Address, hexToBytes } from '@ethereumjs/util'
 import { describe, expect, it } from 'vitest'
 
@@ -9,6 +10,8 @@ import { describe, expect, it } from 'vitest'
  * These tests fail when a patch stops applying: a different installed version, or the patched behaviour gone.
  */
 const root = join(import.meta.dirname, '..')
+/** A module of the installed @ethereumjs/evm's ESM build (not exported by the package): same instance as the package's. */
+const evmDist = (file: string) => pathToFileURL(join(root, 'node_modules/@ethereumjs/evm/dist/esm', file)).href
 const installedVersion = (pkg: string) => (JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version
 
 describe('pinned @ethereumjs patches', () => {
@@ -46,5 +49,83 @@ describe('pinned @ethereumjs patches', () => {
     // PUSH1 3, JUMP into PUSH data -> invalid jump
     const bad = await evm.runCode({ code: hexToBytes('0x600356605b00'), gasLimit: 100_000n } as never)
     expect(bad.exceptionError?.error).toMatch(/^invalid JUMP/)
+  })
+
+  // A program touching every path the opt-in switches change: memory (MSTORE, dynamic gas), a STATICCALL to an
+  // identity-like callee (call frame, result fields), RETURNDATACOPY, a REVERTing call, and a RETURN of memory.
+  // callee 0x..cc: CALLDATACOPY(0,0,CALLDATASIZE) RETURN(0,CALLDATASIZE); callee 0x..dd: REVERT(0,0)
+  const CALLEE = hexToBytes('0x366000600037366000f3')
+  const REVERTER = hexToBytes('0x60006000fd')
+  // MSTORE(0, 0x1122..) ; STATICCALL(gas, 0xcc, 0, 32, 0, 0) ; RETURNDATACOPY(32, 0, 32) ;
+  // STATICCALL(gas, 0xdd, 0, 0, 0, 0) ; MSTORE(64, both call results) ; RETURN(0, 96)
+  const CALLER = hexToBytes(
+    '0x7f1122334455667788990011223344556677889900112233445566778899001122' + '600052' +
+      '6000600060206000' + '60cc' + '5a' + 'fa' + // STATICCALL -> 1
+      '6020600060203e' + // RETURNDATACOPY(32, 0, 32)
+      '6000600060006000' + '60dd' + '5a' + 'fa' + // STATICCALL -> 0 (reverted)
+      '01' + '604052' + '60606000f3',
+  )
+  const runWith = async (flags: Record<string, boolean>) => {
+    const evm = await createEVM()
+    Object.assign(evm, flags)
+    await evm.stateManager.putCode(new Address(hexToBytes('0x' + '00'.repeat(19) + 'cc')), CALLEE)
+    await evm.stateManager.putCode(new Address(hexToBytes('0x' + '00'.repeat(19) + 'dd')), REVERTER)
+    await evm.stateManager.putCode(new Address(hexToBytes('0x' + '00'.repeat(19) + 'aa')), CALLER)
+    return { evm, result: await evm.runCall({ to: new Address(hexToBytes('0x' + '00'.repeat(19) + 'aa')), gasLimit: 1_000_000n }) }
+  }
+
+  it('evm: syncSteps, lazyMemory and leanCallResults each leave every result field the same', async () => {
+    const { result: plain } = await runWith({})
+    expect(plain.execResult.exceptionError).toBeUndefined()
+    expect(Buffer.from(plain.execResult.returnValue).toString('hex')).toBe('1122334455667788990011223344556677889900112233445566778899001122'.repeat(2) + '00'.repeat(31) + '01')
+    for (const flags of [{ syncSteps: true }, { lazyMemory: true }, { leanCallResults: true }, { syncSteps: true, lazyMemory: true, leanCallResults: true }]) {
+      const { result } = await runWith(flags)
+      expect(result.execResult.returnValue, JSON.stringify(flags)).toEqual(plain.execResult.returnValue)
+      expect(result.execResult.executionGasUsed, JSON.stringify(flags)).toBe(plain.execResult.executionGasUsed)
+      expect(result.execResult.gasRefund, JSON.stringify(flags)).toBe(plain.execResult.gasRefund)
+      expect(result.execResult.logs, JSON.stringify(flags)).toEqual(plain.execResult.logs)
+      expect(result.execResult.exceptionError, JSON.stringify(flags)).toBeUndefined()
+    }
+  })
+
+  it('evm: syncSteps runs synchronous opcodes without the async runStep, and falls back to it with step listeners', async () => {
+    const count = async (flags: Record<string, boolean>, listen: boolean) => {
+      const evm = await createEVM()
+      Object.assign(evm, flags)
+      if (listen) evm.events!.on('step', () => {})
+      const interp = (await import(evmDist('interpreter.js'))) as { Interpreter: { prototype: Record<string, (...a: unknown[]) => unknown> } }
+      const proto = interp.Interpreter.prototype
+      const calls = { runStep: 0, runStepSync: 0 }
+      const orig = { runStep: proto.runStep!, runStepSync: proto.runStepSync! }
+      proto.runStep = function (this: unknown, ...a: unknown[]) { calls.runStep++; return orig.runStep.apply(this, a) }
+      proto.runStepSync = function (this: unknown, ...a: unknown[]) { calls.runStepSync++; return orig.runStepSync.apply(this, a) }
+      try {
+        // PUSH1 2, PUSH1 3, ADD, PUSH1 0, MSTORE, STOP: 6 steps
+        await (evm as EVM).runCode({ code: hexToBytes('0x600260030160005200'), gasLimit: 100_000n } as never)
+      } finally {
+        Object.assign(proto, orig)
+      }
+      return calls
+    }
+    expect(await count({ syncSteps: true }, false)).toEqual({ runStep: 0, runStepSync: 6 })
+    expect(await count({ syncSteps: true }, true)).toEqual({ runStep: 6, runStepSync: 0 })
+    expect(await count({}, false)).toEqual({ runStep: 6, runStepSync: 0 })
+  })
+
+  it('evm: leanCallResults drops only the runState debugging copy; lazyMemory starts frames with empty memory', async () => {
+    const { result: plain } = await runWith({})
+    const { result: lean } = await runWith({ leanCallResults: true })
+    expect(plain.execResult.runState).toBeDefined()
+    expect(lean.execResult.runState).toBeUndefined()
+    const { Memory } = (await import(evmDist('memory.js'))) as { Memory: new (n?: number) => { _store: Uint8Array } }
+    expect(new Memory()._store.length).toBe(8192)
+    expect(new Memory(0)._store.length).toBe(0)
+  })
+
+  it('evm: dynamic-gas handlers that never await return their gas synchronously (MLOAD), state readers a promise (SSTORE)', async () => {
+    const evm = await createEVM()
+    const map = (evm as unknown as { _opcodeMap: { gasHandler?: (...a: unknown[]) => unknown }[] })._opcodeMap
+    expect(map[0x51]!.gasHandler!.constructor.name).toBe('Function')
+    expect(map[0x55]!.gasHandler!.constructor.name).toBe('AsyncFunction')
   })
 })
