@@ -43,6 +43,8 @@ export interface SuiteResult {
   ratios: Ratio[]
   /** Skipped implementations and why, caveats. */
   notes: string[]
+  /** Per input (guest suite: per batch), median milliseconds per implementation, to see where a ratio comes from. */
+  perEntry?: { label: string; kind?: string; gas: number; ms: Record<string, number> }[]
   /** With --profile: where the profiled engine spent its time (bench/profile.ts). */
   profile?: {
     engine: string

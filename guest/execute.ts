@@ -50,10 +50,15 @@ export interface Tuning {
    * never reads (the patch's opt-in `evm.leanCallResults`).
    */
   leanCallResults?: boolean
+  /**
+   * Stack words turned into 32-byte keys and memory words in 8-byte limbs instead of @ethereumjs/util's
+   * setLengthLeft array spreads, in MSTORE/SLOAD/SSTORE/TLOAD/TSTORE (the patch's opt-in `evm.fastWords`).
+   */
+  fastWords?: boolean
 }
 
 // blockScopedCommon is off by default: measured alone it was slower (x0.72-0.90, README), not faster.
-const DEFAULT_TUNING: Required<Tuning> = { flatState: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true }
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, fastWords: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -141,11 +146,12 @@ export async function executeBlocks(
   runner.prepare?.(vm)
   if (opts.observer) observeExecution(vm, opts.observer)
   // Opt-in switches of patches/@ethereumjs+evm+10.1.3.patch, set on this VM's EVM only (a plain VM is unchanged).
-  const patched = vm.evm as unknown as { jumpAnalysisCache?: Map<Uint8Array, object>; syncSteps?: boolean; lazyMemory?: boolean; leanCallResults?: boolean }
+  const patched = vm.evm as unknown as { jumpAnalysisCache?: Map<Uint8Array, object>; syncSteps?: boolean; lazyMemory?: boolean; leanCallResults?: boolean; fastWords?: boolean }
   if (tuning.jumpAnalysisCache) patched.jumpAnalysisCache = new Map() // per batch: a plain Map, no ephemeron cost in GC
   patched.syncSteps = tuning.syncSteps
   patched.lazyMemory = tuning.lazyMemory
   patched.leanCallResults = tuning.leanCallResults
+  patched.fastWords = tuning.fastWords
   const runCall = vm.evm.runCall.bind(vm.evm)
   vm.evm.runCall = async (opts) => {
     if (stateManager.inTransaction || opts.caller?.toString() !== SYSTEM_ADDRESS) return runCall(opts)

@@ -74,11 +74,11 @@ describe('pinned @ethereumjs patches', () => {
     return { evm, result: await evm.runCall({ to: new Address(hexToBytes('0x' + '00'.repeat(19) + 'aa')), gasLimit: 1_000_000n }) }
   }
 
-  it('evm: syncSteps, lazyMemory and leanCallResults each leave every result field the same', async () => {
+  it('evm: syncSteps, lazyMemory, leanCallResults and fastWords each leave every result field the same', async () => {
     const { result: plain } = await runWith({})
     expect(plain.execResult.exceptionError).toBeUndefined()
     expect(Buffer.from(plain.execResult.returnValue).toString('hex')).toBe('1122334455667788990011223344556677889900112233445566778899001122'.repeat(2) + '00'.repeat(31) + '01')
-    for (const flags of [{ syncSteps: true }, { lazyMemory: true }, { leanCallResults: true }, { syncSteps: true, lazyMemory: true, leanCallResults: true }]) {
+    for (const flags of [{ syncSteps: true }, { lazyMemory: true }, { leanCallResults: true }, { fastWords: true }, { syncSteps: true, lazyMemory: true, leanCallResults: true, fastWords: true }]) {
       const { result } = await runWith(flags)
       expect(result.execResult.returnValue, JSON.stringify(flags)).toEqual(plain.execResult.returnValue)
       expect(result.execResult.executionGasUsed, JSON.stringify(flags)).toBe(plain.execResult.executionGasUsed)
@@ -108,6 +108,18 @@ describe('pinned @ethereumjs patches', () => {
       return calls
     }
     expect(await count({ syncSteps: true }, false)).toEqual({ runStep: 0, runStepSync: 6 })
+    // Frames of calls into code read from state (env.chargeCodeAccesses is set for them) take it too.
+    const interp = (await import(evmDist('interpreter.js'))) as { Interpreter: { prototype: Record<string, (...a: unknown[]) => unknown> } }
+    const proto = interp.Interpreter.prototype
+    const orig = proto.runStep!
+    let slow = 0
+    proto.runStep = function (this: unknown, ...a: unknown[]) { slow++; return orig.apply(this, a) }
+    try {
+      await runWith({ syncSteps: true })
+    } finally {
+      proto.runStep = orig
+    }
+    expect(slow).toBe(0)
     expect(await count({ syncSteps: true }, true)).toEqual({ runStep: 6, runStepSync: 0 })
     expect(await count({}, false)).toEqual({ runStep: 6, runStepSync: 0 })
   })
@@ -127,5 +139,18 @@ describe('pinned @ethereumjs patches', () => {
     const map = (evm as unknown as { _opcodeMap: { gasHandler?: (...a: unknown[]) => unknown }[] })._opcodeMap
     expect(map[0x51]!.gasHandler!.constructor.name).toBe('Function')
     expect(map[0x55]!.gasHandler!.constructor.name).toBe('AsyncFunction')
+  })
+
+  it('evm: fastWords gives the same 32 bytes as setLengthLeft(bigIntToBytes(v), 32) for every limb boundary', async () => {
+    const { stackWordBytes } = (await import(evmDist('opcodes/util.js'))) as { stackWordBytes: (rs: unknown, v: bigint) => Uint8Array }
+    const fast = { interpreter: { _evm: { fastWords: true } } }
+    const slow = { interpreter: { _evm: {} } }
+    const values = [0n, 1n, 0xffn, 2n ** 63n, 2n ** 64n - 1n, 2n ** 64n, 2n ** 128n - 1n, 2n ** 128n, 2n ** 192n + 5n, 2n ** 256n - 1n]
+    for (let i = 0; i < 200; i++) values.push(BigInt('0x' + [...crypto.getRandomValues(new Uint8Array(1 + (i % 32)))].map((b) => b.toString(16).padStart(2, '0')).join('')))
+    for (const v of values) {
+      const expected = stackWordBytes(slow, v)
+      expect(expected.length).toBe(32)
+      expect(stackWordBytes(fast, v), v.toString(16)).toEqual(expected)
+    }
   })
 })

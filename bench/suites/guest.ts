@@ -240,7 +240,18 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
         ...(evm ? [`issue 12 target (>= 1.5x on the EVM-heavy EF part): ${evm.ratio >= 1.5 ? 'MET' : 'NOT met'} in this run (x${evm.ratio.toFixed(2)})`] : []),
         `${rounds} timed round(s) over the set, median per engine; per-block interleaved; single thread; noisy shared machine: treat ratios as ±15%`,
       )
-      const result: SuiteResult = { suite: 'guest', measurements, ratios, notes }
+      const perEntry = entries.map((e, i) => ({
+        label: e.label,
+        kind: e.kind,
+        gas: Number(e.gas),
+        ms: Object.fromEntries(ENGINES.map((engine) => [engine, Number(median(ms[engine].map((round) => round[i]!)).toFixed(2))])),
+      }))
+      // The batches that weigh most in the totals, with their own guest ÷ stateful ratio.
+      opts.log('  heaviest batches (median ms; guest-native ÷ stateful-vm):')
+      for (const e of [...perEntry].sort((a, b) => b.ms['stateful-vm']! - a.ms['stateful-vm']!).slice(0, 8)) {
+        opts.log(`    ${e.label.slice(0, 48).padEnd(48)} ${e.kind.padEnd(13)} ${(e.gas / 1e6).toFixed(1).padStart(6)} Mgas  guest ${e.ms['guest-native']!.toFixed(0).padStart(6)}  stateful ${e.ms['stateful-vm']!.toFixed(0).padStart(6)}  x${(e.ms['stateful-vm']! / e.ms['guest-native']!).toFixed(2)}`)
+      }
+      const result: SuiteResult = { suite: 'guest', measurements, ratios, notes, perEntry }
       if (opts.profile) {
         // Untimed: the profiler slows what it samples. One guest-native pass over the whole set.
         const p = await profileCpu(async () => {
