@@ -9,6 +9,7 @@ import { guestCrypto } from './crypto.js'
 import { BlockInvalid, WitnessIncomplete, isGuestError } from './errors.js'
 import { AncestorChain } from './headers.js'
 import { FlatStateManager } from './flatState.js'
+import { FlatTransientStorage } from './transientStorage.js'
 import { observeExecution, type ExecutionObserver } from './observer.js'
 import { NodeStore, createStateManager, type WitnessStateManager } from './state.js'
 import type { ProgramInput, ProgramOutput } from './types.js'
@@ -55,10 +56,12 @@ export interface Tuning {
    * setLengthLeft array spreads, in MSTORE/SLOAD/SSTORE/TLOAD/TSTORE (the patch's opt-in `evm.fastWords`).
    */
   fastWords?: boolean
+  /** EIP-1153 transient storage with fewer allocations per TSTORE (guest/transientStorage.ts). */
+  flatTransientStorage?: boolean
 }
 
 // blockScopedCommon is off by default: measured alone it was slower (x0.72-0.90, README), not faster.
-const DEFAULT_TUNING: Required<Tuning> = { flatState: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, fastWords: true }
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, fastWords: true, flatTransientStorage: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -152,6 +155,7 @@ export async function executeBlocks(
   patched.lazyMemory = tuning.lazyMemory
   patched.leanCallResults = tuning.leanCallResults
   patched.fastWords = tuning.fastWords
+  if (tuning.flatTransientStorage) (vm.evm as unknown as { transientStorage: FlatTransientStorage }).transientStorage = new FlatTransientStorage()
   const runCall = vm.evm.runCall.bind(vm.evm)
   vm.evm.runCall = async (opts) => {
     if (stateManager.inTransaction || opts.caller?.toString() !== SYSTEM_ADDRESS) return runCall(opts)
