@@ -23,6 +23,14 @@ import { WitnessTrieReader } from './trieReader.js'
 const SYSTEM_ADDRESS_HEX = 'fffffffffffffffffffffffffffffffffffffffe'
 const EMPTY: Uint8Array = new Uint8Array(0)
 
+/**
+ * The hot methods below are synchronous underneath (the witness is in memory) and return their value as is,
+ * typed as the interface's promise: @ethereumjs/evm and /vm only `await` them (never `.then`), and awaiting a
+ * plain value allocates nothing, where an `async` method allocates a promise per account or slot access. A
+ * throw (WitnessIncomplete) still rejects the awaiting caller the same way.
+ */
+const settled = <T>(value: T): Promise<T> => value as unknown as Promise<T>
+
 /** Account fields as last written; immutable once stored (the EVM gets a fresh Account each read). */
 interface AccountValue {
   nonce: bigint
@@ -39,6 +47,8 @@ interface SlotEntry {
 /** Everything known about one address in this batch. */
 interface AccountEntry {
   address: Uint8Array
+  /** `address` as unprefixed hex (the key of `accounts` and `dirty`). */
+  hex: string
   /** undefined = the account does not exist. */
   current: AccountValue | undefined
   /** RLP in the trie as of the last state-root computation; null = absent; undefined = not read. */
@@ -125,7 +135,7 @@ export class FlatStateManager implements StateManagerInterface {
       current = { nonce: a.nonce, balance: a.balance, codeHash: a.codeHash }
       storageRoot = a.storageRoot
     }
-    e = { address: address.bytes, current, base: rlp ?? null, storageRoot, wiped: false, storage: new Map() }
+    e = { address: address.bytes, hex, current, base: rlp ?? null, storageRoot, wiped: false, storage: new Map() }
     this.accounts.set(hex, e)
     return e
   }
@@ -135,7 +145,7 @@ export class FlatStateManager implements StateManagerInterface {
     const e = this.entry(address)
     if (e !== undefined) return e
     // Only the shadowed system address gets here (see entry()).
-    const created: AccountEntry = { address: address.bytes, current: undefined, base: undefined, storageRoot: KECCAK256_RLP, wiped: false, storage: new Map() }
+    const created: AccountEntry = { address: address.bytes, hex: SYSTEM_ADDRESS_HEX, current: undefined, base: undefined, storageRoot: KECCAK256_RLP, wiped: false, storage: new Map() }
     this.accounts.set(SYSTEM_ADDRESS_HEX, created)
     return created
   }
@@ -144,19 +154,23 @@ export class FlatStateManager implements StateManagerInterface {
     return !this.inTransaction && this.systemAccountShadowed && bytesToUnprefixedHex(address.bytes) === SYSTEM_ADDRESS_HEX && !this.accounts.has(SYSTEM_ADDRESS_HEX)
   }
 
-  async getAccount(address: Address): Promise<Account | undefined> {
-    const a = this.entry(address)?.current
+  getAccount(address: Address): Promise<Account | undefined> {
+    return settled(this.readAccount(address))
+  }
+
+  private readAccount(address: Address): Account | undefined {
+    const e = this.entry(address)
+    const a = e?.current
     if (a === undefined) return undefined
-    return new Account(a.nonce, a.balance, this.reportedStorageRoot(address), a.codeHash)
+    // The storage root the EVM sees (EIP-7610 collision checks): the trie's, or empty after a wipe.
+    return new Account(a.nonce, a.balance, e!.wiped ? KECCAK256_RLP : e!.storageRoot, a.codeHash)
   }
 
-  /** The storage root the EVM sees (EIP-7610 collision checks): the trie's, or empty after a wipe. */
-  private reportedStorageRoot(address: Address): Uint8Array {
-    const e = this.accounts.get(bytesToUnprefixedHex(address.bytes))!
-    return e.wiped ? KECCAK256_RLP : e.storageRoot
+  putAccount(address: Address, account?: Account): Promise<void> {
+    return settled(this.writeAccount(address, account))
   }
 
-  async putAccount(address: Address, account?: Account): Promise<void> {
+  private writeAccount(address: Address, account?: Account): void {
     if (this.shadowsSystemAccount(address) && (this.inSystemCall || account === undefined || account.isEmpty())) return
     const e = this.writable(address)
     const value = account === undefined ? undefined : { nonce: account.nonce, balance: account.balance, codeHash: account.codeHash }
@@ -167,7 +181,7 @@ export class FlatStateManager implements StateManagerInterface {
     const prev = e.current
     if (this.marks.length > 0) this.undo.push(() => (e.current = prev))
     e.current = value
-    this.dirty.add(bytesToUnprefixedHex(e.address))
+    this.dirty.add(e.hex)
   }
 
   async deleteAccount(address: Address): Promise<void> {
@@ -177,13 +191,13 @@ export class FlatStateManager implements StateManagerInterface {
     this.wipeStorage(e)
   }
 
-  async modifyAccountFields(address: Address, fields: AccountFields): Promise<void> {
-    const account = (await this.getAccount(address)) ?? new Account()
+  modifyAccountFields(address: Address, fields: AccountFields): Promise<void> {
+    const account = this.readAccount(address) ?? new Account()
     account.nonce = fields.nonce ?? account.nonce
     account.balance = fields.balance ?? account.balance
     account.codeHash = fields.codeHash ?? account.codeHash
     // storageRoot is the layer's own business (computed from the slots at state-root time).
-    await this.putAccount(address, account)
+    return settled(this.writeAccount(address, account))
   }
 
   // ─── code ────────────────────────────────────────────────────────────────────────────────────────────
@@ -199,7 +213,11 @@ export class FlatStateManager implements StateManagerInterface {
   }
 
   /** Code by hash; one Uint8Array per code hash for the whole run (the jump-analysis cache keys on it). */
-  async getCode(address: Address): Promise<Uint8Array> {
+  getCode(address: Address): Promise<Uint8Array> {
+    return settled(this.readCode(address))
+  }
+
+  private readCode(address: Address): Uint8Array {
     const a = this.entry(address)?.current
     if (a === undefined || equalsBytes(a.codeHash, KECCAK256_NULL)) return EMPTY
     const hashHex = bytesToUnprefixedHex(a.codeHash)
@@ -215,8 +233,8 @@ export class FlatStateManager implements StateManagerInterface {
     return code
   }
 
-  async getCodeSize(address: Address): Promise<number> {
-    return (await this.getCode(address)).length
+  getCodeSize(address: Address): Promise<number> {
+    return settled(this.readCode(address).length)
   }
 
   // ─── storage ─────────────────────────────────────────────────────────────────────────────────────────
@@ -239,14 +257,18 @@ export class FlatStateManager implements StateManagerInterface {
     return s
   }
 
-  async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
+  getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
     if (key.length !== 32) throw EthereumJSErrorWithoutCode('Storage key must be 32 bytes long')
     const e = this.entry(address)
-    if (e?.current === undefined) return EMPTY
-    return this.slot(e, key, bytesToUnprefixedHex(key), address).current
+    if (e?.current === undefined) return settled(EMPTY)
+    return settled(this.slot(e, key, bytesToUnprefixedHex(key), address).current)
   }
 
-  async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
+  putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
+    return settled(this.writeStorage(address, key, value))
+  }
+
+  private writeStorage(address: Address, key: Uint8Array, value: Uint8Array): void {
     if (key.length !== 32) throw EthereumJSErrorWithoutCode('Storage key must be 32 bytes long')
     if (value.length > 32) throw EthereumJSErrorWithoutCode('Storage value cannot be longer than 32 bytes')
     const e = this.entry(address)
@@ -264,14 +286,14 @@ export class FlatStateManager implements StateManagerInterface {
       if (this.marks.length > 0) this.undo.push(() => (entry.current = prev))
     }
     s.current = unpadBytes(value)
-    this.dirty.add(bytesToUnprefixedHex(e.address))
+    this.dirty.add(e.hex)
   }
 
   async clearStorage(address: Address): Promise<void> {
     const e = this.entry(address)
     if (e === undefined) return
     this.wipeStorage(e)
-    this.dirty.add(bytesToUnprefixedHex(e.address))
+    this.dirty.add(e.hex)
   }
 
   private wipeStorage(e: AccountEntry): void {
@@ -288,19 +310,22 @@ export class FlatStateManager implements StateManagerInterface {
 
   // ─── checkpoints ─────────────────────────────────────────────────────────────────────────────────────
 
-  async checkpoint(): Promise<void> {
+  checkpoint(): Promise<void> {
     this.marks.push(this.undo.length)
+    return settled(undefined)
   }
 
-  async commit(): Promise<void> {
+  commit(): Promise<void> {
     this.marks.pop()
     if (this.marks.length === 0) this.undo.length = 0
+    return settled(undefined)
   }
 
-  async revert(): Promise<void> {
+  revert(): Promise<void> {
     const mark = this.marks.pop() ?? 0
     while (this.undo.length > mark) this.undo.pop()!()
     if (this.marks.length === 0) this.undo.length = 0
+    return settled(undefined)
   }
 
   // ─── state root ──────────────────────────────────────────────────────────────────────────────────────
