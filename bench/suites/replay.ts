@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { encodeProgramInput } from '../../guest/input.js'
 import { createExecutePool, transferable } from '../../src/pool/execute.js'
+import { processScalingBound } from '../processBound.js'
 import type { BenchSuite, Measurement, Ratio } from '../types.js'
 import { describeBlockSet, loadBlockSet, type BlockSetOptions } from './blockset.js'
 
@@ -17,6 +18,8 @@ export interface ReplaySuiteOptions extends BlockSetOptions {
   rounds?: number
   /** Largest worker count (default: the core count). */
   maxWorkers?: number
+  /** Also measure two independent processes side by side, the machine's ceiling for 2 workers (default true). */
+  processBound?: boolean
 }
 
 async function loadInputs(opts: BlockSetOptions): Promise<{ label: string; bytes: Uint8Array; gas: bigint; description: string }[]> {
@@ -73,6 +76,21 @@ export function createReplaySuite(options: ReplaySuiteOptions = {}): BenchSuite 
         } finally {
           await pool.destroy()
         }
+      }
+      // The machine's own ceiling for that ratio: the same work in one process vs two independent processes
+      // side by side (bench/processBound.ts). A pool cannot beat what two unshared processes get.
+      if (counts.length > 1 && options.processBound !== false) {
+        const bound = await processScalingBound({ quick: opts.quick, sources: options.sources, maxEntries: options.maxEntries }, 1)
+        opts.log(`replay: machine ceiling: 1 process ${bound.one.toFixed(2)} Mgas/s, 2 processes side by side ${bound.two.toFixed(2)} Mgas/s`)
+        measurements.push(
+          { group: 'processes side by side', name: '1 process Mgas/s', value: bound.one, unit: 'Mgas/s', samples: 1, rme: 0 },
+          { group: 'processes side by side', name: '2 processes Mgas/s', value: bound.two, unit: 'Mgas/s', samples: 1, rme: 0 },
+        )
+        ratios.push({ group: 'replay scaling', name: '2 independent processes', baseline: '1 process', ratio: Number(bound.ratio.toFixed(2)) })
+        notes.push(
+          `machine ceiling: 2 independent processes on the same work (no pool, no shared heap) = x${bound.ratio.toFixed(2)} of one; ` +
+            `the 2-worker pool got x${(perWorker[2]! / perWorker[1]!).toFixed(2)}, ${((perWorker[2]! / perWorker[1]! / bound.ratio) * 100).toFixed(0)}% of that`,
+        )
       }
       // Transfer overhead: a 10 MB buffer moved to a worker and acknowledged, vs one execution of the input.
       const pool = createExecutePool({ workers: 1, selftest: true })
