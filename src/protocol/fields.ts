@@ -41,6 +41,23 @@ export function optionalShortString(v: Json | undefined, field: string): string 
   return v === undefined || v === null ? undefined : shortString(v, field)
 }
 
+/** The optional identity a prover sends with its requests and submits; both wire dialects name it alike. */
+export interface ProverIdentity {
+  authToken?: string
+  proverId?: string
+}
+
+export function readProverIdentity(body: JsonObject, name: string): ProverIdentity {
+  return { authToken: optionalShortString(body.auth_token, `${name}.auth_token`), proverId: optionalShortString(body.prover_id, `${name}.prover_id`) }
+}
+
+/** Adds `auth_token` / `prover_id` to `body` when set (serde skips them when None). */
+export function writeProverIdentity(body: JsonObject, identity: ProverIdentity): JsonObject {
+  if (identity.authToken !== undefined) body.auth_token = identity.authToken
+  if (identity.proverId !== undefined) body.prover_id = identity.proverId
+  return body
+}
+
 /** serde's `Vec<u8>` / `bytes::Bytes`: a JSON array of integers 0..255. */
 export function byteArray(v: Json | undefined, field: string, length?: number): Uint8Array {
   if (!Array.isArray(v)) throw new ProtocolError('malformed', 'expected an array of byte values (serde Vec<u8>)', field)

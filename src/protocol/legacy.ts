@@ -2,7 +2,7 @@ import { WitnessInvalid } from '../../guest/errors.js'
 import { parseHex, toHex } from '../witness/hex.js'
 import { BatchInput } from './batchInput.js'
 import { ProtocolError } from './errors.js'
-import { object, oneOf, optionalShortString, shortString, u64, variantOf } from './fields.js'
+import { object, oneOf, readProverIdentity, shortString, u64, variantOf, writeProverIdentity } from './fields.js'
 import { stringifyJson, type Json } from './json.js'
 import { PROOF_FORMATS, PROVER_TYPES, type Message, type ProofFormat } from './messages.js'
 
@@ -41,8 +41,7 @@ export function messageFromLegacyJson(json: Json): Message {
         kind: 'BatchRequest',
         commitHash: shortString(body.commit_hash, `${name}.commit_hash`),
         proverType: proverType(body.prover_type, `${name}.prover_type`),
-        authToken: optionalShortString(body.auth_token, `${name}.auth_token`),
-        proverId: optionalShortString(body.prover_id, `${name}.prover_id`),
+        ...readProverIdentity(body, name),
       }
     }
     case 'BatchResponse': {
@@ -79,8 +78,7 @@ export function messageFromLegacyJson(json: Json): Message {
           proof: hexBytes(p.proof, `${at}.proof`),
           publicValues: hexBytes(p.public_values, `${at}.public_values`),
         },
-        authToken: optionalShortString(body.auth_token, `${name}.auth_token`),
-        proverId: optionalShortString(body.prover_id, `${name}.prover_id`),
+        ...readProverIdentity(body, name),
       }
     }
     case 'ProofSubmitACK':
@@ -94,9 +92,7 @@ function legacyValue(msg: Message): Json {
   switch (msg.kind) {
     case 'BatchRequest': {
       const body: { [k: string]: Json } = { commit_hash: msg.commitHash, prover_type: msg.proverType }
-      if (msg.authToken !== undefined) body.auth_token = msg.authToken
-      if (msg.proverId !== undefined) body.prover_id = msg.proverId
-      return { BatchRequest: body }
+      return { BatchRequest: writeProverIdentity(body, msg) }
     }
     case 'BatchResponse':
       return { BatchResponse: { batch_number: msg.batchNumber, input: msg.input === null ? null : msg.input.legacyJson(), format: msg.format } }
@@ -110,9 +106,7 @@ function legacyValue(msg: Message): Json {
         batch_number: msg.batchNumber,
         batch_proof: { ProofBytes: { prover_type: t, proof: toHex(proof), public_values: toHex(publicValues ?? new Uint8Array(0)) } },
       }
-      if (msg.authToken !== undefined) body.auth_token = msg.authToken
-      if (msg.proverId !== undefined) body.prover_id = msg.proverId
-      return { ProofSubmit: body }
+      return { ProofSubmit: writeProverIdentity(body, msg) }
     }
     case 'ProofSubmitACK':
       return { ProofSubmitACK: { batch_number: msg.batchNumber } }

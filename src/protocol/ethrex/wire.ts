@@ -1,6 +1,6 @@
 import { BatchInput } from '../batchInput.js'
 import { ProtocolError } from '../errors.js'
-import { byteArray, bytesToJson, object, oneOf, optionalShortString, shortString, u64, variantOf, type JsonObject } from '../fields.js'
+import { byteArray, bytesToJson, object, oneOf, optionalShortString, readProverIdentity, shortString, u64, variantOf, writeProverIdentity, type JsonObject } from '../fields.js'
 import { stringifyJson, type Json } from '../json.js'
 import { PROOF_FORMATS, PROVER_TYPES, type BatchProof, type Message, type ProofFormat } from '../messages.js'
 
@@ -47,9 +47,7 @@ function ethrexValue(msg: Message): Json {
   switch (msg.kind) {
     case 'BatchRequest': {
       const body: JsonObject = { commit_hash: msg.commitHash, prover_type: msg.proverType }
-      if (msg.authToken !== undefined) body.auth_token = msg.authToken
-      if (msg.proverId !== undefined) body.prover_id = msg.proverId
-      return { InputRequest: body }
+      return { InputRequest: writeProverIdentity(body, msg) }
     }
     case 'BatchResponse':
       return { InputResponse: { id: msg.batchNumber, input: msg.input === null ? null : msg.input.ethrexJson(), format: msg.format } }
@@ -59,9 +57,7 @@ function ethrexValue(msg: Message): Json {
       return { ProverTypeNotNeeded: { prover_type: msg.proverType } }
     case 'ProofSubmit': {
       const body: JsonObject = { id: msg.batchNumber, proof: proverOutputJson(msg.batchProof) }
-      if (msg.authToken !== undefined) body.auth_token = msg.authToken
-      if (msg.proverId !== undefined) body.prover_id = msg.proverId
-      return { ProofSubmit: body }
+      return { ProofSubmit: writeProverIdentity(body, msg) }
     }
     case 'ProofSubmitACK':
       return { ProofSubmitACK: { id: msg.batchNumber } }
@@ -157,8 +153,7 @@ export function messageFromEthrexJson(json: Json): Message {
         kind: 'BatchRequest',
         commitHash: shortString(body.commit_hash, `${name}.commit_hash`),
         proverType: proverType(body.prover_type, `${name}.prover_type`),
-        authToken: optionalShortString(body.auth_token, `${name}.auth_token`),
-        proverId: optionalShortString(body.prover_id, `${name}.prover_id`),
+        ...readProverIdentity(body, name),
       }
     }
     case 'InputResponse':
@@ -176,8 +171,7 @@ export function messageFromEthrexJson(json: Json): Message {
         kind: 'ProofSubmit',
         batchNumber: u64(body.id, `${name}.id`),
         batchProof: parseSubmittedProof(body.proof, `${name}.proof`),
-        authToken: optionalShortString(body.auth_token, `${name}.auth_token`),
-        proverId: optionalShortString(body.prover_id, `${name}.prover_id`),
+        ...readProverIdentity(body, name),
       }
     }
     case 'ProofSubmitACK':
