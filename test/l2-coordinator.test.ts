@@ -37,15 +37,7 @@ describe('coordinator --source fixtures/l2: L2 batches served to a Tessera prove
     expect(await loadDirectory(L2_DIR, store)).toEqual([1, 2, 3])
     expect([1, 2, 3].map((n) => store.batch(n)!.source)).toEqual(['cache_batch_1.json', 'cache_batch_2.json', 'cache_batch_3.json'])
     expect(store.batch(2)).toMatchObject({ firstBlock: 3, lastBlock: 4 })
-    const coordinator = new Coordinator({
-      store,
-      version: 'v',
-      requiredTypes: ['Exec'],
-      proverTimeoutMs: 60_000,
-      limits: { maxMessageBytes: 16 << 20, idleTimeoutMs: 5000, readDeadlineMs: 10_000, maxConnections: 100 },
-      logger: captureLog('silent').logger,
-      derivePublicValues: (input) => executePublicValues(input),
-    })
+    const coordinator = l2Coordinator(store)
     const address = await coordinator.listen({ host: '127.0.0.1', port: 0 })
     cleanups.push(async () => {
       await coordinator.close()
