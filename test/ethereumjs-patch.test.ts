@@ -89,10 +89,8 @@ describe('pinned @ethereumjs patches', () => {
   })
 
   it('evm: syncSteps runs synchronous opcodes without the async runStep, and falls back to it with step listeners', async () => {
-    const count = async (flags: Record<string, boolean>, listen: boolean) => {
-      const evm = await createEVM()
-      Object.assign(evm, flags)
-      if (listen) evm.events!.on('step', () => {})
+    // How often the interpreter took the original async step and the synchronous one while `work` ran.
+    const countSteps = async (work: () => Promise<unknown>) => {
       const interp = (await import(evmDist('interpreter.js'))) as { Interpreter: { prototype: Record<string, (...a: unknown[]) => unknown> } }
       const proto = interp.Interpreter.prototype
       const calls = { runStep: 0, runStepSync: 0 }
@@ -100,25 +98,22 @@ describe('pinned @ethereumjs patches', () => {
       proto.runStep = function (this: unknown, ...a: unknown[]) { calls.runStep++; return orig.runStep.apply(this, a) }
       proto.runStepSync = function (this: unknown, ...a: unknown[]) { calls.runStepSync++; return orig.runStepSync.apply(this, a) }
       try {
-        // PUSH1 2, PUSH1 3, ADD, PUSH1 0, MSTORE, STOP: 6 steps
-        await (evm as EVM).runCode({ code: hexToBytes('0x600260030160005200'), gasLimit: 100_000n } as never)
+        await work()
       } finally {
         Object.assign(proto, orig)
       }
       return calls
     }
+    const count = async (flags: Record<string, boolean>, listen: boolean) => {
+      const evm = await createEVM()
+      Object.assign(evm, flags)
+      if (listen) evm.events!.on('step', () => {})
+      // PUSH1 2, PUSH1 3, ADD, PUSH1 0, MSTORE, STOP: 6 steps
+      return countSteps(() => (evm as EVM).runCode({ code: hexToBytes('0x600260030160005200'), gasLimit: 100_000n } as never))
+    }
     expect(await count({ syncSteps: true }, false)).toEqual({ runStep: 0, runStepSync: 6 })
     // Frames of calls into code read from state (env.chargeCodeAccesses is set for them) take it too.
-    const interp = (await import(evmDist('interpreter.js'))) as { Interpreter: { prototype: Record<string, (...a: unknown[]) => unknown> } }
-    const proto = interp.Interpreter.prototype
-    const orig = proto.runStep!
-    let slow = 0
-    proto.runStep = function (this: unknown, ...a: unknown[]) { slow++; return orig.apply(this, a) }
-    try {
-      await runWith({ syncSteps: true })
-    } finally {
-      proto.runStep = orig
-    }
+    const slow = (await countSteps(() => runWith({ syncSteps: true }))).runStep
     expect(slow).toBe(0)
     expect(await count({ syncSteps: true }, true)).toEqual({ runStep: 6, runStepSync: 0 })
     expect(await count({}, false)).toEqual({ runStep: 6, runStepSync: 0 })
