@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createEVM, type EVM } from '@ethereumjs/evm'
-import { Address, hexToBytes } from '@ethereumjs/util'
+import { Address, bigIntToBytes, hexToBytes, setLengthLeft } from '@ethereumjs/util'
 import { describe, expect, it } from 'vitest'
 
 /**
@@ -18,10 +18,25 @@ describe('pinned @ethereumjs patches', () => {
   it('every patch names the installed version of its package', () => {
     const patches = readdirSync(join(root, 'patches')).filter((f) => f.endsWith('.patch'))
     expect(patches).toContain('@ethereumjs+evm+10.1.3.patch')
+    expect(patches).toContain('@ethereumjs+util+10.1.3.patch')
     for (const file of patches) {
       const [, scope, name, version] = /^(@[^+]+)\+([^+]+)\+(.+)\.patch$/.exec(file)!
       expect(installedVersion(`${scope}/${name}`), file).toBe(version)
     }
+  })
+
+  it('util: hex keys come from Node\'s native encoder, byte for byte as @noble/hashes writes them', async () => {
+    const util = await import('@ethereumjs/util')
+    const { bytesToHex: noble } = await import('@noble/hashes/utils.js')
+    expect(util.bytesToUnprefixedHex).not.toBe(noble) // the patch is in place
+    const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 255)
+    for (const [start, end] of [[0, 0], [0, 300], [5, 37], [17, 49], [299, 300]] as const) {
+      const view = bytes.subarray(start, end)
+      expect(util.bytesToUnprefixedHex(view), `${start}..${end}`).toBe(noble(view))
+      expect(util.bytesToHex(view), `${start}..${end}`).toBe('0x' + noble(view))
+    }
+    expect(util.bytesToBigInt(bytes.subarray(0, 32))).toBe(BigInt('0x' + noble(bytes.subarray(0, 32))))
+    expect(() => util.bytesToUnprefixedHex([1, 2] as unknown as Uint8Array)).toThrow(/Uint8Array/)
   })
 
   it('evm: the opt-in jump-analysis cache is consulted and filled per code, and reused on the next call', async () => {
@@ -74,11 +89,11 @@ describe('pinned @ethereumjs patches', () => {
     return { evm, result: await evm.runCall({ to: new Address(hexToBytes('0x' + '00'.repeat(19) + 'aa')), gasLimit: 1_000_000n }) }
   }
 
-  it('evm: syncSteps, lazyMemory, leanCallResults and fastWords each leave every result field the same', async () => {
+  it('evm: syncSteps, lazyMemory, leanCallResults, leanCallMessage and fastWords each leave every result field the same', async () => {
     const { result: plain } = await runWith({})
     expect(plain.execResult.exceptionError).toBeUndefined()
     expect(Buffer.from(plain.execResult.returnValue).toString('hex')).toBe('1122334455667788990011223344556677889900112233445566778899001122'.repeat(2) + '00'.repeat(31) + '01')
-    for (const flags of [{ syncSteps: true }, { lazyMemory: true }, { leanCallResults: true }, { fastWords: true }, { syncSteps: true, lazyMemory: true, leanCallResults: true, fastWords: true }]) {
+    for (const flags of [{ syncSteps: true }, { lazyMemory: true }, { leanCallResults: true }, { leanCallMessage: true }, { fastWords: true }, { syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, fastWords: true }]) {
       const { result } = await runWith(flags)
       expect(result.execResult.returnValue, JSON.stringify(flags)).toEqual(plain.execResult.returnValue)
       expect(result.execResult.executionGasUsed, JSON.stringify(flags)).toBe(plain.execResult.executionGasUsed)
@@ -124,9 +139,55 @@ describe('pinned @ethereumjs patches', () => {
     const { result: lean } = await runWith({ leanCallResults: true })
     expect(plain.execResult.runState).toBeDefined()
     expect(lean.execResult.runState).toBeUndefined()
-    const { Memory } = (await import(evmDist('memory.js'))) as { Memory: new (n?: number) => { _store: Uint8Array } }
+    const { Memory } = (await import(evmDist('memory.js'))) as { Memory: new (n?: number, doubling?: boolean) => { _store: Uint8Array } }
     expect(new Memory()._store.length).toBe(8192)
     expect(new Memory(0)._store.length).toBe(0)
+    // Growth by doubling (lazyMemory's frames): what is needed, or twice the current size, contents kept.
+    const grown = new Memory(0, true) as unknown as { _store: Uint8Array; extend(o: number, s: number): void; write(o: number, s: number, v: Uint8Array): void; read(o: number, s: number): Uint8Array }
+    grown.extend(0, 1)
+    expect(grown._store.length).toBe(32)
+    grown.write(0, 2, new Uint8Array([7, 9]))
+    grown.extend(40, 1)
+    expect(grown._store.length).toBe(64)
+    grown.extend(0, 200)
+    expect(grown._store.length).toBe(224)
+    grown.extend(224, 1)
+    expect(grown._store.length).toBe(448)
+    expect([...grown.read(0, 3)]).toEqual([7, 9, 0])
+    expect(grown.read(200, 248).every((b) => b === 0)).toBe(true)
+  })
+
+  it('evm: leanCallMessage hands runInterpreter the same message (keys in order, values) for calls and creates', async () => {
+    // The messages runInterpreter received while `work` ran.
+    const frames = async (flags: Record<string, boolean>) => {
+      const seen: Record<string, unknown>[] = []
+      const evmModule = (await import(evmDist('evm.js'))) as { EVM: { prototype: Record<string, (...a: unknown[]) => unknown> } }
+      const proto = evmModule.EVM.prototype
+      const orig = proto.runInterpreter!
+      proto.runInterpreter = function (this: unknown, message: unknown, ...rest: unknown[]) {
+        seen.push(message as Record<string, unknown>)
+        return orig.call(this, message, ...rest)
+      }
+      try {
+        await runWith(flags)
+        // A create at depth 0: init code PUSH1 0 PUSH1 0 RETURN deploys empty code.
+        const evm = await createEVM()
+        Object.assign(evm, flags)
+        await evm.runCall({ data: hexToBytes('0x60006000f3'), gasLimit: 1_000_000n, caller: new Address(hexToBytes('0x' + '00'.repeat(19) + 'ee')) })
+      } finally {
+        proto.runInterpreter = orig
+      }
+      return seen
+    }
+    const plain = await frames({})
+    const lean = await frames({ leanCallMessage: true })
+    expect(plain.length).toBe(4) // the caller, two STATICCALL frames, the create
+    expect(plain[3]!.isCreate).toBe(true)
+    expect(lean.length).toBe(plain.length)
+    for (let i = 0; i < plain.length; i++) {
+      expect(Object.keys(lean[i]!), `frame ${i}`).toEqual(Object.keys(plain[i]!))
+      for (const k of Object.keys(plain[i]!)) expect(lean[i]![k], `frame ${i} ${k}`).toStrictEqual(plain[i]![k])
+    }
   })
 
   it('evm: dynamic-gas handlers that never await return their gas synchronously (MLOAD), state readers a promise (SSTORE)', async () => {
@@ -136,8 +197,12 @@ describe('pinned @ethereumjs patches', () => {
     expect(map[0x55]!.gasHandler!.constructor.name).toBe('AsyncFunction')
   })
 
-  it('evm: fastWords gives the same 32 bytes as setLengthLeft(bigIntToBytes(v), 32) for every limb boundary', async () => {
-    const { stackWordBytes } = (await import(evmDist('opcodes/util.js'))) as { stackWordBytes: (rs: unknown, v: bigint) => Uint8Array }
+  it('evm: fastWords gives the same bytes as setLengthLeft(bigIntToBytes(v), 32) and bigIntToBytes(v) for every limb boundary', async () => {
+    const { stackWordBytes, stackValueBytes, setLengthLeftStorage } = (await import(evmDist('opcodes/util.js'))) as {
+      stackWordBytes: (rs: unknown, v: bigint) => Uint8Array
+      stackValueBytes: (rs: unknown, v: bigint) => Uint8Array
+      setLengthLeftStorage: (v: Uint8Array) => Uint8Array
+    }
     const fast = { interpreter: { _evm: { fastWords: true } } }
     const slow = { interpreter: { _evm: {} } }
     const values = [0n, 1n, 0xffn, 2n ** 63n, 2n ** 64n - 1n, 2n ** 64n, 2n ** 128n - 1n, 2n ** 128n, 2n ** 192n + 5n, 2n ** 256n - 1n]
@@ -146,6 +211,11 @@ describe('pinned @ethereumjs patches', () => {
       const expected = stackWordBytes(slow, v)
       expect(expected.length).toBe(32)
       expect(stackWordBytes(fast, v), v.toString(16)).toEqual(expected)
+      // Interleaved with stackWordBytes: they share one scratch buffer.
+      expect(stackValueBytes(fast, v), v.toString(16)).toEqual(bigIntToBytes(v))
+      expect(stackValueBytes(slow, v), v.toString(16)).toEqual(bigIntToBytes(v))
     }
+    expect(setLengthLeftStorage(new Uint8Array(5))).toEqual(new Uint8Array(0))
+    expect(setLengthLeftStorage(Uint8Array.of(0, 0, 7))).toEqual(setLengthLeft(Uint8Array.of(7), 32))
   })
 })
