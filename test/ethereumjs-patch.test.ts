@@ -39,6 +39,23 @@ describe('pinned @ethereumjs patches', () => {
     expect(() => util.bytesToUnprefixedHex([1, 2] as unknown as Uint8Array)).toThrow(/Uint8Array/)
   })
 
+  it('util: setLengthLeft/setLengthRight pad to the same bytes as the unpatched spread, and still refuse to truncate', async () => {
+    const util = await import('@ethereumjs/util')
+    for (let n = 0; n <= 40; n += 3) {
+      const msg = Uint8Array.from({ length: n }, (_, i) => 200 - i)
+      for (const length of [0, 20, 32, 40]) {
+        if (n > length) {
+          expect(() => util.setLengthLeft(msg, length)).toThrow(/exceeds target length/)
+          expect(util.setLengthLeft(msg, length, { allowTruncate: true })).toEqual(msg.subarray(-length)) // upstream truncation, unpatched
+          continue
+        }
+        const zeros = new Array(length - n).fill(0)
+        expect(util.setLengthLeft(msg, length), `left ${n}->${length}`).toEqual(new Uint8Array([...zeros, ...msg]))
+        expect(util.setLengthRight(msg, length), `right ${n}->${length}`).toEqual(new Uint8Array([...msg, ...zeros]))
+      }
+    }
+  })
+
   it('evm: the opt-in jump-analysis cache is consulted and filled per code, and reused on the next call', async () => {
     const evm = await createEVM()
     const seen: { gets: number; sets: number } = { gets: 0, sets: 0 }
