@@ -58,6 +58,12 @@ export interface Tuning {
    */
   leanCallMessage?: boolean
   /**
+   * The journal's per-checkpoint diff entries (two per call frame, kept until the end of the transaction)
+   * start as one shared empty entry and get their own sets on the first write (the patch's opt-in
+   * `journal.leanDiffs`).
+   */
+  leanJournal?: boolean
+  /**
    * Stack words turned into 32-byte keys and memory words in 8-byte limbs instead of @ethereumjs/util's
    * setLengthLeft array spreads, in MSTORE/SLOAD/SSTORE/TLOAD/TSTORE (the patch's opt-in `evm.fastWords`).
    */
@@ -67,7 +73,7 @@ export interface Tuning {
 }
 
 // blockScopedCommon is off by default: measured alone it was slower (x0.72-0.90, README), not faster.
-const DEFAULT_TUNING: Required<Tuning> = { flatState: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, fastWords: true, flatTransientStorage: true }
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -161,6 +167,7 @@ export async function executeBlocks(
   patched.lazyMemory = tuning.lazyMemory
   patched.leanCallResults = tuning.leanCallResults
   patched.leanCallMessage = tuning.leanCallMessage
+  ;(vm.evm as unknown as { journal: { leanDiffs?: boolean } }).journal.leanDiffs = tuning.leanJournal
   patched.fastWords = tuning.fastWords
   if (tuning.flatTransientStorage) (vm.evm as unknown as { transientStorage: FlatTransientStorage }).transientStorage = new FlatTransientStorage()
   const runCall = vm.evm.runCall.bind(vm.evm)

@@ -42,6 +42,8 @@ interface SlotEntry {
   current: Uint8Array
   /** Value in the trie as of the last state-root computation; undefined = not read, must be written. */
   base: Uint8Array | undefined
+  /** Id of the checkpoint whose undo log last saved `current` (see FlatStateManager.mustSave). */
+  savedAt: number
 }
 
 /** Everything known about one address in this batch. */
@@ -58,6 +60,8 @@ interface AccountEntry {
   /** Storage cleared since then: slots not in `storage` read as zero. */
   wiped: boolean
   storage: Map<string, SlotEntry>
+  /** Id of the checkpoint whose undo log last saved `current` (see FlatStateManager.mustSave). */
+  savedAt: number
 }
 
 /**
@@ -98,6 +102,9 @@ export class FlatStateManager implements StateManagerInterface {
   /** Undo log of the open checkpoints, and where each checkpoint starts in it. */
   private readonly undo: (() => void)[] = []
   private readonly marks: number[] = []
+  /** Ids of the open checkpoints, innermost last; ids only grow. */
+  private readonly markIds: number[] = []
+  private nextMarkId = 1
   /** Root of the state trie as of the last state-root computation. */
   private root: Uint8Array
   private systemAccountShadowed = false
@@ -135,7 +142,7 @@ export class FlatStateManager implements StateManagerInterface {
       current = { nonce: a.nonce, balance: a.balance, codeHash: a.codeHash }
       storageRoot = a.storageRoot
     }
-    e = { address: address.bytes, hex, current, base: rlp ?? null, storageRoot, wiped: false, storage: new Map() }
+    e = { address: address.bytes, hex, current, base: rlp ?? null, storageRoot, wiped: false, storage: new Map(), savedAt: 0 }
     this.accounts.set(hex, e)
     return e
   }
@@ -145,7 +152,7 @@ export class FlatStateManager implements StateManagerInterface {
     const e = this.entry(address)
     if (e !== undefined) return e
     // Only the shadowed system address gets here (see entry()).
-    const created: AccountEntry = { address: address.bytes, hex: SYSTEM_ADDRESS_HEX, current: undefined, base: undefined, storageRoot: KECCAK256_RLP, wiped: false, storage: new Map() }
+    const created: AccountEntry = { address: address.bytes, hex: SYSTEM_ADDRESS_HEX, current: undefined, base: undefined, storageRoot: KECCAK256_RLP, wiped: false, storage: new Map(), savedAt: 0 }
     this.accounts.set(SYSTEM_ADDRESS_HEX, created)
     return created
   }
@@ -179,9 +186,28 @@ export class FlatStateManager implements StateManagerInterface {
 
   private setAccount(e: AccountEntry, value: AccountValue | undefined): void {
     const prev = e.current
-    if (this.marks.length > 0) this.undo.push(() => (e.current = prev))
+    // Every call frame writes its callee back (a zero-value transfer): an equal value changes nothing.
+    if (prev !== undefined && value !== undefined && prev.nonce === value.nonce && prev.balance === value.balance && equalsBytes(prev.codeHash, value.codeHash)) return
+    if (this.mustSave(e.savedAt)) {
+      const prevSavedAt = e.savedAt
+      this.undo.push(() => {
+        e.current = prev
+        e.savedAt = prevSavedAt
+      })
+      e.savedAt = this.markIds[this.markIds.length - 1]!
+    }
     e.current = value
     this.dirty.add(e.hex)
+  }
+
+  /**
+   * Whether a write must log the value it replaces. Only the first write of an entry within the innermost open
+   * checkpoint needs to: reverting restores the value the checkpoint started with. `savedAt` is the id of the
+   * checkpoint that logged it; ids grow, so an id at least the innermost one's belongs to that checkpoint or
+   * to a child committed into it (a reverted child restores `savedAt` with the value).
+   */
+  private mustSave(savedAt: number): boolean {
+    return this.marks.length > 0 && savedAt < this.markIds[this.markIds.length - 1]!
   }
 
   async deleteAccount(address: Address): Promise<void> {
@@ -252,7 +278,7 @@ export class FlatStateManager implements StateManagerInterface {
       }
       if (rlp !== undefined) value = RLP.decode(rlp) as Uint8Array
     }
-    s = { current: value, base: e.wiped ? undefined : value }
+    s = { current: value, base: e.wiped ? undefined : value, savedAt: 0 }
     e.storage.set(keyHex, s)
     return s
   }
@@ -275,17 +301,30 @@ export class FlatStateManager implements StateManagerInterface {
     if (e?.current === undefined) throw EthereumJSErrorWithoutCode('putStorage() called on non-existing account')
     const keyHex = bytesToUnprefixedHex(key)
     let s = e.storage.get(keyHex)
+    const next = unpadBytes(value)
     if (s === undefined) {
       // A write before any read (system contracts): the trie value is not needed, the write decides.
-      s = { current: EMPTY, base: undefined }
+      s = { current: EMPTY, base: undefined, savedAt: 0 }
       e.storage.set(keyHex, s)
-      if (this.marks.length > 0) this.undo.push(() => e.storage.delete(keyHex))
+      if (this.marks.length > 0) {
+        const storage = e.storage
+        this.undo.push(() => storage.delete(keyHex))
+        s.savedAt = this.markIds[this.markIds.length - 1]!
+      }
     } else {
-      const entry = s
-      const prev = entry.current
-      if (this.marks.length > 0) this.undo.push(() => (entry.current = prev))
+      if (equalsBytes(next, s.current)) return
+      if (this.mustSave(s.savedAt)) {
+        const entry = s
+        const prev = entry.current
+        const prevSavedAt = entry.savedAt
+        this.undo.push(() => {
+          entry.current = prev
+          entry.savedAt = prevSavedAt
+        })
+        s.savedAt = this.markIds[this.markIds.length - 1]!
+      }
     }
-    s.current = unpadBytes(value)
+    s.current = next
     this.dirty.add(e.hex)
   }
 
@@ -312,17 +351,20 @@ export class FlatStateManager implements StateManagerInterface {
 
   checkpoint(): Promise<void> {
     this.marks.push(this.undo.length)
+    this.markIds.push(this.nextMarkId++)
     return settled(undefined)
   }
 
   commit(): Promise<void> {
     this.marks.pop()
+    this.markIds.pop()
     if (this.marks.length === 0) this.undo.length = 0
     return settled(undefined)
   }
 
   revert(): Promise<void> {
     const mark = this.marks.pop() ?? 0
+    this.markIds.pop()
     while (this.undo.length > mark) this.undo.pop()!()
     if (this.marks.length === 0) this.undo.length = 0
     return settled(undefined)

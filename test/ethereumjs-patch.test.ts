@@ -207,6 +207,60 @@ describe('pinned @ethereumjs patches', () => {
     }
   })
 
+  it('evm: leanDiffs leaves the journal in the same state as unpatched over random checkpoint/commit/revert/warm sequences', async () => {
+    const { Journal } = (await import(evmDist('journal.js'))) as { Journal: new (sm: unknown, common: unknown) => JournalLike }
+    interface JournalLike {
+      leanDiffs?: boolean
+      journal: Map<string, Set<string>>
+      touched: Set<string>
+      journalHeight: number
+      cleanJournal(): void
+      checkpoint(): Promise<void>
+      commit(): Promise<void>
+      revert(): Promise<void>
+      addWarmedAddress(a: Uint8Array): void
+      addWarmedStorage(a: Uint8Array, slot: Uint8Array): void
+      touchAccount(hex: string): void
+    }
+    const stateManager = { checkpoint: async () => {}, commit: async () => {}, revert: async () => {} }
+    const common = { isActivatedEIP: () => false, gteHardfork: () => true }
+    const snapshot = (j: JournalLike) => JSON.stringify([j.journalHeight, [...j.journal].map(([a, slots]) => [a, [...slots].sort()]).sort(), [...j.touched].sort()])
+    let seed = 7
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n)
+    for (let run = 0; run < 30; run++) {
+      const plain = new Journal(stateManager, common)
+      const lean = new Journal(stateManager, common)
+      lean.leanDiffs = true
+      plain.cleanJournal()
+      lean.cleanJournal()
+      for (let step = 0; step < 300; step++) {
+        const op = rand(6)
+        const address = new Uint8Array(20).fill(rand(4) + 1)
+        const slot = new Uint8Array(32).fill(rand(3))
+        for (const j of [plain, lean]) {
+          if (op === 0) await j.checkpoint()
+          else if (op === 1 && j.journalHeight > 0) await j.commit()
+          else if (op === 2 && j.journalHeight > 0) await j.revert()
+          else if (op === 3) j.addWarmedAddress(address)
+          else if (op === 4) j.addWarmedStorage(address, slot)
+          else if (op === 5) j.touchAccount(Buffer.from(address).toString('hex'))
+        }
+        expect(snapshot(lean), `run ${run} step ${step}`).toBe(snapshot(plain))
+      }
+    }
+    // The shared empty diff is never written to.
+    const j = new Journal(stateManager, common)
+    j.leanDiffs = true
+    j.cleanJournal()
+    await j.checkpoint()
+    await j.checkpoint()
+    j.addWarmedStorage(new Uint8Array(20).fill(9), new Uint8Array(32))
+    await j.revert()
+    await j.checkpoint()
+    const shared = (j as unknown as { journalDiff: [number, [Set<string>, Map<string, Set<string>>, Set<string>]][] }).journalDiff.at(-1)![1]
+    expect(shared[0].size + shared[1].size + shared[2].size).toBe(0)
+  })
+
   it('evm: dynamic-gas handlers that never await return their gas synchronously (MLOAD), state readers a promise (SSTORE)', async () => {
     const evm = await createEVM()
     const map = (evm as unknown as { _opcodeMap: { gasHandler?: (...a: unknown[]) => unknown }[] })._opcodeMap
