@@ -10,9 +10,10 @@ import { loadBlockSet, type BlockSetOptions } from './suites/blockset.js'
  * no transfers). Their combined throughput over one process's is the ceiling a 2-worker pool can reach here;
  * the replay suite reports it next to the pool's own ratio.
  *
- * Two children load the block set and warm up on all of it, then stay alive. Each round runs the two phases
- * (child 0 alone; both together), in alternating order, so a machine that slows down or speeds up during the
- * run weighs on both phases alike. The children run under the parent's execArgv (the CLI's `--single-threaded`).
+ * Two children load the block set and warm up on all of it, then stay alive; the caller runs the two phases
+ * (child 0 alone; both together) in the same interleaved rounds as what it compares them with, so a machine
+ * that slows down or speeds up during the run weighs on all alike. The children run under the parent's
+ * execArgv (the CLI's `--single-threaded`).
  */
 
 interface ChildReport {
@@ -52,57 +53,43 @@ function nextMessage<T>(c: ChildProcess, what: string): Promise<T> {
   })
 }
 
-export interface ProcessBound {
-  /** Mgas/s of one process alone, over all rounds. */
+export interface ProcessReport {
+  /** Mgas/s of one process alone. */
   one: number
-  /** Combined Mgas/s of two processes at once, over all rounds. */
+  /** Combined Mgas/s of two processes at once. */
   two: number
-  ratio: number
-  /** two / one of each round. */
-  perRound: number[]
 }
 
-/** Combined Mgas/s of two processes side by side over one process alone, same work, `rounds` alternations. */
-export async function processScalingBound(set: SetChoice, rounds: number): Promise<ProcessBound> {
+/**
+ * Two warm guest processes kept alive, so that a caller can interleave their phases with its own
+ * measurements (the replay suite runs them in the same rounds as its pools). `close()` ends them.
+ */
+export interface ProcessPair {
+  /** Child 0 alone over the set; Mgas/s. */
+  runOne(): Promise<number>
+  /** Both children at once over the set; combined Mgas/s. */
+  runTwo(): Promise<number>
+  close(): void
+}
+
+export async function startProcessPair(set: SetChoice): Promise<ProcessPair> {
   const script = fileURLToPath(import.meta.url)
   const children = [0, 1].map(() => fork(script, ['--child', JSON.stringify(set)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }))
-  try {
-    await Promise.all(children.map((c) => nextMessage(c, 'was ready')))
-    const run = async (which: ChildProcess[]) => {
-      const reports = which.map((c) => nextMessage<ChildReport>(c, 'reported'))
-      for (const c of which) c.send({ run: true })
-      return Promise.all(reports)
-    }
-    // Totals per phase and child: gas and seconds summed over the rounds.
-    const alone = { gas: 0, seconds: 0 }
-    const together = children.map(() => ({ gas: 0, seconds: 0 }))
-    const perRound: number[] = []
-    for (let r = 0; r < rounds; r++) {
-      let one = 0
-      let two = 0
-      for (const phase of r % 2 === 0 ? ['one', 'two'] : ['two', 'one']) {
-        if (phase === 'one') {
-          const [rep] = await run([children[0]!])
-          alone.gas += rep!.gas
-          alone.seconds += rep!.seconds
-          one = rep!.gas / 1e6 / rep!.seconds
-        } else {
-          const reps = await run(children)
-          two = reps.reduce((sum, rep) => sum + rep.gas / 1e6 / rep.seconds, 0)
-          reps.forEach((rep, i) => {
-            together[i]!.gas += rep.gas
-            together[i]!.seconds += rep.seconds
-          })
-        }
-      }
-      perRound.push(two / one)
-    }
-    const one = alone.gas / 1e6 / alone.seconds
-    const two = together.reduce((sum, t) => sum + t.gas / 1e6 / t.seconds, 0)
-    return { one, two, ratio: two / one, perRound }
-  } finally {
+  const close = () => {
     for (const c of children) if (c.exitCode === null) c.kill()
   }
+  try {
+    await Promise.all(children.map((c) => nextMessage(c, 'was ready')))
+  } catch (e) {
+    close()
+    throw e
+  }
+  const run = async (which: ChildProcess[]) => {
+    const reports = which.map((c) => nextMessage<ChildReport>(c, 'reported'))
+    for (const c of which) c.send({ run: true })
+    return (await Promise.all(reports)).reduce((sum, rep) => sum + rep.gas / 1e6 / rep.seconds, 0)
+  }
+  return { runOne: () => run([children[0]!]), runTwo: () => run(children), close }
 }
 
 if (process.argv.includes('--child')) {

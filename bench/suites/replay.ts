@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { encodeProgramInput } from '../../guest/input.js'
 import { createExecutePool, transferable } from '../../src/pool/execute.js'
-import { processScalingBound } from '../processBound.js'
+import { startProcessPair, type ProcessPair } from '../processBound.js'
 import type { BenchSuite, Measurement, Ratio } from '../types.js'
 import { describeBlockSet, loadBlockSet, type BlockSetOptions } from './blockset.js'
 
@@ -64,6 +64,7 @@ export function createReplaySuite(options: ReplaySuiteOptions = {}): BenchSuite 
         .flat()
         .sort((a, b) => (a.gas > b.gas ? -1 : a.gas < b.gas ? 1 : 0))
       const pools = new Map(counts.map((w) => [w, createExecutePool({ workers: w })] as const))
+      let pair: ProcessPair | undefined
       try {
         // Warm every worker of every pool on the whole set (module load, KZG setup, JIT of every path the set
         // takes): w copies of an input at once go one to each idle worker. The ratio is of steady state, which
@@ -71,12 +72,24 @@ export function createReplaySuite(options: ReplaySuiteOptions = {}): BenchSuite 
         for (const [w, pool] of pools) {
           for (const input of inputs) await Promise.all(Array.from({ length: w }, () => pool.run(input.bytes.slice())))
         }
-        // Rounds alternate the order of the pools, so drift of a shared machine during the run weighs on all.
+        // The machine's own ceiling for the 2-worker ratio: the same work in one process alone vs two
+        // independent processes at once (bench/processBound.ts), warm, measured in the same rounds. A pool cannot
+        // beat what two unshared processes get.
+        if (counts.length > 1 && options.processBound !== false) {
+          pair = await startProcessPair({ quick: opts.quick, sources: options.sources, maxEntries: options.maxEntries })
+        }
+        // Rounds alternate the order of the steps, so drift of a shared machine during the run weighs on all.
         const totals = new Map(counts.map((w) => [w, { seconds: 0, gas: 0, blocks: 0 }]))
         const perRound = new Map(counts.map((w) => [w, [] as number[]]))
+        const processes = { one: [] as number[], two: [] as number[] }
+        const steps: (number | 'one' | 'two')[] = [...counts, ...(pair ? (['one', 'two'] as const) : [])]
         for (let r = 0; r < rounds; r++) {
           const rates = new Map<number, number>()
-          for (const w of r % 2 === 0 ? counts : [...counts].reverse()) {
+          for (const w of r % 2 === 0 ? steps : [...steps].reverse()) {
+            if (w === 'one' || w === 'two') {
+              processes[w].push(w === 'one' ? await pair!.runOne() : await pair!.runTwo())
+              continue
+            }
             const pool = pools.get(w)!
             const start = performance.now()
             const results = await Promise.all(tasks.map((t) => pool.run(t.bytes.slice())))
@@ -109,22 +122,25 @@ export function createReplaySuite(options: ReplaySuiteOptions = {}): BenchSuite 
             )
           }
         }
-        // The machine's own ceiling for that ratio: the same work in one process vs two independent processes
-        // side by side (bench/processBound.ts). A pool cannot beat what two unshared processes get.
-        if (counts.length > 1 && options.processBound !== false) {
-          const bound = await processScalingBound({ quick: opts.quick, sources: options.sources, maxEntries: options.maxEntries }, rounds)
-          opts.log(`replay: machine ceiling: 1 process ${bound.one.toFixed(2)} Mgas/s, 2 processes side by side ${bound.two.toFixed(2)} Mgas/s`)
+        if (pair) {
+          const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+          const [one, two] = [mean(processes.one), mean(processes.two)]
+          const ratio = two / one
+          opts.log(`replay: machine ceiling: 1 process ${one.toFixed(2)} Mgas/s, 2 processes side by side ${two.toFixed(2)} Mgas/s`)
           measurements.push(
-            { group: 'processes side by side', name: '1 process Mgas/s', value: bound.one, unit: 'Mgas/s', samples: rounds, rme: 0 },
-            { group: 'processes side by side', name: '2 processes Mgas/s', value: bound.two, unit: 'Mgas/s', samples: rounds, rme: 0 },
+            { group: 'processes side by side', name: '1 process Mgas/s', value: one, unit: 'Mgas/s', samples: rounds, rme: 0 },
+            { group: 'processes side by side', name: '2 processes Mgas/s', value: two, unit: 'Mgas/s', samples: rounds, rme: 0 },
           )
-          ratios.push({ group: 'replay scaling', name: '2 independent processes', baseline: '1 process', ratio: Number(bound.ratio.toFixed(2)) })
+          ratios.push({ group: 'replay scaling', name: '2 independent processes', baseline: '1 process', ratio: Number(ratio.toFixed(2)) })
+          const poolRatio = perWorker[2]! / perWorker[1]!
           notes.push(
-            `machine ceiling: 2 independent processes on the same work (no pool, no shared heap) = x${bound.ratio.toFixed(2)} of one (per round: ${spread(bound.perRound)}); ` +
-              `the 2-worker pool got x${(perWorker[2]! / perWorker[1]!).toFixed(2)}, ${((perWorker[2]! / perWorker[1]! / bound.ratio) * 100).toFixed(0)}% of that`,
+            `machine ceiling, same rounds: 2 independent processes on the same work (no pool, no shared heap) = x${ratio.toFixed(2)} of one ` +
+              `(per round: ${spread(processes.two.map((t, i) => t / processes.one[i]!))}); the 2-worker pool got x${poolRatio.toFixed(2)}, ${((poolRatio / ratio) * 100).toFixed(0)}% of that; ` +
+              `1 worker ${((totals.get(1)!.gas / 1e6 / totals.get(1)!.seconds / one) * 100).toFixed(0)}% of a lone process, 2 workers ${((totals.get(2)!.gas / 1e6 / totals.get(2)!.seconds / two) * 100).toFixed(0)}% of two processes`,
           )
         }
       } finally {
+        pair?.close()
         await Promise.all([...pools.values()].map((p) => p.destroy()))
       }
       // Transfer overhead: a 10 MB buffer moved to a worker and acknowledged, vs one execution of the input.
