@@ -34,7 +34,8 @@ async function loadInputs(opts: BlockSetOptions): Promise<{ label: string; bytes
 /** Per-round ratios as `min-max` with the median, e.g. "x1.71-x1.93, median x1.80". */
 function spread(values: number[]): string {
   const sorted = [...values].sort((a, b) => a - b)
-  const median = sorted[Math.floor(sorted.length / 2)]!
+  const mid = Math.floor(sorted.length / 2)
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
   return `x${sorted[0]!.toFixed(2)}-x${sorted[sorted.length - 1]!.toFixed(2)}, median x${median.toFixed(2)}`
 }
 
