@@ -29,8 +29,7 @@ async function child(set: SetChoice): Promise<void> {
   for (const e of entries) await executeStateless(e.input, native)
   // Largest first, as the replay suite submits them.
   const ordered = [...entries].sort((a, b) => (a.gas > b.gas ? -1 : a.gas < b.gas ? 1 : 0))
-  process.on('message', async (m: { run?: boolean; exit?: boolean }) => {
-    if (m.exit) process.exit(0)
+  process.on('message', async () => {
     const start = performance.now()
     let gas = 0
     for (const e of ordered) {
@@ -51,13 +50,6 @@ function nextMessage<T>(c: ChildProcess, what: string): Promise<T> {
       resolve(m as T)
     })
   })
-}
-
-export interface ProcessReport {
-  /** Mgas/s of one process alone. */
-  one: number
-  /** Combined Mgas/s of two processes at once. */
-  two: number
 }
 
 /**

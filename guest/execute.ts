@@ -161,13 +161,13 @@ export async function executeBlocks(
   runner.prepare?.(vm)
   if (opts.observer) observeExecution(vm, opts.observer)
   // Opt-in switches of patches/@ethereumjs+evm+10.1.3.patch, set on this VM's EVM only (a plain VM is unchanged).
-  const patched = vm.evm as unknown as { jumpAnalysisCache?: Map<Uint8Array, object>; syncSteps?: boolean; lazyMemory?: boolean; leanCallResults?: boolean; leanCallMessage?: boolean; fastWords?: boolean }
+  const patched = vm.evm as unknown as { jumpAnalysisCache?: Map<Uint8Array, object>; syncSteps?: boolean; lazyMemory?: boolean; leanCallResults?: boolean; leanCallMessage?: boolean; fastWords?: boolean; journal: { leanDiffs?: boolean } }
   if (tuning.jumpAnalysisCache) patched.jumpAnalysisCache = new Map() // per batch: a plain Map, no ephemeron cost in GC
   patched.syncSteps = tuning.syncSteps
   patched.lazyMemory = tuning.lazyMemory
   patched.leanCallResults = tuning.leanCallResults
   patched.leanCallMessage = tuning.leanCallMessage
-  ;(vm.evm as unknown as { journal: { leanDiffs?: boolean } }).journal.leanDiffs = tuning.leanJournal
+  patched.journal.leanDiffs = tuning.leanJournal
   patched.fastWords = tuning.fastWords
   if (tuning.flatTransientStorage) (vm.evm as unknown as { transientStorage: FlatTransientStorage }).transientStorage = new FlatTransientStorage()
   const runCall = vm.evm.runCall.bind(vm.evm)

@@ -42,7 +42,7 @@ interface SlotEntry {
   current: Uint8Array
   /** Value in the trie as of the last state-root computation; undefined = not read, must be written. */
   base: Uint8Array | undefined
-  /** Id of the checkpoint whose undo log last saved `current` (see FlatStateManager.mustSave). */
+  /** Id of the checkpoint whose undo log last saved `current` (see FlatStateManager.saveBeforeWrite). */
   savedAt: number
 }
 
@@ -60,7 +60,7 @@ interface AccountEntry {
   /** Storage cleared since then: slots not in `storage` read as zero. */
   wiped: boolean
   storage: Map<string, SlotEntry>
-  /** Id of the checkpoint whose undo log last saved `current` (see FlatStateManager.mustSave). */
+  /** Id of the checkpoint whose undo log last saved `current` (see FlatStateManager.saveBeforeWrite). */
   savedAt: number
 }
 
@@ -188,26 +188,27 @@ export class FlatStateManager implements StateManagerInterface {
     const prev = e.current
     // Every call frame writes its callee back (a zero-value transfer): an equal value changes nothing.
     if (prev !== undefined && value !== undefined && prev.nonce === value.nonce && prev.balance === value.balance && equalsBytes(prev.codeHash, value.codeHash)) return
-    if (this.mustSave(e.savedAt)) {
-      const prevSavedAt = e.savedAt
-      this.undo.push(() => {
-        e.current = prev
-        e.savedAt = prevSavedAt
-      })
-      e.savedAt = this.markIds[this.markIds.length - 1]!
-    }
+    this.saveBeforeWrite(e)
     e.current = value
     this.dirty.add(e.hex)
   }
 
   /**
-   * Whether a write must log the value it replaces. Only the first write of an entry within the innermost open
-   * checkpoint needs to: reverting restores the value the checkpoint started with. `savedAt` is the id of the
-   * checkpoint that logged it; ids grow, so an id at least the innermost one's belongs to that checkpoint or
-   * to a child committed into it (a reverted child restores `savedAt` with the value).
+   * Log the value an account or slot entry is about to lose, for the innermost open checkpoint. Only its first
+   * write within that checkpoint needs to: reverting restores the value the checkpoint started with.
+   * `savedAt` is the id of the checkpoint that logged it; ids grow, so an id at least the innermost one's
+   * belongs to that checkpoint or to a child committed into it (a reverted child restores `savedAt` with the
+   * value).
    */
-  private mustSave(savedAt: number): boolean {
-    return this.marks.length > 0 && savedAt < this.markIds[this.markIds.length - 1]!
+  private saveBeforeWrite<T>(entry: { current: T; savedAt: number }): void {
+    const innermost = this.markIds[this.markIds.length - 1]
+    if (innermost === undefined || entry.savedAt >= innermost) return
+    const { current, savedAt } = entry
+    this.undo.push(() => {
+      entry.current = current
+      entry.savedAt = savedAt
+    })
+    entry.savedAt = innermost
   }
 
   async deleteAccount(address: Address): Promise<void> {
@@ -313,16 +314,7 @@ export class FlatStateManager implements StateManagerInterface {
       }
     } else {
       if (equalsBytes(next, s.current)) return
-      if (this.mustSave(s.savedAt)) {
-        const entry = s
-        const prev = entry.current
-        const prevSavedAt = entry.savedAt
-        this.undo.push(() => {
-          entry.current = prev
-          entry.savedAt = prevSavedAt
-        })
-        s.savedAt = this.markIds[this.markIds.length - 1]!
-      }
+      this.saveBeforeWrite(s)
     }
     s.current = next
     this.dirty.add(e.hex)
