@@ -12,6 +12,7 @@ import { FlatStateManager } from './flatState.js'
 import { FlatTransientStorage } from './transientStorage.js'
 import { observeExecution, type ExecutionObserver } from './observer.js'
 import { NodeStore, createStateManager, type WitnessStateManager } from './state.js'
+import { withCheckedSystemCalls } from './systemCalls.js'
 import type { ProgramInput, ProgramOutput } from './types.js'
 import { ethCheck, validateHeaderAgainstParent, validateUncles } from './validate.js'
 
@@ -112,7 +113,8 @@ export const L1_BLOCK_RUNNER: BlockRunner = {
   },
   // `generate: true` makes runBlock return the computed roots instead of comparing them itself, so every
   // post-check reports a typed BlockInvalid with expected and actual values.
-  run: (vm, block) => runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHeaderValidation: true, setHardfork: true }),
+  run: (vm, block) =>
+    withCheckedSystemCalls(vm, block, () => runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHeaderValidation: true, setHardfork: true })),
 }
 
 export function decodeBlocks(raw: Uint8Array[], common: Common): Block[] {

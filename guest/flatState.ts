@@ -350,7 +350,7 @@ export class FlatStateManager implements StateManagerInterface {
   commit(): Promise<void> {
     this.marks.pop()
     this.markIds.pop()
-    if (this.marks.length === 0) this.undo.length = 0
+    if (this.marks.length === 0) this.closeOutermost()
     return settled(undefined)
   }
 
@@ -358,8 +358,19 @@ export class FlatStateManager implements StateManagerInterface {
     const mark = this.marks.pop() ?? 0
     this.markIds.pop()
     while (this.undo.length > mark) this.undo.pop()!()
-    if (this.marks.length === 0) this.undo.length = 0
+    if (this.marks.length === 0) this.closeOutermost()
     return settled(undefined)
+  }
+
+  /**
+   * The outermost checkpoint (a block) closed. Original storage values (EIP-2200 gas) are also forgotten here,
+   * as MerkleStateManager does: runTx clears them after each transaction, but nothing does after the EIP-7002 /
+   * EIP-7251 system calls at the end of a block, so the next block's first transaction would otherwise see the
+   * system call's pre-values as "original" (wrong SSTORE gas and refunds once a request queue was emptied).
+   */
+  private closeOutermost(): void {
+    this.undo.length = 0
+    this.originalStorageCache.clear()
   }
 
   // ─── state root ──────────────────────────────────────────────────────────────────────────────────────
