@@ -1,4 +1,5 @@
 import { Common, Holesky, Hoodi, Mainnet, Sepolia, type ChainConfig as EjsChainConfig, type CustomCrypto } from '@ethereumjs/common'
+import { blobHardforks, parseBlobSchedule } from './blobSchedule.js'
 import { BlockScopedCommon } from './common.js'
 import { WitnessInvalid } from './errors.js'
 import type { ChainConfig } from './types.js'
@@ -139,12 +140,15 @@ export function commonFromChainConfig(config: ChainConfig, customCrypto: CustomC
   }
   const hardforks = hardforksFromChainConfig(config)
   const last = hardforks[hardforks.length - 1]
+  const timeForks = hardforks.filter((h) => h.timestamp !== undefined).map((h) => h.name)
+  const customHardforks = blobHardforks(timeForks, parseBlobSchedule(config, TIME_FORKS.map(([name]) => name)))
   return new CommonClass({
     chain: {
       ...Mainnet,
       name: publicNetworkName(chainId) ? `custom-${chainId}` : 'custom',
       chainId,
       hardforks,
+      customHardforks,
       depositContractAddress: (config.depositContractAddress ?? Mainnet.depositContractAddress) as `0x${string}`,
     } as EjsChainConfig,
     hardfork: last.name,

@@ -48,8 +48,21 @@ export interface ChainConfig {
   bpo4Time?: number
   bpo5Time?: number
   depositContractAddress?: string
+  /**
+   * EIP-7840 blob parameters per fork, as geth and ethrex genesis configs carry them: keys `cancun`, `prague`,
+   * `osaka`, `bpo1`…`bpo5` (any case), values `{target, max, baseFeeUpdateFraction}`. Forks left out use the
+   * EIP values (Cancun, Prague, mainnet BPO1/BPO2) or the previous fork's; a scheduled BPO3-BPO5 needs an entry.
+   */
+  blobSchedule?: Record<string, BlobScheduleEntry>
   /** Name of a public network whose built-in schedule to use instead (mainnet, sepolia, holesky, hoodi). */
   publicNetwork?: string
+}
+
+/** One fork's blob parameters; numbers or 0x-hex strings (EEST fixture configs write hex). */
+export interface BlobScheduleEntry {
+  target: number | string
+  max: number | string
+  baseFeeUpdateFraction: number | string
 }
 
 /** L1 program input: consecutive blocks (RLP-encoded, as on the wire) and the witness covering them. */

@@ -23,6 +23,8 @@ export interface BlockchainTestCase {
   pre: Alloc
   postState?: Alloc
   postStateHash?: string
+  /** EEST fixtures: the network's blob parameters per fork (EIP-7840 shape, hex values). */
+  config?: { blobSchedule?: ChainConfig['blobSchedule'] }
 }
 
 export interface CaseResult {
@@ -68,14 +70,17 @@ export async function runBlockchainTest(name: string, test: BlockchainTestCase, 
   const failures: string[] = []
   const result: CaseResult = { name, passed: false, failures, blocks: test.blocks.length }
   let chainConfig: ChainConfig
+  let common: Common
+  const crypto = guestCrypto(opts.crypto)
   try {
     chainConfig = chainConfigForNetwork(test.network)
+    const blobSchedule = test.config?.blobSchedule
+    if (blobSchedule !== undefined) chainConfig.blobSchedule = { ...chainConfig.blobSchedule, ...blobSchedule }
+    common = commonFromChainConfig(chainConfig, crypto)
   } catch (e) {
     failures.push((e as Error).message)
     return result
   }
-  const crypto = guestCrypto(opts.crypto)
-  const common = commonFromChainConfig(chainConfig, crypto)
   const genesis = createBlockFromRLP(parseHex(test.genesisRLP, 'genesisRLP'), { common, setHardfork: true })
   const { nodes, stateRoot } = await buildStateFromAlloc(test.pre, common.copy())
   if (!equalsBytes(stateRoot, genesis.header.stateRoot)) {

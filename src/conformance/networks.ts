@@ -27,6 +27,18 @@ const FORKS: [string, (keyof ChainConfig)[]][] = [
   ['BPO5', ['bpo5Time']],
 ]
 
+/**
+ * Blob parameters of EEST's test-only forks BPO3-BPO5, which no public chain defines (BPO1/BPO2 are mainnet's,
+ * built into the guest). From execution-specs packages/testing/src/execution_testing/forks/forks/forks.py
+ * (`class BPO3` … `class BPO5`, BPO5 inherits BPO4's values), as written into fixtures' `config.blobSchedule`
+ * (erigontech/eest-fixtures@ec66995f, blockchain_tests_devnet/for_bpo*). A fixture's own schedule wins.
+ */
+const EEST_TEST_BPO_FORKS: NonNullable<ChainConfig['blobSchedule']> = {
+  bpo3: { target: 21, max: 32, baseFeeUpdateFraction: 20609697 },
+  bpo4: { target: 14, max: 21, baseFeeUpdateFraction: 13739630 },
+  bpo5: { target: 14, max: 21, baseFeeUpdateFraction: 13739630 },
+}
+
 const ALIASES: Record<string, string> = { Merge: 'Paris', Petersburg: 'ConstantinopleFix', TangerineWhistle: 'EIP150', SpuriousDragon: 'EIP158' }
 
 export class UnknownNetworkError extends Error {
@@ -60,5 +72,6 @@ export function chainConfigForNetwork(network: string): ChainConfig {
   }
   // Post-merge networks in EF tests start with terminal total difficulty 0.
   if (config.mergeNetsplitBlock !== undefined) config.terminalTotalDifficulty = 0
+  if (config.bpo3Time !== undefined) config.blobSchedule = EEST_TEST_BPO_FORKS
   return config
 }
