@@ -1,4 +1,5 @@
 import { Common, Holesky, Hoodi, Mainnet, Sepolia, type ChainConfig as EjsChainConfig, type CustomCrypto } from '@ethereumjs/common'
+import { AMSTERDAM_EIPS, AMSTERDAM_PARAMS } from './amsterdam.js'
 import { BlockScopedCommon } from './common.js'
 import { WitnessInvalid } from './errors.js'
 import type { ChainConfig } from './types.js'
@@ -50,6 +51,7 @@ const TIME_FORKS: [string, keyof ChainConfig][] = [
   ['bpo3', 'bpo3Time'],
   ['bpo4', 'bpo4Time'],
   ['bpo5', 'bpo5Time'],
+  ['amsterdam', 'amsterdamTime'],
 ]
 
 /**
@@ -110,6 +112,8 @@ export function hardforksFromChainConfig(config: ChainConfig): { name: string; b
   const timeScheduled = TIME_FORKS.map(([, f]) => num(config, f))
   for (let i = 0; i < TIME_FORKS.length; i++) {
     let ts = timeScheduled[i]
+    // BPO forks only change blob parameters (no EIPs): one not scheduled has nothing a later fork needs.
+    if (ts === undefined && /^bpo\d$/.test(TIME_FORKS[i][0])) continue
     if (ts === undefined) {
       ts = timeScheduled.slice(i + 1).find((t) => t !== undefined)
       if (ts === undefined) break
@@ -145,6 +149,7 @@ export function commonFromChainConfig(config: ChainConfig, customCrypto: CustomC
       name: publicNetworkName(chainId) ? `custom-${chainId}` : 'custom',
       chainId,
       hardforks,
+      customHardforks: { amsterdam: { eips: AMSTERDAM_EIPS, params: AMSTERDAM_PARAMS } },
       depositContractAddress: (config.depositContractAddress ?? Mainnet.depositContractAddress) as `0x${string}`,
     } as EjsChainConfig,
     hardfork: last.name,

@@ -89,6 +89,8 @@ export interface BlockRunOutcome {
   logsBloom: Uint8Array
   stateRoot: Uint8Array
   requestsHash?: Uint8Array
+  /** EIP-7928 (Amsterdam): the access list execution produced; its hash must match the header's. */
+  blockLevelAccessList?: { hash(): Uint8Array }
 }
 
 /**
@@ -214,6 +216,16 @@ export async function executeBlocks(
         throw new BlockInvalid(header.number, 'requests hash', {
           expected: header.requestsHash ? bytesToHex(header.requestsHash) : 'none',
           actual: got ? bytesToHex(got) : 'none',
+        })
+      }
+    }
+    if (header.common.isActivatedEIP(7928)) {
+      // EIP-7928: the header commits to keccak256(rlp(block access list)); the list is what execution touched.
+      const got = result.blockLevelAccessList?.hash()
+      if (got === undefined || header.blockAccessListHash === undefined || !equalsBytes(got, header.blockAccessListHash)) {
+        throw new BlockInvalid(header.number, 'block access list hash', {
+          expected: header.blockAccessListHash ? bytesToHex(header.blockAccessListHash) : 'none',
+          actual: got ? bytesToHex(got) : 'no access list (the runner does not build one)',
         })
       }
     }

@@ -47,6 +47,8 @@ export interface ChainConfig {
   bpo3Time?: number
   bpo4Time?: number
   bpo5Time?: number
+  /** Amsterdam as the EIP-8025 zkEVM test vectors define it (guest/amsterdam.ts). */
+  amsterdamTime?: number
   depositContractAddress?: string
   /** Name of a public network whose built-in schedule to use instead (mainnet, sepolia, holesky, hoodi). */
   publicNetwork?: string
