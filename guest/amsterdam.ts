@@ -16,7 +16,7 @@
  * not all (see docs/stateless-vectors.md, "Limitations"): such a block is rejected with a typed BlockInvalid
  * (gas used / receipts root), never accepted with a wrong result.
  */
-export const AMSTERDAM_EIPS: number[] = [7928, 7843, 7778, 8037]
+export const AMSTERDAM_EIPS: number[] = [7928, 7843, 7778, 8037, 7708]
 
 export const AMSTERDAM_PARAMS: Record<string, number> = {
   costPerStateByte: 1174,

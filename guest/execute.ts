@@ -1,6 +1,6 @@
 import { createBlockFromRLP, type Block, type BlockHeader } from '@ethereumjs/block'
 import type { Common, CustomCrypto } from '@ethereumjs/common'
-import type { EVMBN254Interface } from '@ethereumjs/evm'
+import type { EVM, EVMBN254Interface } from '@ethereumjs/evm'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { createVM, runBlock, type VM } from '@ethereumjs/vm'
 import { keccak_256 } from '@noble/hashes/sha3.js'
@@ -11,6 +11,7 @@ import { AncestorChain } from './headers.js'
 import { FlatStateManager } from './flatState.js'
 import { FlatTransientStorage } from './transientStorage.js'
 import { observeExecution, type ExecutionObserver } from './observer.js'
+import { readCodeLikeTheSpecs } from './specReads.js'
 import { NodeStore, createStateManager, type WitnessStateManager } from './state.js'
 import type { ProgramInput, ProgramOutput } from './types.js'
 import { ethCheck, validateHeaderAgainstParent, validateUncles } from './validate.js'
@@ -160,6 +161,7 @@ export async function executeBlocks(
   })
   // createEVM (10.1.3) overwrites a `bn254` option with its noble default, so set it on the instance.
   if (opts.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = opts.bn254
+  readCodeLikeTheSpecs(vm.evm as unknown as EVM)
   runner.prepare?.(vm)
   if (opts.observer) observeExecution(vm, opts.observer)
   // Opt-in switches of patches/@ethereumjs+evm+10.1.3.patch, set on this VM's EVM only (a plain VM is unchanged).
