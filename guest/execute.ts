@@ -263,7 +263,7 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
   const chain =
     input.unanchored !== undefined && input.witness.headers.length === 0
       ? AncestorChain.unanchored(input.unanchored)
-      : AncestorChain.fromWitness(input.witness.headers, common, blocks[0].header.parentHash, keccak256, undefined, blocks.map((b) => b.header))
+      : AncestorChain.fromWitness(input.witness.headers, common, blocks[0].header.parentHash, keccak256, undefined, blocks.map((b) => b.header), input.orderedHeaders)
   const initialStateRoot = chain.parentStateRoot
   const store = NodeStore.fromWitness(input.witness.state, input.witness.codes, keccak256)
   const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254, observer: opts.observer, tuning: opts.tuning })

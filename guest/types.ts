@@ -65,6 +65,12 @@ export interface ProgramInput {
    * Ignored when the witness has headers.
    */
   unanchored?: { preStateRoot: Uint8Array; blockHashes?: { number: bigint; hash: Uint8Array }[] }
+  /**
+   * The witness's headers follow the EIP-8025 stateless input rules (execution-specs amsterdam/stateless.py,
+   * validate_headers): at most 256, given oldest first, each the parent of the next. Other producers list
+   * headers in any order, so this is off unless the input comes from a stateless-input source.
+   */
+  orderedHeaders?: boolean
 }
 
 export interface ProgramOutput {

@@ -208,7 +208,7 @@ export async function checkZkevmBlock(
   if (b.executionWitness !== undefined) {
     try {
       const w = vectorWitness(b.executionWitness, `${label}.executionWitness`)
-      await executeStateless({ blocks: [rlp], witness: w, chainConfig }, opts)
+      await executeStateless({ blocks: [rlp], witness: w, chainConfig, orderedHeaders: true }, opts)
       guestValid = true
     } catch (e) {
       if (!isGuestError(e)) guestError = `untyped error: ${(e as Error)?.stack ?? String(e)}`

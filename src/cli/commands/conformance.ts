@@ -128,7 +128,8 @@ function checkSummary(results: (CaseResult & { file: string })[]): string[] {
   const groups = new Map<string, { passed: number; failed: number; checks: Map<string, { passed: number; failed: number }>; notes: number }>()
   for (const r of results) {
     if (r.checks === undefined) continue
-    const key = `${dirname(r.file)} [${r.network ?? '?'}]`
+    // The EIP folder and its parent (e.g. eip8025_optional_proofs/witness_7702), then the network (fork).
+    const key = `${dirname(r.file).split(/[\\/]/).slice(-2).join('/')} [${r.network ?? '?'}]`
     let g = groups.get(key)
     if (g === undefined) groups.set(key, (g = { passed: 0, failed: 0, checks: new Map(), notes: 0 }))
     if (r.passed) g.passed++
