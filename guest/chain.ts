@@ -1,4 +1,5 @@
 import { Common, Holesky, Hoodi, Mainnet, Sepolia, type ChainConfig as EjsChainConfig, type CustomCrypto } from '@ethereumjs/common'
+import { AMSTERDAM_EIPS, AMSTERDAM_PARAMS } from './amsterdam.js'
 import { blobHardforks, parseBlobSchedule } from './blobSchedule.js'
 import { BlockScopedCommon } from './common.js'
 import { WitnessInvalid } from './errors.js'
@@ -51,6 +52,7 @@ const TIME_FORKS: [string, keyof ChainConfig][] = [
   ['bpo3', 'bpo3Time'],
   ['bpo4', 'bpo4Time'],
   ['bpo5', 'bpo5Time'],
+  ['amsterdam', 'amsterdamTime'],
 ]
 
 /**
@@ -111,6 +113,8 @@ export function hardforksFromChainConfig(config: ChainConfig): { name: string; b
   const timeScheduled = TIME_FORKS.map(([, f]) => num(config, f))
   for (let i = 0; i < TIME_FORKS.length; i++) {
     let ts = timeScheduled[i]
+    // BPO forks only change blob parameters (no EIPs): one not scheduled has nothing a later fork needs.
+    if (ts === undefined && /^bpo\d$/.test(TIME_FORKS[i][0])) continue
     if (ts === undefined) {
       ts = timeScheduled.slice(i + 1).find((t) => t !== undefined)
       if (ts === undefined) break
@@ -142,6 +146,8 @@ export function commonFromChainConfig(config: ChainConfig, customCrypto: CustomC
   const last = hardforks[hardforks.length - 1]
   const timeForks = hardforks.filter((h) => h.timestamp !== undefined).map((h) => h.name)
   const customHardforks = blobHardforks(timeForks, parseBlobSchedule(config, TIME_FORKS.map(([name]) => name)))
+  // Amsterdam as the EIP-8025 vectors define it (guest/amsterdam.ts), keeping the blob parameters in force.
+  customHardforks.amsterdam = { ...customHardforks.amsterdam, eips: AMSTERDAM_EIPS, params: { ...customHardforks.amsterdam?.params, ...AMSTERDAM_PARAMS } }
   return new CommonClass({
     chain: {
       ...Mainnet,

@@ -1,6 +1,6 @@
 import { createBlockFromRLP, type Block, type BlockHeader } from '@ethereumjs/block'
 import type { Common, CustomCrypto } from '@ethereumjs/common'
-import type { EVMBN254Interface } from '@ethereumjs/evm'
+import type { EVM, EVMBN254Interface } from '@ethereumjs/evm'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { createVM, runBlock, type VM } from '@ethereumjs/vm'
 import { keccak_256 } from '@noble/hashes/sha3.js'
@@ -11,6 +11,7 @@ import { AncestorChain } from './headers.js'
 import { FlatStateManager } from './flatState.js'
 import { FlatTransientStorage } from './transientStorage.js'
 import { observeExecution, type ExecutionObserver } from './observer.js'
+import { readCodeLikeTheSpecs } from './specReads.js'
 import { NodeStore, createStateManager, type WitnessStateManager } from './state.js'
 import { withCheckedSystemCalls } from './systemCalls.js'
 import type { ProgramInput, ProgramOutput } from './types.js'
@@ -90,6 +91,8 @@ export interface BlockRunOutcome {
   logsBloom: Uint8Array
   stateRoot: Uint8Array
   requestsHash?: Uint8Array
+  /** EIP-7928 (Amsterdam): the access list execution produced; its hash must match the header's. */
+  blockLevelAccessList?: { hash(): Uint8Array }
 }
 
 /**
@@ -160,6 +163,7 @@ export async function executeBlocks(
   })
   // createEVM (10.1.3) overwrites a `bn254` option with its noble default, so set it on the instance.
   if (opts.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = opts.bn254
+  readCodeLikeTheSpecs(vm.evm as unknown as EVM)
   runner.prepare?.(vm)
   if (opts.observer) observeExecution(vm, opts.observer)
   // Opt-in switches of patches/@ethereumjs+evm+10.1.3.patch, set on this VM's EVM only (a plain VM is unchanged).
@@ -219,6 +223,16 @@ export async function executeBlocks(
         })
       }
     }
+    if (header.common.isActivatedEIP(7928)) {
+      // EIP-7928: the header commits to keccak256(rlp(block access list)); the list is what execution touched.
+      const got = result.blockLevelAccessList?.hash()
+      if (got === undefined || header.blockAccessListHash === undefined || !equalsBytes(got, header.blockAccessListHash)) {
+        throw new BlockInvalid(header.number, 'block access list hash', {
+          expected: header.blockAccessListHash ? bytesToHex(header.blockAccessListHash) : 'none',
+          actual: got ? bytesToHex(got) : 'no access list (the runner does not build one)',
+        })
+      }
+    }
     if (!equalsBytes(result.stateRoot, header.stateRoot)) {
       throw new BlockInvalid(header.number, 'state root', { expected: bytesToHex(header.stateRoot), actual: bytesToHex(result.stateRoot) })
     }
@@ -251,7 +265,7 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
   const chain =
     input.unanchored !== undefined && input.witness.headers.length === 0
       ? AncestorChain.unanchored(input.unanchored)
-      : AncestorChain.fromWitness(input.witness.headers, common, blocks[0].header.parentHash, keccak256, undefined, blocks.map((b) => b.header))
+      : AncestorChain.fromWitness(input.witness.headers, common, blocks[0].header.parentHash, keccak256, undefined, blocks.map((b) => b.header), input.orderedHeaders)
   const initialStateRoot = chain.parentStateRoot
   const store = NodeStore.fromWitness(input.witness.state, input.witness.codes, keccak256)
   const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254, observer: opts.observer, tuning: opts.tuning })

@@ -56,7 +56,10 @@ export class AncestorChain {
     keccak256: (b: Uint8Array) => Uint8Array,
     onLookup?: (n: bigint) => void,
     batchHeaders?: BlockHeader[],
+    /** EIP-8025 stateless input rules: at most 256 headers, already oldest first (see ProgramInput.orderedHeaders). */
+    ordered = false,
   ): AncestorChain {
+    if (ordered && rawHeaders.length > 256) throw new WitnessInvalid('headers', `${rawHeaders.length} headers, at most 256 allowed`)
     if (rawHeaders.length === 0) throw new WitnessIncomplete('header', `parent ${bytesToHex(firstBlockParentHash)}`)
     let headers = rawHeaders.map((raw, i) => {
       let header: BlockHeader
@@ -69,6 +72,13 @@ export class AncestorChain {
       if (!equalsBytes(keccak256(raw), header.hash())) throw new WitnessInvalid(`headers[${i}]`, 'hash mismatch')
       return header
     })
+    if (ordered) {
+      for (let i = 1; i < headers.length; i++) {
+        if (!equalsBytes(headers[i].parentHash, headers[i - 1].hash())) {
+          throw new WitnessInvalid(`headers[${i}]`, `not the child of headers[${i - 1}]: the stateless input's headers must be a contiguous chain, oldest first`)
+        }
+      }
+    }
     headers.sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0))
     // Some producers also list headers of the batch's own blocks; those must be exactly the batch's headers.
     if (batchHeaders !== undefined && batchHeaders.length > 0) {

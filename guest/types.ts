@@ -47,6 +47,8 @@ export interface ChainConfig {
   bpo3Time?: number
   bpo4Time?: number
   bpo5Time?: number
+  /** Amsterdam as the EIP-8025 zkEVM test vectors define it (guest/amsterdam.ts). */
+  amsterdamTime?: number
   depositContractAddress?: string
   /**
    * EIP-7840 blob parameters per fork, as geth and ethrex genesis configs carry them: keys `cancun`, `prague`,
@@ -76,6 +78,12 @@ export interface ProgramInput {
    * Ignored when the witness has headers.
    */
   unanchored?: { preStateRoot: Uint8Array; blockHashes?: { number: bigint; hash: Uint8Array }[] }
+  /**
+   * The witness's headers follow the EIP-8025 stateless input rules (execution-specs amsterdam/stateless.py,
+   * validate_headers): at most 256, given oldest first, each the parent of the next. Other producers list
+   * headers in any order, so this is off unless the input comes from a stateless-input source.
+   */
+  orderedHeaders?: boolean
 }
 
 export interface ProgramOutput {

@@ -25,6 +25,7 @@ const FORKS: [string, (keyof ChainConfig)[]][] = [
   ['BPO3', ['bpo3Time']],
   ['BPO4', ['bpo4Time']],
   ['BPO5', ['bpo5Time']],
+  ['Amsterdam', ['amsterdamTime']],
 ]
 
 /**

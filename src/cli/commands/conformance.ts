@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
-import { relative } from 'node:path'
+import { dirname, relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { MessageChannel } from 'node:worker_threads'
 import type { ConformanceEvent } from '../../../workers/conformance.js'
@@ -114,9 +114,40 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (stopping) console.error(`conformance: interrupted; ${files.length - tally.filesDone} of ${files.length} files not run`)
   console.error(`${files.length} files, ${workers} workers, ${seconds.toFixed(1)} s`)
+  for (const line of checkSummary(tally.all)) console.log(line)
   console.log(closingLine())
   if (stopping) return 130
   return tally.failed === 0 ? 0 : 1
+}
+
+/**
+ * One line per fixture folder and network whose cases carry named checks (the EIP-8025 stateless vectors):
+ * cases passed/failed, then each check's block counts, then how many blocks had notes (recorder additions).
+ */
+function checkSummary(results: (CaseResult & { file: string })[]): string[] {
+  const groups = new Map<string, { passed: number; failed: number; checks: Map<string, { passed: number; failed: number }>; notes: number }>()
+  for (const r of results) {
+    if (r.checks === undefined) continue
+    // The EIP folder and its parent (e.g. eip8025_optional_proofs/witness_7702), then the network (fork).
+    const key = `${dirname(r.file).split(/[\\/]/).slice(-2).join('/')} [${r.network ?? '?'}]`
+    let g = groups.get(key)
+    if (g === undefined) groups.set(key, (g = { passed: 0, failed: 0, checks: new Map(), notes: 0 }))
+    if (r.passed) g.passed++
+    else g.failed++
+    for (const [name, c] of Object.entries(r.checks)) {
+      const t = g.checks.get(name) ?? { passed: 0, failed: 0 }
+      t.passed += c.passed
+      t.failed += c.failed
+      g.checks.set(name, t)
+    }
+    g.notes += r.notes?.length ?? 0
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, g]) => {
+      const checks = [...g.checks.entries()].map(([name, c]) => `${name} ${c.passed}/${c.passed + c.failed}`).join(', ')
+      return `checks ${key}: ${g.passed} passed, ${g.failed} failed; blocks: ${checks}${g.notes ? `; ${g.notes} notes` : ''}`
+    })
 }
 
 interface FileOptions {

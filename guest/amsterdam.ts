@@ -1,0 +1,31 @@
+/**
+ * Amsterdam as the EIP-8025 zkEVM test vectors define it (execution-specs `tests-zkevm@v0.3.x`).
+ *
+ * @ethereumjs/common 10.1.3 lists 14 EIPs for `amsterdam`, following a later devnet (glamsterdam v7/v8: EIP-2780
+ * intrinsic gas 12000, EIP-8038 repricing, cost per state byte 1530, …). The vectors were filled with an earlier
+ * Amsterdam: block access lists (EIP-7928), the slot number header field (EIP-7843), block gas without refunds
+ * (EIP-7778) and state-creation gas (EIP-8037) in its first form, where a state byte costs a flat 1174 gas, a
+ * new storage slot is 32 state bytes, a new account 112, a 7702 authorization 23, and the regular parts are
+ * SSTORE-set 2900, CREATE 9000, per authorization 7500 (execution-specs forks/amsterdam/vm/gas.py of that
+ * period: STATE_BYTES_PER_STORAGE_SET, STATE_BYTES_PER_NEW_ACCOUNT, STATE_BYTES_PER_AUTH_BASE,
+ * PER_AUTH_BASE_COST, REGULAR_GAS_CREATE; state_gas_per_byte() returned 1174, as go-ethereum's
+ * glamsterdam-devnet-0 did). Tessera overrides ethereumjs's fork definition with this list and these parameters
+ * (Common's `customHardforks`), so exactly these activate at `amsterdamTime`.
+ *
+ * ethereumjs implements EIP-8037 as its later revision; with these parameters most of the vectors' gas matches,
+ * not all (see docs/stateless-vectors.md, "Limitations"): such a block is rejected with a typed BlockInvalid
+ * (gas used / receipts root), never accepted with a wrong result.
+ */
+export const AMSTERDAM_EIPS: number[] = [7928, 7843, 7778, 8037, 7708]
+
+export const AMSTERDAM_PARAMS: Record<string, number> = {
+  costPerStateByte: 1174,
+  stateBytesPerStorageSet: 32,
+  stateBytesPerNewAccount: 112,
+  createGas: 9000,
+  create2Gas: 9000,
+  txCreationGas: 9000,
+  perAuthBaseGas: 7500,
+  sstoreInitEIP2200Gas: 2900,
+  sstoreInitRefundEIP2200Gas: 2800,
+}
