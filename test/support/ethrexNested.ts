@@ -38,11 +38,11 @@ export function nestedTriesFromFlat(state: Uint8Array[], stateRoot: Uint8Array):
     if (n instanceof ExtensionMPTNode) return { Extension: { prefix: { data: n.key(), already_consumed: [] }, child: ref(n.value(), [...path, ...n.key()]) } }
     const leaf = n as LeafMPTNode
     const full = [...path, ...leaf.key()]
-    if (full.length === 64) {
-      const account = RLP.decode(leaf.value()) as Uint8Array[]
+    const account = full.length === 64 ? RLP.decode(leaf.value()) : undefined
+    if (Array.isArray(account) && account.length === 4) {
       let key = '0x'
       for (const x of full) key += x.toString(16)
-      accounts.push([key, hex(account[2])])
+      accounts.push([key, hex(account[2] as Uint8Array)])
     }
     return { Leaf: { partial: { data: [...leaf.key(), 16], already_consumed: [] }, value: [...leaf.value()] } }
   }
