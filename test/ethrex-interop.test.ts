@@ -233,9 +233,7 @@ describe('a scripted ethrex prover against Tessera\'s coordinator', () => {
     cleanups.push(() => store.close())
     store.addBatches([1, 2, 3].map((n) => ({ source: `s${n}`, firstBlock: n, lastBlock: n, input: encodeProgramInput(syntheticInput(n)) })))
     const calls: { proof: number[]; publicValues: Uint8Array }[] = []
-    // Synthetic batches have no parent header to embed tries from: served in ethrex's flat form.
     const { address } = await startCoordinator(store, {
-      witnessForm: 'flat',
       verifyProof: {
         RISC0: async (proof, publicValues) => {
           calls.push({ proof: Array.from(proof), publicValues })
@@ -291,14 +289,14 @@ describe('versioning like ethrex', () => {
     const store = new CoordinatorStore(db)
     cleanups.push(() => store.close())
     store.addBatches([1, 2].map((n) => ({ source: `s${n}`, firstBlock: n, lastBlock: n, input: encodeProgramInput(syntheticInput(n)) })))
-    const first = await startCoordinator(store, { version: 'v1', witnessForm: 'flat' })
+    const first = await startCoordinator(store, { version: 'v1' })
     const request = (a: Address, v: string) => exchange(a, `{"InputRequest":{"commit_hash":"${v}","prover_type":"Exec"}}`)
     expect(JSON.parse(await request(first.address, 'v1')).InputResponse.id).toBe(1) // batches 1 and 2 are now v1's
     await first.coordinator.close()
 
     // Upgraded coordinator: new batches are made for v2; v1 provers may still finish v1's batches.
     store.addBatches([{ source: 's3', firstBlock: 3, lastBlock: 3, input: encodeProgramInput(syntheticInput(3)) }])
-    const second = await startCoordinator(store, { version: 'v2', witnessForm: 'flat' })
+    const second = await startCoordinator(store, { version: 'v2' })
     expect(JSON.parse(await request(second.address, 'v2')).InputResponse.id).toBe(3)
     expect(JSON.parse(await request(second.address, 'v1')).InputResponse.id).toBe(2)
     expect(await request(second.address, 'v1')).toBe('"VersionMismatch"')

@@ -53,8 +53,7 @@ describe('protocol messages', () => {
       { kind: 'ProverSetupACK' },
     ]
     for (const m of messages) expect(parseMessage(encodeMessage(m))).toEqual(m)
-    // A synthetic batch has no parent header to embed its tries from: written in ethrex's flat form.
-    const text = encodeMessage({ kind: 'BatchResponse', batchNumber: 3, input: BatchInput.fromProgram(input, 'flat'), format: 'Compressed' })
+    const text = encodeMessage({ kind: 'BatchResponse', batchNumber: 3, input: BatchInput.fromProgram(input), format: 'Compressed' })
     const back = parseMessage(text)
     expect(back).toMatchObject({ kind: 'BatchResponse', batchNumber: 3, format: 'Compressed' })
     expect(back.kind === 'BatchResponse' && back.input?.form).toBe('l1')
