@@ -13,6 +13,7 @@ import { Prover } from '../src/prover/prover.js'
 import type { Address } from '../src/protocol/transport.js'
 import { cacheFileToProgramInput, readCacheFile } from '../src/witness/cache.js'
 import { captureLog, rawExchange, syntheticInput } from './support/coordinator-kit.js'
+import { rehashNested } from './support/ethrexNested.js'
 import { HOODI_CACHE, SHARED_FIXTURES } from './support/fixtures.js'
 
 /**
@@ -66,6 +67,17 @@ async function scriptedServer(answer: (request: string, n: number) => string): P
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
   cleanups.push(() => new Promise<void>((r) => server.close(() => r())))
   return { address: { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }, received }
+}
+
+/** The state root of the block's parent, read from the cache's RLP headers (ethrex-replay's witness). */
+function parentStateRoot(cache: { blocks: { header: { parentHash: string } }[]; witness: { headers: string[] } }): string {
+  for (const h of cache.witness.headers) {
+    const bytes = Buffer.from(h.slice(2), 'hex')
+    if (`0x${Buffer.from(keccak_256(bytes)).toString('hex')}` === cache.blocks[0].header.parentHash) {
+      return `0x${Buffer.from((RLP.decode(bytes) as Uint8Array[])[3]).toString('hex')}`
+    }
+  }
+  throw new Error('no parent header in the cache')
 }
 
 const u256 = (n: number) => Buffer.from(BigInt(n).toString(16).padStart(64, '0'), 'hex')
@@ -202,12 +214,12 @@ describe('a scripted ethrex prover against Tessera\'s coordinator', () => {
     expect(response.input.blocks[0].header).toEqual(expectedHeader)
     expect(Object.keys(response.input.blocks[0].header)).toEqual(Object.keys(expectedHeader))
     expect(response.input.blocks[0].body.transactions).toHaveLength(cache.blocks[0].body.transactions.length)
+    // Served in ethrex's current (nested) form by default; the scripted prover re-hashes it as ethrex's guest would.
     const w = response.input.execution_witness
-    expect(Object.keys(w)).toEqual(['codes', 'blockHeadersBytes', 'firstBlockNumber', 'chainConfig', 'nodes', 'keys'])
-    expect(w.firstBlockNumber).toBe(1265656)
-    expect(w.nodes).toHaveLength(program.witness.state.length)
-    expect(w.nodes[0]).toEqual(Array.from(program.witness.state[0]))
-    expect(w.chainConfig).toMatchObject({ chainId: 560048, pragueTime: 1742999832, depositContractAddress: '0x00000000219ab540356cbb839cbe05303d7705fa' })
+    expect(Object.keys(w)).toEqual(['codes', 'block_headers_bytes', 'first_block_number', 'chain_config', 'state_trie_root', 'storage_trie_roots'])
+    expect(w.first_block_number).toBe(1265656)
+    expect(rehashNested(w.state_trie_root).root).toBe(parentStateRoot(cache))
+    expect(w.chain_config).toMatchObject({ chainId: 560048, pragueTime: 1742999832, depositContractAddress: '0x00000000219ab540356cbb839cbe05303d7705fa' })
 
     expect(await exchange(address, '{"ProofSubmit":{"id":1,"proof":{"Proof":{"prover_type":"Exec","proof":[0]}}}}')).toBe('{"ProofSubmitACK":{"id":1}}')
     expect(store.proof(1, 'Exec')).toMatchObject({ proof: Uint8Array.of(0), publicValues: new Uint8Array(0), checked: 'nothing' })

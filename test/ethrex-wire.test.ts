@@ -144,7 +144,8 @@ describe('ethrex golden messages', () => {
     if (msg.kind !== 'BatchResponse' || msg.input === null) throw new Error('expected an InputResponse with input')
     const data = msg.input.proverInputData()
     const program = { blocks: data.blocks, witness: data.witness.witness, chainConfig: chainConfigFromEthrex(data.witness.chainConfig, 'chainConfig') }
-    const json = proverInputDataJson(program, data)
+    // The golden's witness is the flat form with a placeholder header: written back in that form.
+    const json = proverInputDataJson(program, data, 'flat')
     expect(Object.keys(json as object)).toEqual(['blocks', 'execution_witness', 'elasticity_multiplier', 'blob_commitment', 'blob_proof', 'fee_configs'])
     const again = BatchInput.fromEthrexJson(parseJson(stringifyJson(json)), 'input')
     expect(again.form).toBe('l2')
@@ -177,8 +178,8 @@ describe('ethrex golden messages', () => {
       expect(`0x${Buffer.from(publicValues).toString('hex')}`).toBe(summary.batches[0].publicValues)
     }, 60_000)
 
-    it('is what Tessera\'s coordinator serves for the stored batch, in ethrex\'s exact JSON', () => {
-      const served = BatchInput.fromStored(encodeL2ProgramInput(l2CacheFileToInput(cache)))
+    it('is what Tessera\'s coordinator serves for the stored batch with --witness-form flat, in ethrex\'s exact JSON', () => {
+      const served = BatchInput.fromStored(encodeL2ProgramInput(l2CacheFileToInput(cache)), 'flat')
       expect(served.form).toBe('l2')
       const out = JSON.parse(encodeMessage({ kind: 'BatchResponse', batchNumber: 1, input: served, format: 'Compressed' }))
       const want = JSON.parse(text)
@@ -245,12 +246,13 @@ describe('ethrex golden messages', () => {
     expect((txToEthrex(txs[0]) as Record<string, Json>).chainId).toBe('0x3e803e7')
   })
 
-  it('refuses the embedded-trie witness with a clear reason, not a crash', () => {
+  it('reads the embedded-trie witness and names what keeps it from proving itself (here: a header that is not one)', () => {
     const msg = parseMessage(golden('input-response-embedded-tries.json'))
     if (msg.kind !== 'BatchResponse' || msg.input === null) throw new Error('expected an InputResponse with input')
     const e = protocolError(() => msg.input!.programInput())
-    expect(e.reason).toBe('unsupported_input')
-    expect(e.field).toBe('InputResponse.input.execution_witness')
+    expect(e.reason).toBe('malformed')
+    expect(e.field).toBe('InputResponse.input.execution_witness.block_headers_bytes[0]')
+    expect(e.message).toMatch(/not an RLP block header/)
   })
 
   it('names the field of every defect in an ethrex message', () => {

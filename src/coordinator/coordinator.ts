@@ -3,6 +3,7 @@ import type net from 'node:net'
 import type { Logger } from 'pino'
 import { BudgetExceeded } from '../budget/budget.js'
 import { BatchInput } from '../protocol/batchInput.js'
+import type { WrittenWitnessForm } from '../protocol/ethrex/witness.js'
 import { encodeMessage, type BatchRequest, type Message, type ProofFormat, type ProofSubmit, type ProverSetup, type ProverType } from '../protocol/messages.js'
 import { encodeRefusal, Refused } from '../protocol/refusal.js'
 import { createMessageServer, formatAddress, type Address, type ServerLimits } from '../protocol/transport.js'
@@ -28,6 +29,14 @@ export interface CoordinatorOptions {
   store: CoordinatorStore
   /** This coordinator's program version; new batches are made for it (provers send theirs as commit_hash). */
   version: string
+  /**
+   * Other program versions (an ethrex build's git commit, as its prover sends it in `commit_hash`) whose guest
+   * proves what this coordinator's does: provers announcing one get this version's batches, in the witness form
+   * given. Matched exactly, or as a prefix either way of at least 7 hex digits (ethrex sends a short SHA).
+   */
+  acceptedCommits?: Map<string, WrittenWitnessForm>
+  /** The ethrex witness form batches go out in, unless an accepted commit names another (default nested). */
+  witnessForm?: WrittenWitnessForm
   /** Prover types whose proofs are wanted; others get ProverTypeNotNeeded. */
   requiredTypes: ProverType[]
   /** An assignment older than this is handed out again. */
@@ -102,11 +111,14 @@ export class Coordinator {
     // so one bad row never strands the batches after it.
     // Batches are made for a program version (the coordinator's when first served); a prover gets the next one
     // made for its version. Nothing for it and not our version: VersionMismatch, as ethrex answers.
-    const versions = { proverVersion: req.commitHash, currentVersion: this.opts.version }
+    // A version the operator accepted (--accept-commit) counts as ours and gets the witness form named for it.
+    const accepted = this.acceptedForm(req.commitHash)
+    const proverVersion = accepted === undefined ? req.commitHash : this.opts.version
+    const versions = { proverVersion, currentVersion: this.opts.version }
     for (;;) {
       const batchNumber = this.opts.store.assignNext(req.proverType, this.opts.proverTimeoutMs, Date.now(), req.proverId ?? host, versions)
       if (batchNumber === null) {
-        if (req.commitHash === this.opts.version) return { kind: 'BatchResponse', batchNumber: null, input: null, format: null }
+        if (proverVersion === this.opts.version) return { kind: 'BatchResponse', batchNumber: null, input: null, format: null }
         this.log.warn({ peer, proverVersion: req.commitHash, version: this.opts.version }, 'prover version mismatch')
         return { kind: 'VersionMismatch' }
       }
@@ -114,7 +126,7 @@ export class Coordinator {
       try {
         const batch = this.opts.store.batch(batchNumber)
         if (!batch) throw new Error('row vanished')
-        const input = BatchInput.fromStored(batch.input)
+        const input = BatchInput.fromStored(batch.input, accepted ?? this.opts.witnessForm ?? 'nested')
         // In the dialect the request came in (ethrex's, or Tessera 0.1's for older provers).
         reply = encodeMessage({ kind: 'BatchResponse', batchNumber, input, format: this.opts.format ?? 'Groth16' }, req.dialect)
       } catch (e) {
@@ -125,9 +137,25 @@ export class Coordinator {
         continue
       }
       const times = this.opts.store.assignment(batchNumber, req.proverType)?.timesAssigned ?? 1
-      this.log.info({ peer, batch: batchNumber, proverType: req.proverType, proverId: req.proverId, times }, times > 1 ? 'batch reassigned' : 'batch assigned')
+      const witnessForm = req.dialect === 'tessera-0.1' ? 'tessera-0.1' : (accepted ?? this.opts.witnessForm ?? 'nested')
+      this.log.info({ peer, batch: batchNumber, proverType: req.proverType, proverId: req.proverId, proverVersion: req.commitHash, witnessForm, times }, times > 1 ? 'batch reassigned' : 'batch assigned')
       return reply
     }
+  }
+
+  /** The witness form for an accepted commit_hash; undefined when the operator did not accept it. */
+  private acceptedForm(commitHash: string): WrittenWitnessForm | undefined {
+    const accepted = this.opts.acceptedCommits
+    if (accepted === undefined || accepted.size === 0) return undefined
+    const exact = accepted.get(commitHash)
+    if (exact !== undefined) return exact
+    const hash = commitHash.toLowerCase()
+    if (!/^[0-9a-f]{7,40}$/.test(hash)) return undefined
+    for (const [commit, form] of accepted) {
+      const c = commit.toLowerCase()
+      if (/^[0-9a-f]{7,40}$/.test(c) && (c.startsWith(hash) || hash.startsWith(c))) return form
+    }
+    return undefined
   }
 
   // ---------- ProofSubmit ----------

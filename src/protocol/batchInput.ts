@@ -14,7 +14,7 @@ import {
   proverInputDataFromEthrex,
   type ProverInputData,
 } from './ethrex/proverInput.js'
-import { isNestedWitness } from './ethrex/witness.js'
+import { requiredWitnessFields, type WrittenWitnessForm } from './ethrex/witness.js'
 import { programInputFromJson, programInputToJson } from './input.js'
 import type { Json } from './json.js'
 
@@ -47,13 +47,15 @@ export class BatchInput {
     private program: ProgramInput | undefined,
     private readonly field: string,
     private l2: L2ProgramInput | undefined = undefined,
+    /** The ethrex witness form Tessera's own batches are written in (ethrexJson); a received input keeps its own. */
+    readonly witnessForm: WrittenWitnessForm = 'nested',
   ) {}
 
   /** A batch as the coordinator stores it (encodeProgramInput or encodeL2ProgramInput bytes). */
-  static fromStored(bytes: Uint8Array): BatchInput {
+  static fromStored(bytes: Uint8Array, witnessForm: WrittenWitnessForm = 'nested'): BatchInput {
     // An L2 batch goes out as ethrex's ProverInputData (ethrexJson), which ethrex's L2 provers consume.
-    if (isEncodedL2Input(bytes)) return new BatchInput('l2', undefined, undefined, 'input', decodeL2ProgramInput(bytes))
-    return BatchInput.fromProgram(decodeProgramInput(bytes))
+    if (isEncodedL2Input(bytes)) return new BatchInput('l2', undefined, undefined, 'input', decodeL2ProgramInput(bytes), witnessForm)
+    return BatchInput.fromProgram(decodeProgramInput(bytes), witnessForm)
   }
 
   private static fromL2CacheJson(json: Json, field: string): BatchInput {
@@ -65,19 +67,17 @@ export class BatchInput {
   }
 
   /** A batch Tessera serves: sent as ethrex's L1 ProgramInput. */
-  static fromProgram(program: ProgramInput): BatchInput {
-    return new BatchInput('l1', undefined, program, 'input')
+  static fromProgram(program: ProgramInput, witnessForm: WrittenWitnessForm = 'nested'): BatchInput {
+    return new BatchInput('l1', undefined, program, 'input', undefined, witnessForm)
   }
 
   static fromEthrexJson(json: Json | undefined, field: string): BatchInput {
     if (isTesseraL2Batch(json)) return BatchInput.fromL2CacheJson(json!, field)
     const kind = ethrexInputKind(json, field)
     const witness = (json as { execution_witness: Json }).execution_witness
-    // Shape of the flat witness is checked now; the nested form is readable JSON but not runnable.
-    if (!isNestedWitness(witness)) {
-      for (const name of ['codes', 'blockHeadersBytes', 'firstBlockNumber', 'chainConfig', 'nodes']) {
-        if (!(name in (witness as object))) throw new ProtocolError('malformed', 'missing', `${field}.execution_witness.${name}`)
-      }
+    // The witness's fields are checked now (flat or nested); its tries are re-hashed when the input is run.
+    for (const name of requiredWitnessFields(witness)) {
+      if (!(name in (witness as object))) throw new ProtocolError('malformed', 'missing', `${field}.execution_witness.${name}`)
     }
     return new BatchInput(kind, json, undefined, field)
   }
@@ -91,11 +91,11 @@ export class BatchInput {
   ethrexJson(): Json {
     if (this.form === 'l2-cache') return this.l2CacheJson()
     if (this.form === 'l2') {
-      if (this.wire === undefined) this.wire = ethrexL2Json(this.l2!)
+      if (this.wire === undefined) this.wire = ethrexL2Json(this.l2!, this.witnessForm)
       return this.wire
     }
-    if (this.form === 'tessera-0.1') return ethrexL1Json(this.programInput())
-    if (this.wire === undefined) this.wire = ethrexL1Json(this.program!)
+    if (this.form === 'tessera-0.1') return ethrexL1Json(this.programInput(), this.witnessForm)
+    if (this.wire === undefined) this.wire = ethrexL1Json(this.program!, this.witnessForm)
     return this.wire
   }
 

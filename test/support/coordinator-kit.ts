@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { createBlock } from '@ethereumjs/block'
+import { RLP } from '@ethereumjs/rlp'
+import { keccak_256 } from '@noble/hashes/sha3.js'
 import type { Common } from '@ethereumjs/common'
 import { commonFromChainConfig } from '../../guest/chain.js'
 import { guestCrypto } from '../../guest/crypto.js'
@@ -24,9 +26,14 @@ export function syntheticInput(number: number, witnessBytes = 8, gas: { gasLimit
   syntheticCommon ??= commonFromChainConfig(SYNTHETIC_CHAIN, guestCrypto())
   const header = { number: BigInt(number), gasLimit: gas.gasLimit ?? 30_000_000n, gasUsed: gas.gasUsed ?? 0n, timestamp: BigInt(number) }
   const block = createBlock({ header, withdrawals: [] }, { common: syntheticCommon, setHardfork: true })
+  // The witness is one leaf node and a parent header whose state root is its hash: not a real state, but
+  // hash-linked, so ethrex's nested witness form can embed it (src/protocol/ethrex/witness.ts).
+  const leaf = RLP.encode([Uint8Array.of(0x20), new Uint8Array(witnessBytes).fill(number & 0xff)])
+  const z = (n: number) => new Uint8Array(n)
+  const parent = RLP.encode([z(32), z(32), z(20), keccak_256(leaf), z(32), z(32), z(256), z(0), BigInt(Math.max(number - 1, 0)), 30_000_000n, z(0), z(0), z(0), z(32), z(8)])
   return {
     blocks: [block.serialize()],
-    witness: { state: [new Uint8Array(witnessBytes).fill(number & 0xff)], codes: [], keys: [], headers: [Uint8Array.of(0xc0)] },
+    witness: { state: [leaf], codes: [], keys: [], headers: [parent] },
     chainConfig: { ...SYNTHETIC_CHAIN },
   }
 }

@@ -12,6 +12,7 @@ import { createCoordinatorMetrics, serveMetrics } from '../../coordinator/metric
 import { loadDirectory, rpcBatchLoader, SkippedFiles } from '../../coordinator/source.js'
 import { createSourceParser } from '../../coordinator/sourcePool.js'
 import { CoordinatorStore, StoreRefused } from '../../coordinator/store.js'
+import { parseWitnessForm, type WrittenWitnessForm } from '../../protocol/ethrex/witness.js'
 import { parseProverType, type ProverType } from '../../protocol/messages.js'
 import { DEFAULT_SERVER_LIMITS, formatAddress, parseAddress } from '../../protocol/transport.js'
 import { createProvePool } from '../../prover/pool.js'
@@ -28,6 +29,11 @@ Serve batches to provers over TCP (ethrex proof-coordinator protocol) and keep p
   --required-types LIST      prover types wanted, comma separated: Exec,SP1,RISC0 (default Exec)
   --commit-hash VERSION      this coordinator's program version; new batches are made for it and provers
                              get the batches made for theirs (default: this package's version)
+  --witness-form nested|flat ethrex ExecutionWitness layout batches go out in (default nested: ethrex main
+                             since 2026-03; flat: ethrex v6.0.0 and earlier)
+  --accept-commit C[=FORM][,..]  ethrex builds (the git commit their provers send as commit_hash, short or
+                             full) whose guest this coordinator accepts: they get this version's batches, in
+                             FORM (nested|flat, default --witness-form). Others get VersionMismatch, as ethrex
   --max-message-bytes N      largest request accepted (default 16777216)
   --read-timeout MS          drop a connection idle this long while reading (default 30000)
   --auth-token SECRET        shared secret provers must send (or env TESSERA_AUTH_TOKEN)
@@ -103,6 +109,18 @@ async function zkvmVerifiers(types: ProverType[], log: Logger, groth16: ReturnTy
   return out
 }
 
+/** `--accept-commit a1b2c3d=flat,e8f2e60` (repeatable) -> commit -> witness form. */
+export function parseAcceptedCommits(values: string[], fallback: WrittenWitnessForm): Map<string, WrittenWitnessForm> {
+  const out = new Map<string, WrittenWitnessForm>()
+  for (const entry of values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '')) {
+    const [commit, form] = entry.split('=', 2)
+    if (commit.length === 0) throw new Error(`--accept-commit: empty commit in "${entry}"`)
+    if (commit.length > 256) throw new Error('--accept-commit: a commit longer than 256 characters')
+    out.set(commit, form === undefined ? fallback : parseWitnessForm(form, `--accept-commit ${commit}`))
+  }
+  return out
+}
+
 function program32(value: string, flag: string): Uint8Array {
   const hex = value.replace(/^0x/i, '')
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new Error(`${flag}: expected 32 bytes of hex, got "${value}"`)
@@ -120,6 +138,8 @@ export async function run(argv: string[]): Promise<number> {
       'required-types': { type: 'string', default: 'Exec' },
       'commit-hash': { type: 'string' },
       version: { type: 'string' },
+      'witness-form': { type: 'string', default: 'nested' },
+      'accept-commit': { type: 'string', multiple: true },
       'max-message-bytes': { type: 'string' },
       'read-timeout': { type: 'string' },
       'auth-token': { type: 'string' },
@@ -170,6 +190,8 @@ export async function run(argv: string[]): Promise<number> {
   limits.readDeadlineMs = Math.max(limits.readDeadlineMs, limits.idleTimeoutMs)
   const sourcePollMs = positiveInt(values['source-poll-interval'], '--source-poll-interval', 30_000, true)
   const version = values['commit-hash'] ?? values.version ?? packageVersion()
+  const witnessForm = parseWitnessForm(values['witness-form'], '--witness-form')
+  const acceptedCommits = parseAcceptedCommits(values['accept-commit'] ?? [], witnessForm)
   const authToken = values['auth-token'] ?? process.env.TESSERA_AUTH_TOKEN
   const programs = {
     risc0ImageId: values['risc0-image-id'] === undefined ? undefined : program32(values['risc0-image-id'], '--risc0-image-id'),
@@ -257,6 +279,8 @@ export async function run(argv: string[]): Promise<number> {
   const coordinator = new Coordinator({
     store,
     version,
+    acceptedCommits,
+    witnessForm,
     requiredTypes,
     proverTimeoutMs,
     limits,

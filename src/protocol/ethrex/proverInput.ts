@@ -8,7 +8,7 @@ import type { Json } from '../json.js'
 import { blockNumberOfRlp, blockRlpFromEthrex, blockToEthrex, conversionCommon } from './block.js'
 import { chainConfigFromEthrex, chainConfigToEthrex } from './chainConfig.js'
 import { l2BlockRlpFromEthrex, l2BlockToEthrex } from './l2Block.js'
-import { ethrexWitnessJson, isNestedWitness, parseEthrexWitness, type EthrexWitness } from './witness.js'
+import { ethrexWitnessJson, parseEthrexWitness, type EthrexWitness, type WrittenWitnessForm } from './witness.js'
 
 /**
  * The two inputs ethrex's coordinators send in `InputResponse.input`:
@@ -90,26 +90,30 @@ export function feeConfigJson(f: FeeConfig): Json {
 /** Blocks and witness common to both inputs -> Tessera's ProgramInput (what the L1 guest runs). */
 function blocksAndWitness(o: { [key: string]: Json }, field: string): { program: ProgramInput; witness: EthrexWitness } {
   const witness = parseEthrexWitness(o.execution_witness, `${field}.execution_witness`)
-  const chainConfig = chainConfigFromEthrex(witness.chainConfig, `${field}.execution_witness.chainConfig`)
+  const chainConfig = chainConfigFromEthrex(witness.chainConfig, `${field}.execution_witness.${witnessName(witness, 'chainConfig')}`)
   const common = conversionCommon(chainConfig)
   const blocks = array(o.blocks, `${field}.blocks`).map((b, i) => blockRlpFromEthrex(b, common, `${field}.blocks[${i}]`))
   checkFirstBlock(blocks, witness, field)
   return { program: { blocks, witness: witness.witness, chainConfig }, witness }
 }
 
+/** A witness field's name as its form spells it (the flat form is camelCase, the nested ones snake_case). */
+function witnessName(witness: EthrexWitness, camel: 'chainConfig' | 'firstBlockNumber'): string {
+  if (witness.form === 'flat') return camel
+  return camel === 'chainConfig' ? 'chain_config' : 'first_block_number'
+}
+
 function checkFirstBlock(blocks: Uint8Array[], witness: EthrexWitness, field: string): void {
   if (blocks.length === 0) throw new ProtocolError('malformed', 'expected at least one block', `${field}.blocks`)
   const first = blockNumberOfRlp(blocks[0], `${field}.blocks[0]`)
   if (first !== witness.firstBlockNumber) {
-    throw new ProtocolError('malformed', `is ${witness.firstBlockNumber}, but the first block is number ${first}`, `${field}.execution_witness.firstBlockNumber`)
+    throw new ProtocolError('malformed', `is ${witness.firstBlockNumber}, but the first block is number ${first}`, `${field}.execution_witness.${witnessName(witness, 'firstBlockNumber')}`)
   }
 }
 
 /** ethrex L1 ProgramInput JSON -> the ProgramInput Tessera's guest runs. */
 export function programInputFromEthrexL1(json: Json | undefined, field: string): ProgramInput {
-  const o = object(json, field)
-  if (isNestedWitness(o.execution_witness)) parseEthrexWitness(o.execution_witness, `${field}.execution_witness`)
-  return blocksAndWitness(o, field).program
+  return blocksAndWitness(object(json, field), field).program
 }
 
 /**
@@ -119,7 +123,7 @@ export function programInputFromEthrexL1(json: Json | undefined, field: string):
 export function proverInputDataFromEthrex(json: Json | undefined, field: string): ProverInputData {
   const o = object(json, field)
   const witness = parseEthrexWitness(o.execution_witness, `${field}.execution_witness`)
-  const chainConfig = chainConfigFromEthrex(witness.chainConfig, `${field}.execution_witness.chainConfig`)
+  const chainConfig = chainConfigFromEthrex(witness.chainConfig, `${field}.execution_witness.${witnessName(witness, 'chainConfig')}`)
   const common = conversionCommon(chainConfig)
   const blocks = array(o.blocks, `${field}.blocks`).map((b, i) => l2BlockRlpFromEthrex(b, common, `${field}.blocks[${i}]`))
   checkFirstBlock(blocks, witness, field)
@@ -134,20 +138,20 @@ export function proverInputDataFromEthrex(json: Json | undefined, field: string)
 }
 
 /** Tessera's ProgramInput as ethrex's L1 ProgramInput JSON. */
-export function ethrexL1Json(program: ProgramInput): Json {
+export function ethrexL1Json(program: ProgramInput, form: WrittenWitnessForm = 'nested'): Json {
   const common = conversionCommon(program.chainConfig)
   return {
     blocks: program.blocks.map((b, i) => blockToEthrex(b, common, `blocks[${i}]`)),
-    execution_witness: ethrexWitnessJson(program.witness, blockNumberOfRlp(program.blocks[0], 'blocks[0]'), chainConfigToEthrex(program.chainConfig)),
+    execution_witness: ethrexWitnessJson(program.witness, blockNumberOfRlp(program.blocks[0], 'blocks[0]'), chainConfigToEthrex(program.chainConfig), form),
   }
 }
 
 /** An L2 batch as ethrex's ProverInputData JSON (what an ethrex L2 prover consumes). */
-export function proverInputDataJson(program: ProgramInput, l2: Omit<ProverInputData, 'blocks' | 'witness'>): Json {
+export function proverInputDataJson(program: ProgramInput, l2: Omit<ProverInputData, 'blocks' | 'witness'>, form: WrittenWitnessForm = 'nested'): Json {
   const common = conversionCommon(program.chainConfig)
   return {
     blocks: program.blocks.map((b, i) => l2BlockToEthrex(b, common, `blocks[${i}]`)),
-    execution_witness: ethrexWitnessJson(program.witness, blockNumberOfRlp(program.blocks[0], 'blocks[0]'), chainConfigToEthrex(program.chainConfig)),
+    execution_witness: ethrexWitnessJson(program.witness, blockNumberOfRlp(program.blocks[0], 'blocks[0]'), chainConfigToEthrex(program.chainConfig), form),
     elasticity_multiplier: l2.elasticityMultiplier,
     blob_commitment: bytesToJson(l2.blobCommitment),
     blob_proof: bytesToJson(l2.blobProof),
@@ -187,7 +191,7 @@ export function l2ProgramInputFromEthrex(json: Json | undefined, field: string):
   return {
     blocks: data.blocks,
     witness: data.witness.witness,
-    chainConfig: chainConfigFromEthrex(data.witness.chainConfig, `${field}.execution_witness.chainConfig`),
+    chainConfig: chainConfigFromEthrex(data.witness.chainConfig, `${field}.execution_witness.${witnessName(data.witness, 'chainConfig')}`),
     elasticityMultiplier: BigInt(data.elasticityMultiplier),
     feeConfigs: data.feeConfigs.map(guestFeeConfig),
     blobCommitment: data.blobCommitment,
@@ -196,11 +200,11 @@ export function l2ProgramInputFromEthrex(json: Json | undefined, field: string):
 }
 
 /** An L2ProgramInput as ethrex's ProverInputData JSON (what Tessera's coordinator serves an ethrex L2 prover). */
-export function ethrexL2Json(input: L2ProgramInput): Json {
+export function ethrexL2Json(input: L2ProgramInput, form: WrittenWitnessForm = 'nested'): Json {
   const common = conversionCommon(input.chainConfig)
   return {
     blocks: input.blocks.map((b, i) => l2BlockToEthrex(b, common, `blocks[${i}]`)),
-    execution_witness: ethrexWitnessJson(input.witness, blockNumberOfRlp(input.blocks[0], 'blocks[0]'), chainConfigToEthrex(input.chainConfig)),
+    execution_witness: ethrexWitnessJson(input.witness, blockNumberOfRlp(input.blocks[0], 'blocks[0]'), chainConfigToEthrex(input.chainConfig), form),
     elasticity_multiplier: safeU64(input.elasticityMultiplier, 'elasticity_multiplier'),
     blob_commitment: bytesToJson(input.blobCommitment),
     blob_proof: bytesToJson(input.blobProof),
