@@ -2,7 +2,7 @@ import * as snarkjs from 'snarkjs'
 import { bigintFromBytes, sha256, toHex, word } from './bytes.js'
 import { g1, g2, SCALAR_MODULUS } from './bn254.js'
 import { ProofRejected } from './errors.js'
-import { RISC0_GROTH16_VK, RISC0_RELEASES, type Risc0Release } from './risc0Groth16Keys.js'
+import { RISC0_GROTH16_VK, RISC0_RELEASES, type Risc0Release } from './keys.js'
 
 /**
  * RISC Zero Groth16 receipts, checked as risc0-ethereum's RiscZeroGroth16Verifier.verify(seal, imageId,

@@ -1,12 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { ProofRejected, verifyRisc0Groth16, verifySp1Groth16 } from '../../verify/index.js'
+import { ProofRejected, verifyRisc0Groth16, verifySp1Proof } from '../../verify/index.js'
 import { sha256, toHex } from '../../verify/bytes.js'
 
 const HELP = `usage: tessera verify-proof --system risc0|sp1 [options]
 
-Verify a RISC Zero or SP1 Groth16 proof as the coordinator does before storing it (and as the on-chain
-verifiers of risc0-ethereum and sp1-contracts do). Exit 0 = valid, 1 = rejected (with the reason), 2 = usage.
+Verify a RISC Zero Groth16 receipt or an SP1 Groth16 / PLONK proof as the coordinator does before storing it
+(and as the on-chain verifiers of risc0-ethereum and sp1-contracts do). The proof's 4-byte selector picks the
+release; \`tessera doctor\` lists the releases this build knows. Exit 0 = valid, 1 = rejected (with the reason), 2 = usage.
 
   --system risc0|sp1        which proof system
   --seal, --proof VALUE     risc0: selector ‖ a ‖ b ‖ c (260 bytes); sp1: SP1ProofWithPublicValues.bytes()
@@ -76,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
     const result =
       system === 'risc0'
         ? await verifyRisc0Groth16({ seal: proof, journal: output, imageId: program })
-        : await verifySp1Groth16({ proof, publicValues: output, vkey: program })
+        : await verifySp1Proof({ proof, publicValues: output, vkey: program })
     if (values.json) console.log(JSON.stringify({ valid: true, ...result, program: toHex(program), outputSha256: toHex(sha256(output)) }))
     else console.log(`valid: ${result.system} ${result.version} (selector ${result.selector}), program ${toHex(program)}, output sha256 ${toHex(sha256(output))}`)
     return 0
