@@ -57,6 +57,40 @@ describe('tessera verify-proof', () => {
   })
 })
 
+describe('tessera verify-proof on proofs from public projects (test/fixtures/proofs/README.md)', () => {
+  const load = (name: string) => JSON.parse(readFileSync(resolve(REPO_ROOT, 'test/fixtures/proofs', name), 'utf8'))
+  const plonk = load('sp1-public.json').proofs.find((p: { system: string; version: string }) => p.system === 'sp1-plonk' && p.version === 'v6.0.0')
+  const taiko = load('risc0-public.json').receipts.find((r: { version: string }) => r.version === '1.0')
+
+  it('accepts an SP1 PLONK proof and refuses it with another vkey', async () => {
+    const ok = await verify(['--system', 'sp1', '--proof', plonk.proof, '--public-values', plonk.publicValues, '--vkey', plonk.vkey, '--json'])
+    expect(ok.code, ok.out).toBe(0)
+    expect(JSON.parse(ok.out)).toMatchObject({ valid: true, system: 'sp1-plonk', version: 'v6.0.0', selector: '0xbb1a6f29' })
+    const bad = await verify(['--system', 'sp1', '--proof', plonk.proof, '--public-values', plonk.publicValues, '--vkey', flip(plonk.vkey, 30)])
+    expect(bad.code).toBe(1)
+    expect(bad.out).toMatch(/sp1-plonk proof rejected \(pairing, proof\)/)
+  })
+
+  it('accepts a RISC Zero 1.0 receipt given with only its journal digest', async () => {
+    const ok = await verify(['--system', 'risc0', '--seal', taiko.seal, '--journal-digest', taiko.journalDigest, '--image-id', taiko.imageId])
+    expect(ok.code, ok.out).toBe(0)
+    expect(ok.out).toMatch(/^valid: risc0-groth16 1\.0 \(selector 0x310fe598\).*output sha256 0xa82287ae/m)
+    const bad = await verify(['--system', 'risc0', '--seal', taiko.seal, '--journal-digest', flip(taiko.journalDigest, 2), '--image-id', taiko.imageId])
+    expect(bad.code).toBe(1)
+  })
+})
+
+describe('tessera doctor', () => {
+  it('lists every verifier release with its selector', async () => {
+    const p = runCli(['doctor', '--no-kzg'])
+    expect(await p.exited).toBe(0)
+    const out = p.lines.join('\n')
+    expect(out).toMatch(/risc0 groth16: 1\.0 0x310fe598, .*2\.1 0xf536085a, .*5\.0 0xc27d1bc0/)
+    expect(out).toMatch(/sp1 groth16: .*v2\.0\.0 0x6a2906ac, .*v6\.1\.0 0x4388a21c/)
+    expect(out).toMatch(/sp1 plonk: .*v6\.0\.0-beta\.1 0x433cef0e, .*v6\.1\.0 0x5a093a2f/)
+  })
+})
+
 describe('tessera coordinator proof flags', () => {
   it('refuses an image id / vkey that is not 32 bytes of hex, before opening anything', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-coordflags-'))

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { bn254 } from '@noble/curves/bn254.js'
-import { ProofRejected, ProofUnverifiable, verifyRisc0Groth16, verifySp1Groth16, verifySubmittedProof, type ProofRejection } from '../src/verify/index.js'
+import { ProofRejected, ProofUnverifiable, verifyRisc0Groth16, verifySp1Proof, verifySubmittedProof, type ProofRejection } from '../src/verify/index.js'
 import { risc0Selector } from '../src/verify/risc0Groth16.js'
-import { RISC0_RELEASES } from '../src/verify/risc0Groth16Keys.js'
+import { RISC0_RELEASES } from '../src/verify/keys.js'
 import { REPO_ROOT } from './support/fixtures.js'
 
 // Real proofs: risc0/risc0-ethereum contracts/test/TestReceiptV*.sol and succinctlabs/sp1-contracts
@@ -114,25 +114,25 @@ describe('RISC Zero Groth16 receipts', () => {
 
 describe('SP1 Groth16 proofs', () => {
   it.each(sp1.map((p) => [p.version, p] as const))('verifies the real %s proof', async (version, p) => {
-    expect((await verifySp1Groth16(p)).version).toBe(version)
+    expect((await verifySp1Proof(p)).version).toBe(version)
   })
 
   for (const p of sp1) {
     const header = p.version.startsWith('v6') ? 3 : 0
     it(`${p.version}: refuses a flipped bit in every proof point word`, async () => {
       for (let w = header; w < header + 8; w++) {
-        const e = await rejection(verifySp1Groth16({ ...p, proof: flipBit(p.proof, 4 + 32 * w + 20, 1) }))
+        const e = await rejection(verifySp1Proof({ ...p, proof: flipBit(p.proof, 4 + 32 * w + 20, 1) }))
         expect(POINT_OR_PAIRING, e.message).toContain(e.reason)
       }
     })
 
     it(`${p.version}: refuses valid points that are not the proven ones, tampered public values and vkey`, async () => {
-      expect((await rejection(verifySp1Groth16({ ...p, proof: negateWord(p.proof, 4, header + 1) }))).reason).toBe('pairing')
-      const pv = await rejection(verifySp1Groth16({ ...p, publicValues: flipBit(p.publicValues, 95) }))
+      expect((await rejection(verifySp1Proof({ ...p, proof: negateWord(p.proof, 4, header + 1) }))).reason).toBe('pairing')
+      const pv = await rejection(verifySp1Proof({ ...p, publicValues: flipBit(p.publicValues, 95) }))
       expect(pv.reason).toBe('pairing')
       expect(pv.message).toMatch(/does not prove program vkey/)
-      expect((await rejection(verifySp1Groth16({ ...p, publicValues: p.publicValues.subarray(0, 64) }))).reason).toBe('pairing')
-      expect((await rejection(verifySp1Groth16({ ...p, vkey: flipBit(p.vkey, 31) }))).reason).toBe('pairing')
+      expect((await rejection(verifySp1Proof({ ...p, publicValues: p.publicValues.subarray(0, 64) }))).reason).toBe('pairing')
+      expect((await rejection(verifySp1Proof({ ...p, vkey: flipBit(p.vkey, 31) }))).reason).toBe('pairing')
     })
   }
 
@@ -142,7 +142,7 @@ describe('SP1 Groth16 proofs', () => {
   it('refuses a v4 proof checked under the v5 verifying key (same layout, other key)', async () => {
     const proof = Uint8Array.from(v4.proof)
     proof.set(bytes('0xa4594c59'), 0)
-    expect((await rejection(verifySp1Groth16({ ...v4, proof }))).reason).toBe('pairing')
+    expect((await rejection(verifySp1Proof({ ...v4, proof }))).reason).toBe('pairing')
   })
 
   it('refuses a B on the G2 curve but outside the prime-order subgroup (what EIP-197 also refuses)', async () => {
@@ -164,23 +164,23 @@ describe('SP1 Groth16 proofs', () => {
     put(3, point.x.c0)
     put(4, point.y.c1)
     put(5, point.y.c0)
-    const e = await rejection(verifySp1Groth16({ ...v4, proof }))
+    const e = await rejection(verifySp1Proof({ ...v4, proof }))
     expect([e.reason, e.message]).toEqual(['not_on_curve', expect.stringMatching(/B is not a point of the BN254 G2 subgroup/)])
   })
 
   it('v6: refuses a non-zero exit code, another vk root and a changed nonce', async () => {
-    expect((await rejection(verifySp1Groth16({ ...v6, proof: flipBit(v6.proof, 4 + 31) }))).reason).toBe('exit_code')
-    expect((await rejection(verifySp1Groth16({ ...v6, proof: flipBit(v6.proof, 4 + 32 + 31) }))).reason).toBe('vk_root')
-    expect((await rejection(verifySp1Groth16({ ...v6, proof: flipBit(v6.proof, 4 + 64 + 31) }))).reason).toBe('pairing')
+    expect((await rejection(verifySp1Proof({ ...v6, proof: flipBit(v6.proof, 4 + 31) }))).reason).toBe('exit_code')
+    expect((await rejection(verifySp1Proof({ ...v6, proof: flipBit(v6.proof, 4 + 32 + 31) }))).reason).toBe('vk_root')
+    expect((await rejection(verifySp1Proof({ ...v6, proof: flipBit(v6.proof, 4 + 64 + 31) }))).reason).toBe('pairing')
   })
 
   it('refuses unknown selectors, wrong lengths (e.g. trailing commitment data) and a short vkey', async () => {
-    expect((await rejection(verifySp1Groth16({ ...v4, proof: flipBit(v4.proof, 1) }))).reason).toBe('unknown_selector')
-    const long = await rejection(verifySp1Groth16({ ...v4, proof: Uint8Array.from([...v4.proof, ...new Uint8Array(96)]) }))
+    expect((await rejection(verifySp1Proof({ ...v4, proof: flipBit(v4.proof, 1) }))).reason).toBe('unknown_selector')
+    const long = await rejection(verifySp1Proof({ ...v4, proof: Uint8Array.from([...v4.proof, ...new Uint8Array(96)]) }))
     expect([long.reason, long.field]).toEqual(['malformed', 'proof'])
     expect(long.message).toMatch(/260 bytes, got 356/)
-    expect((await rejection(verifySp1Groth16({ ...v4, vkey: new Uint8Array(31) }))).field).toBe('vkey')
-    expect((await rejection(verifySp1Groth16({ ...v4, proof: new Uint8Array(2) }))).reason).toBe('malformed')
+    expect((await rejection(verifySp1Proof({ ...v4, vkey: new Uint8Array(31) }))).field).toBe('vkey')
+    expect((await rejection(verifySp1Proof({ ...v4, proof: new Uint8Array(2) }))).reason).toBe('malformed')
   })
 })
 

@@ -12,7 +12,7 @@ const COMMANDS: Record<string, { file: string; summary: string }> = {
   witness: { file: './commands/witness.js', summary: 'witness inspect: shape, sizes, unused and missing nodes' },
   coordinator: { file: './commands/coordinator.js', summary: 'serve batches to provers over TCP' },
   prover: { file: './commands/prover.js', summary: 'prove batches from one or more coordinators' },
-  'verify-proof': { file: './commands/verifyProof.js', summary: 'verify a RISC Zero or SP1 Groth16 proof (seal, journal, image id / vkey)' },
+  'verify-proof': { file: './commands/verifyProof.js', summary: 'verify a RISC Zero Groth16 or SP1 Groth16/PLONK proof (seal, journal, image id / vkey)' },
   'proof-sender': { file: './commands/proof-sender.js', summary: 'send proven batches to the L1 OnChainProposer (verifyBatches)' },
   bench: { file: './commands/bench.js', summary: 'benchmark suite (JSON results)' },
   demo: { file: './commands/demo.js', summary: 'self-contained demo on embedded devnet data (npm start)' },

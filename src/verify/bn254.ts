@@ -1,6 +1,6 @@
 import { bn254 } from '@noble/curves/bn254.js'
 import { ProofRejected, type ProofSystem } from './errors.js'
-import type { G2Affine } from './sp1Groth16Keys.js'
+import type { G2Affine } from './keys.js'
 
 /**
  * BN254 point decoding with the checks the EVM precompiles make (EIP-196/197): coordinates are canonical
@@ -43,8 +43,9 @@ export function g2(system: ProofSystem, field: string, what: string, pt: G2Affin
   return p
 }
 
-/** Π e(P_i, Q_i) == 1 in GT. */
+/** Π e(P_i, Q_i) == 1 in GT (a pair with the point at infinity contributes 1, as in EIP-197). */
 export function pairingProductIsOne(pairs: { g1: G1Point; g2: G2Point }[]): boolean {
   const Fp12 = bn254.fields.Fp12
-  return Fp12.eql(bn254.pairingBatch(pairs), Fp12.ONE)
+  const live = pairs.filter((p) => !p.g1.is0() && !p.g2.is0())
+  return live.length === 0 || Fp12.eql(bn254.pairingBatch(live), Fp12.ONE)
 }

@@ -1,7 +1,8 @@
 import { TesseraError } from '../../guest/errors.js'
 
 /** Which verifier refused or could not run. */
-export type ProofSystem = 'risc0-groth16' | 'sp1-groth16' | 'exec'
+/** `sp1` when the selector names no release, so neither Groth16 nor PLONK is known yet. */
+export type ProofSystem = 'risc0-groth16' | 'sp1-groth16' | 'sp1-plonk' | 'sp1' | 'exec'
 
 /**
  * Why a proof was refused. Stable codes (coordinator metric label `invalid_proof:<code>`, CLI exit text):
@@ -11,7 +12,7 @@ export type ProofSystem = 'risc0-groth16' | 'sp1-groth16' | 'exec'
  *   not_on_curve       a proof point is not on BN254 (or not in the prime-order subgroup)
  *   exit_code          SP1 v6+: the proof commits to a non-zero exit code
  *   vk_root            SP1 v6+: the proof's recursion vk root is not the release's
- *   pairing            the Groth16 equation does not hold for these public inputs: the seal, the
+ *   pairing            the Groth16 equation (PLONK: the batched KZG opening) does not hold for these public inputs: the seal, the
  *                      journal/public values, the image id/program vkey or the key is not the one proven
  */
 export type ProofRejection = 'malformed' | 'unknown_selector' | 'not_in_field' | 'not_on_curve' | 'exit_code' | 'vk_root' | 'pairing'

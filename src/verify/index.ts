@@ -1,10 +1,10 @@
 import { ProofUnverifiable } from './errors.js'
 import { verifyRisc0Groth16 } from './risc0Groth16.js'
-import { verifySp1Groth16 } from './sp1Groth16.js'
+import { verifySp1Proof } from './sp1.js'
 
 export { ProofRejected, ProofUnverifiable, type ProofRejection, type ProofSystem } from './errors.js'
 export { verifyRisc0Groth16, risc0ClaimDigest, risc0SupportedReleases, type Risc0Groth16Input } from './risc0Groth16.js'
-export { verifySp1Groth16, sp1PublicValuesDigest, sp1SupportedReleases, type Sp1Groth16Input } from './sp1Groth16.js'
+export { verifySp1Proof, sp1PublicValuesDigest, sp1SupportedReleases, type Sp1ProofInput, type Sp1System } from './sp1.js'
 
 /**
  * What the coordinator trusts for each prover type: the program it accepts proofs of.
@@ -19,7 +19,7 @@ export interface ProofVerifierConfig {
 
 export interface SubmittedProofCheck {
   /** `exec`: nothing cryptographic to check; the public values are what the coordinator compares. */
-  system: 'risc0-groth16' | 'sp1-groth16' | 'exec'
+  system: 'risc0-groth16' | 'sp1-groth16' | 'sp1-plonk' | 'exec'
   /** Release of the verifier parameters the proof selected (zkVM proofs only). */
   version?: string
 }
@@ -46,7 +46,7 @@ export async function verifySubmittedProof(
     }
     case 'SP1': {
       if (!config.sp1VKey) throw new ProofUnverifiable('SP1', 'no SP1 program vkey configured', 'start the coordinator with --sp1-vkey <32-byte hex>')
-      const r = await verifySp1Groth16({ proof, publicValues: expectedPublicValues, vkey: config.sp1VKey })
+      const r = await verifySp1Proof({ proof, publicValues: expectedPublicValues, vkey: config.sp1VKey })
       return { system: r.system, version: r.version }
     }
     default:

@@ -33,7 +33,7 @@ export function createProofVerifierPool(config: ProofVerifierConfig): ProofVerif
     } catch (e) {
       throw workerFailure('verify SP1 proof', e)
     }
-    if (reply.ok) return { system: 'sp1-groth16', version: reply.version }
+    if (reply.ok) return { system: reply.system, version: reply.version }
     const e = reply.error
     if (e.name !== 'ProofRejected') throw new Error(e.message)
     const detail = e.message.replace(/^[a-z0-9-]+ proof rejected \([a-z_]+, [A-Za-z]+\): /, '')

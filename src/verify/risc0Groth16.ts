@@ -2,7 +2,7 @@ import * as snarkjs from 'snarkjs'
 import { bigintFromBytes, sha256, toHex, word } from './bytes.js'
 import { g1, g2, SCALAR_MODULUS } from './bn254.js'
 import { ProofRejected } from './errors.js'
-import { RISC0_GROTH16_VK, RISC0_RELEASES, type Risc0Release } from './risc0Groth16Keys.js'
+import { RISC0_GROTH16_VK, RISC0_RELEASES, type Risc0Release } from './keys.js'
 
 /**
  * RISC Zero Groth16 receipts, checked as risc0-ethereum's RiscZeroGroth16Verifier.verify(seal, imageId,
@@ -24,7 +24,9 @@ export interface Risc0Groth16Input {
   /** selector ‖ a ‖ b ‖ c, as risc0-ethereum's encode_seal and ethrex's RISC0 backend produce it. */
   seal: Uint8Array
   /** The guest's committed output (for ethrex and Tessera: the batch's public values). */
-  journal: Uint8Array
+  journal?: Uint8Array
+  /** sha256(journal), when only the digest is known (what IRiscZeroVerifier.verify takes on chain). */
+  journalDigest?: Uint8Array
   /** The guest program's image id (32 bytes). */
   imageId: Uint8Array
 }
@@ -55,9 +57,9 @@ function taggedList(tag: string, items: Uint8Array[]): Uint8Array {
 }
 
 /** ReceiptClaimLib.ok(imageId, journalDigest).digest(): a halted (exit 0) run with no assumptions. */
-export function risc0ClaimDigest(imageId: Uint8Array, journal: Uint8Array): Uint8Array {
+export function risc0ClaimDigest(imageId: Uint8Array, journalDigest: Uint8Array): Uint8Array {
   const systemStateZero = taggedStruct('risc0.SystemState', [ZERO32], [u32be(0)])
-  const output = taggedStruct('risc0.Output', [sha256(journal), ZERO32])
+  const output = taggedStruct('risc0.Output', [journalDigest, ZERO32])
   // exit code (Halted, 0) is written as two u32 words `code << 24`.
   return taggedStruct('risc0.ReceiptClaim', [ZERO32, imageId, systemStateZero, output], [u32be(0), u32be(0)])
 }
@@ -136,8 +138,13 @@ export function singleThreadedCurve(): Promise<unknown> {
 }
 
 export async function verifyRisc0Groth16(input: Risc0Groth16Input): Promise<Risc0Groth16Verified> {
-  const { seal, journal, imageId } = input
+  const { seal, imageId } = input
   if (imageId.length !== 32) throw new ProofRejected(SYSTEM, 'malformed', 'imageId', `expected 32 bytes, got ${imageId.length}`)
+  if ((input.journal === undefined) === (input.journalDigest === undefined)) {
+    throw new ProofRejected(SYSTEM, 'malformed', 'journal', 'give the journal or its sha256 digest, not both and not neither')
+  }
+  const journalDigest = input.journal ? sha256(input.journal) : input.journalDigest!
+  if (journalDigest.length !== 32) throw new ProofRejected(SYSTEM, 'malformed', 'journal', `a journal digest is 32 bytes, got ${journalDigest.length}`)
   if (seal.length !== SEAL_LENGTH) {
     throw new ProofRejected(SYSTEM, 'malformed', 'seal', `expected ${SEAL_LENGTH} bytes (selector ‖ a ‖ b ‖ c), got ${seal.length}`,
       'a Groth16 seal as risc0-ethereum encode_seal writes it; succinct (STARK) receipts are not verified by Tessera')
@@ -153,7 +160,7 @@ export async function verifyRisc0Groth16(input: Risc0Groth16Input): Promise<Risc
   g1(SYSTEM, 'seal', 'a', w(0), w(1))
   g2(SYSTEM, 'seal', 'b', { x: { c0: w(3), c1: w(2) }, y: { c0: w(5), c1: w(4) } })
   g1(SYSTEM, 'seal', 'c', w(6), w(7))
-  const claim = risc0ClaimDigest(imageId, journal)
+  const claim = risc0ClaimDigest(imageId, journalDigest)
   const root = splitDigest(Uint8Array.from(Buffer.from(release.controlRoot.slice(2), 'hex')))
   const publicSignals = [...root, ...splitDigest(claim), BigInt(release.bn254ControlId)]
   if (publicSignals.some((s) => s >= SCALAR_MODULUS)) throw new ProofRejected(SYSTEM, 'not_in_field', 'seal', 'a public input is not below the BN254 scalar modulus')
@@ -167,7 +174,7 @@ export async function verifyRisc0Groth16(input: Risc0Groth16Input): Promise<Risc
   })
   if (!ok) {
     throw new ProofRejected(SYSTEM, 'pairing', 'seal',
-      `the seal does not prove image id ${toHex(imageId)} with journal sha256 ${toHex(sha256(journal))} under RISC Zero ${release.version}'s control root`,
+      `the seal does not prove image id ${toHex(imageId)} with journal sha256 ${toHex(journalDigest)} under RISC Zero ${release.version}'s control root`,
       'the seal, the journal (public values) or the image id differs from what was proven')
   }
   return { system: SYSTEM, version: release.version, selector, claimDigest: toHex(claim) }

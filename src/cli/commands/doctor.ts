@@ -76,7 +76,12 @@ export async function run(argv: string[]): Promise<number> {
   const kzg = values['no-kzg'] ? undefined : await kzgStatus()
   const gpus = gpuStatus()
   const { risc0SupportedReleases, sp1SupportedReleases } = await import('../../verify/index.js')
-  const proofVerifiers = { risc0Groth16: risc0SupportedReleases(), sp1Groth16: sp1SupportedReleases() }
+  const sp1 = sp1SupportedReleases().map(({ system, ...r }) => ({ system, release: r }))
+  const proofVerifiers = {
+    risc0Groth16: risc0SupportedReleases(),
+    sp1Groth16: sp1.filter((r) => r.system === 'sp1-groth16').map((r) => r.release),
+    sp1Plonk: sp1.filter((r) => r.system === 'sp1-plonk').map((r) => r.release),
+  }
   const report = {
     version: version(),
     node: process.version,
@@ -119,7 +124,13 @@ export async function run(argv: string[]): Promise<number> {
     'devices' in gpus
       ? `gpus         ${gpus.devices.map((d) => `${d.index}${d.name ? ` (${d.name})` : ''}`).join(', ')}`
       : `gpus         none: ${gpus.error}`,
-    `verify       risc0 groth16 ${proofVerifiers.risc0Groth16.map((r) => r.version).join(', ')}; sp1 groth16 ${proofVerifiers.sp1Groth16.map((r) => r.version).join(', ')}`,
+  )
+  // One line per system: release and selector (SP1: the selector is the first 4 bytes of VERIFIER_HASH).
+  const releases = (list: { version: string; selector: string }[]) => list.map((r) => `${r.version} ${r.selector}`).join(', ')
+  lines.push(
+    `verify       risc0 groth16: ${releases(proofVerifiers.risc0Groth16)}`,
+    `             sp1 groth16: ${releases(proofVerifiers.sp1Groth16)}`,
+    `             sp1 plonk: ${releases(proofVerifiers.sp1Plonk)}`,
   )
   if (process.env.TESSERA_NATIVE !== undefined) lines.push(`TESSERA_NATIVE=${process.env.TESSERA_NATIVE}`)
   console.log(lines.join('\n'))

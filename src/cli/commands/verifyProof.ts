@@ -1,17 +1,19 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { ProofRejected, verifyRisc0Groth16, verifySp1Groth16 } from '../../verify/index.js'
+import { ProofRejected, verifyRisc0Groth16, verifySp1Proof } from '../../verify/index.js'
 import { sha256, toHex } from '../../verify/bytes.js'
 
 const HELP = `usage: tessera verify-proof --system risc0|sp1 [options]
 
-Verify a RISC Zero or SP1 Groth16 proof as the coordinator does before storing it (and as the on-chain
-verifiers of risc0-ethereum and sp1-contracts do). Exit 0 = valid, 1 = rejected (with the reason), 2 = usage.
+Verify a RISC Zero Groth16 receipt or an SP1 Groth16 / PLONK proof as the coordinator does before storing it
+(and as the on-chain verifiers of risc0-ethereum and sp1-contracts do). The proof's 4-byte selector picks the
+release; \`tessera doctor\` lists the releases this build knows. Exit 0 = valid, 1 = rejected (with the reason), 2 = usage.
 
   --system risc0|sp1        which proof system
   --seal, --proof VALUE     risc0: selector ‖ a ‖ b ‖ c (260 bytes); sp1: SP1ProofWithPublicValues.bytes()
   --journal, --public-values VALUE
                             the committed output (risc0 journal / sp1 public values); may be empty
+  --journal-digest VALUE    risc0 only, instead of --journal: sha256(journal), as IRiscZeroVerifier.verify takes it
   --image-id, --vkey VALUE  risc0 image id / sp1 program vkey hash (32 bytes)
   --json                    print the result as JSON
 
@@ -45,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
         seal: { type: 'string' },
         proof: { type: 'string' },
         journal: { type: 'string' },
+        'journal-digest': { type: 'string' },
         'public-values': { type: 'string' },
         'image-id': { type: 'string' },
         vkey: { type: 'string' },
@@ -71,14 +74,17 @@ export async function run(argv: string[]): Promise<number> {
       return [`--${given[0]}`, flags[given[0]] as string]
     }
     const proof = readBytesArg(...one(['seal', 'proof']))
-    const output = readBytesArg(...one(['journal', 'public-values']))
+    const [outputFlag, outputValue] = one(system === 'risc0' ? ['journal', 'public-values', 'journal-digest'] : ['journal', 'public-values'])
+    const output = readBytesArg(outputFlag, outputValue)
+    const isDigest = outputFlag === '--journal-digest'
     const program = readBytesArg(...one(['image-id', 'vkey']))
     const result =
       system === 'risc0'
-        ? await verifyRisc0Groth16({ seal: proof, journal: output, imageId: program })
-        : await verifySp1Groth16({ proof, publicValues: output, vkey: program })
-    if (values.json) console.log(JSON.stringify({ valid: true, ...result, program: toHex(program), outputSha256: toHex(sha256(output)) }))
-    else console.log(`valid: ${result.system} ${result.version} (selector ${result.selector}), program ${toHex(program)}, output sha256 ${toHex(sha256(output))}`)
+        ? await verifyRisc0Groth16({ seal: proof, imageId: program, ...(isDigest ? { journalDigest: output } : { journal: output }) })
+        : await verifySp1Proof({ proof, publicValues: output, vkey: program })
+    const outputSha256 = toHex(isDigest ? output : sha256(output))
+    if (values.json) console.log(JSON.stringify({ valid: true, ...result, program: toHex(program), outputSha256 }))
+    else console.log(`valid: ${result.system} ${result.version} (selector ${result.selector}), program ${toHex(program)}, output sha256 ${outputSha256}`)
     return 0
   } catch (e) {
     if (e instanceof ProofRejected) {
