@@ -108,6 +108,57 @@ function quickCheck(db: Database.Database, limit = 10): string[] {
   return problems
 }
 
+/**
+ * The tables and first-release columns of a Tessera store. A file without our application_id (stores made
+ * before it was set have 0) is taken as ours only if its tables are among these and have these columns; any
+ * other database, even one with tables named `batches` and `proofs`, is refused before it is written to.
+ */
+const OUR_TABLES: Record<string, string[]> = {
+  batches: ['batch_number', 'source', 'first_block', 'last_block', 'input', 'expected_public_values', 'created_at'],
+  assignments: ['batch_number', 'prover_type', 'assigned_at', 'times_assigned'],
+  proofs: ['batch_number', 'prover_type', 'proof', 'public_values', 'submitted_at'],
+  meta: ['key', 'value'],
+  assignees: ['batch_number', 'prover_type', 'prover_id'],
+}
+
+/**
+ * Foreign databases and damaged files are refused; a fresh file (no tables) becomes a store. Read-only:
+ * nothing in a file that is refused is changed (no migration, no application_id, no WAL switch).
+ */
+function checkIdentity(path: string): void {
+  if (path === ':memory:' || !existsSync(path)) return
+  let db: Database.Database
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true })
+  } catch (e) {
+    throw new StoreRefused(path, `cannot open (${(e as Error).message.slice(0, 200)})`)
+  }
+  try {
+    const appId = db.pragma('application_id', { simple: true }) as number
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[]).sort()
+    if (appId !== APPLICATION_ID && appId !== 0) throw new StoreRefused(path, `another program's database (application_id ${appId})`)
+    if (appId === 0 && tables.length > 0) {
+      const foreign = tables.filter((t) => !(t in OUR_TABLES))
+      const missingTable = ['batches', 'proofs'].some((t) => !tables.includes(t))
+      if (foreign.length > 0 || missingTable) throw new StoreRefused(path, `not a Tessera store (tables: ${tables.slice(0, 8).join(', ')})`)
+      for (const table of tables) {
+        const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]
+        const missing = OUR_TABLES[table].filter((c) => !columns.includes(c))
+        if (missing.length > 0) {
+          throw new StoreRefused(path, `not a Tessera store (table ${table} has no column ${missing.slice(0, 4).join(', ')}); left unchanged`)
+        }
+      }
+    }
+    const problems = quickCheck(db)
+    if (problems.length > 0) throw new StoreRefused(path, `integrity check failed: ${problems.slice(0, 3).join('; ').slice(0, 300)}`)
+  } catch (e) {
+    if (e instanceof StoreRefused) throw e
+    throw new StoreRefused(path, `unreadable (${(e as Error).message.slice(0, 200)})`)
+  } finally {
+    db.close()
+  }
+}
+
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 
 export class CoordinatorStore {
@@ -123,13 +174,13 @@ export class CoordinatorStore {
   constructor(path: string) {
     this.path = path
     checkFileBeforeOpen(path)
+    checkIdentity(path)
     try {
       this.db = new Database(path)
     } catch (e) {
       throw new StoreRefused(path, `cannot open (${(e as Error).message.slice(0, 200)})`)
     }
     try {
-      this.checkIdentity()
       this.db.pragma('journal_mode = WAL')
       this.db.pragma('synchronous = FULL')
       this.db.pragma('busy_timeout = 5000')
@@ -182,18 +233,6 @@ export class CoordinatorStore {
       getMeta: this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     }
-  }
-
-  /** Foreign databases and damaged files are refused; a fresh file (no tables) becomes a store. */
-  private checkIdentity(): void {
-    const appId = this.db.pragma('application_id', { simple: true }) as number
-    const tables = (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]).sort()
-    if (appId !== APPLICATION_ID && appId !== 0) throw new StoreRefused(this.path, `another program's database (application_id ${appId})`)
-    if (tables.length > 0 && !(tables.includes('batches') && tables.includes('proofs'))) {
-      throw new StoreRefused(this.path, `not a Tessera store (tables: ${tables.slice(0, 8).join(', ')})`)
-    }
-    const problems = quickCheck(this.db)
-    if (problems.length > 0) throw new StoreRefused(this.path, `integrity check failed: ${problems.slice(0, 3).join('; ').slice(0, 300)}`)
   }
 
   /** Columns added after the first release; old stores gain them in place. */
