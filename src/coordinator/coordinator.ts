@@ -8,7 +8,7 @@ import { encodeRefusal, Refused } from '../protocol/refusal.js'
 import { createMessageServer, formatAddress, type Address, type ServerLimits } from '../protocol/transport.js'
 import type { CoordinatorMetrics } from './metrics.js'
 import { RecentSet } from './recentSet.js'
-import type { CoordinatorStore } from './store.js'
+import { isVerifiedProof, type CoordinatorStore } from './store.js'
 
 /**
  * The proof coordinator, top to bottom as the protocol (DESIGN.md §2; wire names are ethrex's, see
@@ -16,8 +16,9 @@ import type { CoordinatorStore } from './store.js'
  *   BatchRequest  -> auth, prover type check, next batch made for the prover's version (else VersionMismatch
  *                    when the prover's version is not ours, as ethrex's proof_coordinator does), or nothing
  *   ProofSubmit   -> auth, batch known, idempotent duplicate, assigned to this prover (or expired), public
- *                    values re-derived (within the batch budget) when sent, proof bytes verified, store (first
- *                    wins, with what was checked), ACK
+ *                    values re-derived (within the batch budget) when sent, proof bytes verified, unverified
+ *                    refused unless trusted, store (first verified wins, with what was checked; a verified
+ *                    proof replaces one stored on trust), ACK
  *   ProverSetup   -> auth, ACK (TDX key registration is refused: Tessera has no L1 contract to register with)
  * Every refusal is answered explicitly (src/protocol/refusal.ts) and logged and counted; only what is not a
  * message at all is dropped without reply (by the transport, also logged and counted). State lives in
@@ -51,8 +52,9 @@ export interface CoordinatorOptions {
    */
   verifyProof?: ProofVerifiers
   /**
-   * Store proof bytes nobody here can verify (a zkVM type without a verifier, or non-empty Exec bytes) after
-   * the public values check. Off by default: such submissions are refused as `unverifiable`.
+   * Store proofs nobody here can verify (a zkVM type without a verifier, Exec bytes, ethrex's Exec form
+   * without public values) after whatever check is possible, marked unverified; a verified proof of the
+   * batch later replaces them. Off by default: such submissions are refused as `unverifiable`.
    */
   trustUnverified?: boolean
 }
@@ -158,36 +160,53 @@ export class Coordinator {
       checked.push('public_values')
     }
     if (await this.checkProofBytes(batchNumber, batch.input, proverType, proof, publicValues)) checked.push('proof')
-    // ethrex's Exec backend submits ProverOutput::Proof with no public values: stored, marked as unchecked.
     const verification = checked.length > 0 ? checked.join('+') : 'nothing'
-    if (this.opts.store.addProof({ batchNumber, proverType, proof, publicValues: storedValues, checked: verification })) {
+    const verified = isVerifiedProof(proverType, verification)
+    // What nobody here checked is stored only on the operator's word (--trust-unverified): ethrex's Exec form
+    // (a sentinel byte, no public values) and zkVM bytes without a verifier.
+    if (!verified && !this.opts.trustUnverified) {
+      throw new Refused(
+        'unverifiable',
+        proverType === 'Exec'
+          ? `an Exec proof without public values carries nothing to check (coordinator runs without --trust-unverified)`
+          : `no ${proverType} verifier here, and the coordinator runs without --trust-unverified`,
+      )
+    }
+    const record = { batchNumber, proverType, proof, publicValues: storedValues, checked: verification }
+    // A proof stored on trust gives way to a verified one.
+    const replaced = verified && this.opts.store.replaceUnverifiedProof(record)
+    if (replaced || this.opts.store.addProof(record)) {
       const seconds = (Date.now() - assignment.assignedAt) / 1000
       this.opts.metrics?.provingSeconds.observe({ prover_type: proverType }, seconds)
-      if (verification === 'nothing') this.log.warn({ peer, batch: batchNumber, proverType, seconds }, 'proof accepted without public values: nothing was checked')
-      else this.log.info({ peer, batch: batchNumber, proverType, seconds, checked: verification }, 'proof accepted')
+      if (!verified) this.log.warn({ peer, batch: batchNumber, proverType, seconds, checked: verification }, 'proof stored unverified (--trust-unverified); a verified proof will replace it')
+      else this.log.info({ peer, batch: batchNumber, proverType, seconds, checked: verification, replaced }, replaced ? 'proof accepted; it replaces an unverified one' : 'proof accepted')
       return { kind: 'ProofSubmitACK', batchNumber }
     }
     // Another submit won the race while this one was being checked: same bytes = ACK, else refused.
-    const winner = this.alreadyStored(batchNumber, proverType, proof, storedValues, peer)
+    const winner = this.alreadyStored(batchNumber, proverType, proof, storedValues, peer, true)
     if (winner) return winner
     throw new Refused('internal', `proof of batch ${batchNumber} neither stored nor found`)
   }
 
-  /** ACK for the very proof already stored, a refusal for a different one, undefined when none is stored. */
-  private alreadyStored(batchNumber: number, proverType: ProverType, proof: Uint8Array, publicValues: Uint8Array, peer: string): Message | undefined {
+  /**
+   * ACK for the very proof already stored, a refusal for a different one, undefined when none is stored or
+   * the stored one is unverified (a verified proof may still replace it) and `final` is not set.
+   */
+  private alreadyStored(batchNumber: number, proverType: ProverType, proof: Uint8Array, publicValues: Uint8Array, peer: string, final = false): Message | undefined {
     const stored = this.opts.store.proof(batchNumber, proverType)
     if (!stored) return undefined
     if (equalBytes(stored.proof, proof) && equalBytes(stored.publicValues, publicValues)) {
       this.log.info({ peer, batch: batchNumber, proverType }, 'duplicate proof acknowledged')
       return { kind: 'ProofSubmitACK', batchNumber }
     }
+    if (!final && !isVerifiedProof(proverType, stored.checked)) return undefined
     throw new Refused('conflicting_duplicate', `batch ${batchNumber} already has a different ${proverType} proof (the first valid one wins)`)
   }
 
   /**
    * Proof bytes: a verifier for the type must accept them (true = verified). Exec has no proof bytes (its
-   * check is the re-execution); ethrex's Exec form (a sentinel byte, no public values) carries nothing to
-   * check and is taken as such; other bytes nobody here can verify are stored only with trustUnverified.
+   * check is the re-execution of its public values); non-empty Exec bytes and zkVM bytes without a verifier
+   * are refused unless trustUnverified.
    */
   private async checkProofBytes(batchNumber: number, input: Uint8Array, proverType: ProverType, proof: Uint8Array, publicValues: Uint8Array | undefined): Promise<boolean> {
     const verify = proverType === 'Exec' ? undefined : this.opts.verifyProof?.[proverType]
@@ -202,6 +221,7 @@ export class Coordinator {
       if (failure !== undefined) throw new Refused('invalid_proof', `the ${proverType} proof of batch ${batchNumber} is invalid: ${failure}`)
       return true
     }
+    // ethrex's Exec form (no public values) is decided by the caller: nothing checked.
     if (proverType === 'Exec' && (proof.length === 0 || publicValues === undefined)) return false
     if (!this.opts.trustUnverified) {
       throw new Refused(

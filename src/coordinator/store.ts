@@ -26,8 +26,22 @@ export interface StoredProof {
   /** Empty when the prover sent none (ethrex's `ProverOutput::Proof` form). */
   publicValues: Uint8Array
   submittedAt: number
-  /** What the coordinator checked before storing: 'public_values', 'proof', both joined by '+', or 'nothing'. */
+  /**
+   * What the coordinator checked before storing, joined by '+': 'public_values' (re-derived by running the
+   * batch through the guest here and compared), 'proof' (the bytes accepted by this coordinator's verifier
+   * for the prover type), or 'nothing'. See isVerifiedProof.
+   */
   checked?: string
+}
+
+/**
+ * Whether a stored proof was checked: an Exec proof by re-execution (its public values), a zkVM proof by a
+ * verifier. Anything else was stored on the operator's word (--trust-unverified); rows from before the
+ * `checked` column (null) count as unverified.
+ */
+export function isVerifiedProof(proverType: ProverType, checked: string | null | undefined): boolean {
+  const parts = (checked ?? '').split('+')
+  return proverType === 'Exec' ? parts.includes('public_values') : parts.includes('proof')
 }
 
 export interface BatchCounts {
@@ -221,6 +235,9 @@ export class CoordinatorStore {
       insertProof: this.db.prepare(
         'INSERT OR IGNORE INTO proofs (batch_number, prover_type, proof, public_values, submitted_at, checked) VALUES (?, ?, ?, ?, ?, ?)',
       ),
+      replaceProof: this.db.prepare(
+        'UPDATE proofs SET proof = ?, public_values = ?, submitted_at = ?, checked = ? WHERE batch_number = ? AND prover_type = ? AND checked IS ?',
+      ),
       expected: this.db.prepare('SELECT expected_public_values FROM batches WHERE batch_number = ?').pluck(),
       setExpected: this.db.prepare('UPDATE batches SET expected_public_values = ? WHERE batch_number = ?'),
       total: this.db.prepare('SELECT COUNT(*) FROM batches').pluck(),
@@ -333,6 +350,15 @@ export class CoordinatorStore {
   /** Store a proof; the first accepted proof per (batch, type) wins. Returns false if one was already there. */
   addProof(p: Omit<StoredProof, 'submittedAt'>): boolean {
     return this.stmts.insertProof.run(p.batchNumber, p.proverType, p.proof, p.publicValues, Date.now(), p.checked ?? null).changes === 1
+  }
+
+  /** Put a verified proof in place of a stored unverified one. False when none is stored or it is verified. */
+  replaceUnverifiedProof(p: Omit<StoredProof, 'submittedAt'>): boolean {
+    return this.db.transaction(() => {
+      const stored = this.proof(p.batchNumber, p.proverType)
+      if (!stored || isVerifiedProof(p.proverType, stored.checked)) return false
+      return this.stmts.replaceProof.run(p.proof, p.publicValues, Date.now(), p.checked ?? null, p.batchNumber, p.proverType, stored.checked ?? null).changes === 1
+    })()
   }
 
   expectedPublicValues(batchNumber: number): Uint8Array | undefined {
