@@ -222,4 +222,58 @@ describe('the coordinator answers every submit it stores', () => {
     expect((e as Refused).reason).toBe('unassigned')
     expect((e as Refused).retry).toBe(false)
   })
+
+  it('a coordinator stopped while it verifies a submit refuses it (shutting_down, retry) and stores nothing', async () => {
+    let release = () => {}
+    let deriving = false
+    const c = await startCoordinator({
+      inputs: [syntheticInput(1)],
+      derivePublicValues: (input) => {
+        deriving = true
+        return new Promise((r) => (release = () => r(mockPublicValues(input))))
+      },
+    })
+    await request(c.address, 'p')
+    const answer = submit(c.address, 1, valuesOf(syntheticInput(1)), { proverId: 'p' }).then(
+      (m) => m,
+      (e: unknown) => e,
+    )
+    await until('verification running', () => deriving)
+    await c.coordinator.close()
+    const e = await answer
+    expect(e).toBeInstanceOf(Refused)
+    expect(e).toMatchObject({ reason: 'shutting_down', retry: true })
+    release() // verification finishes after the stop: nothing is stored behind the prover's back
+    await new Promise((r) => setTimeout(r, 50))
+    expect(c.store.proof(1, 'Exec')).toBeUndefined()
+    expect(c.lines.some((l) => l.reason === 'peer_gone')).toBe(false)
+  })
+
+  it('a prover stopped while its batch request is on the way does not start proving the batch it gets', async () => {
+    const c = await startCoordinator({ inputs: [syntheticInput(1)] })
+    const handle = c.coordinator.handle.bind(c.coordinator)
+    let asked = false
+    let answer = () => {}
+    c.coordinator.handle = async (msg, peer) => {
+      if (msg.kind === 'BatchRequest') {
+        asked = true
+        await new Promise<void>((r) => (answer = r))
+      }
+      return handle(msg, peer)
+    }
+    let proving = 0
+    const p = prover(c.address.port, {
+      prove: async (_b, input) => {
+        proving++
+        return { proof: new Uint8Array(0), publicValues: mockPublicValues(input) }
+      },
+    })
+    const running = p.prover.run()
+    await until('the batch request is on its way', () => asked)
+    p.prover.stop()
+    answer()
+    expect(await running).toEqual({ reason: 'stopped', proven: 0, failed: 0, unsent: 0, notPersisted: 0 })
+    expect(proving).toBe(0)
+    expect(p.lines.some((l) => l.msg === 'batch assigned while stopping; not proving it (the coordinator reassigns it after its timeout)')).toBe(true)
+  })
 })

@@ -5,7 +5,7 @@ import { BudgetExceeded } from '../budget/budget.js'
 import { BatchInput } from '../protocol/batchInput.js'
 import { encodeMessage, type BatchRequest, type Message, type ProofFormat, type ProofSubmit, type ProverSetup, type ProverType } from '../protocol/messages.js'
 import { encodeRefusal, Refused } from '../protocol/refusal.js'
-import { createMessageServer, formatAddress, type Address, type ServerLimits } from '../protocol/transport.js'
+import { createMessageServer, formatAddress, type Address, type MessageServer, type ServerLimits } from '../protocol/transport.js'
 import type { CoordinatorMetrics } from './metrics.js'
 import { RecentSet } from './recentSet.js'
 import { isVerifiedProof, type CoordinatorStore } from './store.js'
@@ -64,6 +64,8 @@ export type ProofVerifiers = Partial<Record<ProverType, (proof: Uint8Array, publ
 
 const NO_BYTES = new Uint8Array(0)
 
+const shuttingDown = () => new Refused('shutting_down', 'the coordinator is shutting down; submit again when it is back')
+
 /** `1.2.3.4:5678` / `::1:5678` -> the address without the port. */
 const hostOf = (peer: string) => peer.replace(/:\d+$/, '')
 
@@ -79,10 +81,11 @@ export class Coordinator {
   private readonly deriving = new Map<number, Promise<Uint8Array>>()
   /** Batches whose public values cannot be derived (over budget, not executable): refused without rerunning. */
   private readonly underivable = new Map<number, Refused>()
-  private readonly sockets = new Set<net.Socket>()
+  /** Aborted by close(): submits still being checked are refused (shutting_down, retry) instead of stored. */
+  private readonly stopping = new AbortController()
   /** Addresses that sent an authorised request lately: the transport evicts their connections last. */
   private readonly knownHosts: RecentSet
-  private server?: net.Server
+  private server?: MessageServer
 
   constructor(opts: CoordinatorOptions) {
     this.opts = opts
@@ -151,15 +154,9 @@ export class Coordinator {
     if (assignment.proverId !== null && !expired && !this.opts.store.wasAssignedTo(batchNumber, proverType, submitter)) {
       throw new Refused('assigned_to_another_prover', `batch ${batchNumber} is assigned to another ${proverType} prover until its assignment expires`)
     }
-    const checked: string[] = []
-    if (publicValues !== undefined) {
-      const expected = await this.expectedPublicValues(batchNumber, batch.input)
-      if (!equalBytes(expected, publicValues)) {
-        throw new Refused('wrong_public_values', `public values do not match batch ${batchNumber} (got ${publicValues.length} bytes)`)
-      }
-      checked.push('public_values')
-    }
-    if (await this.checkProofBytes(batchNumber, batch.input, proverType, proof, publicValues)) checked.push('proof')
+    // Verification may be slow; a coordinator told to stop answers now (retry) instead of storing later.
+    const checked = await this.unlessStopping(this.check(batchNumber, batch.input, proverType, proof, publicValues))
+    if (this.stopping.signal.aborted) throw shuttingDown()
     const verification = checked.length > 0 ? checked.join('+') : 'nothing'
     const verified = isVerifiedProof(proverType, verification)
     // What nobody here checked is stored only on the operator's word (--trust-unverified): ethrex's Exec form
@@ -186,6 +183,32 @@ export class Coordinator {
     const winner = this.alreadyStored(batchNumber, proverType, proof, storedValues, peer, true)
     if (winner) return winner
     throw new Refused('internal', `proof of batch ${batchNumber} neither stored nor found`)
+  }
+
+  /** What could be checked of a submit: 'public_values' (re-derived and equal), 'proof' (verifier said yes). */
+  private async check(batchNumber: number, input: Uint8Array, proverType: ProverType, proof: Uint8Array, publicValues: Uint8Array | undefined): Promise<string[]> {
+    const checked: string[] = []
+    if (publicValues !== undefined) {
+      const expected = await this.expectedPublicValues(batchNumber, input)
+      if (!equalBytes(expected, publicValues)) {
+        throw new Refused('wrong_public_values', `public values do not match batch ${batchNumber} (got ${publicValues.length} bytes)`)
+      }
+      checked.push('public_values')
+    }
+    if (await this.checkProofBytes(batchNumber, input, proverType, proof, publicValues)) checked.push('proof')
+    return checked
+  }
+
+  /** `work`, or a shutting_down refusal as soon as close() is called (the work goes on unobserved). */
+  private unlessStopping<T>(work: Promise<T>): Promise<T> {
+    const signal = this.stopping.signal
+    if (signal.aborted) return Promise.reject(shuttingDown())
+    work.catch(() => {})
+    return new Promise<T>((resolve, reject) => {
+      const stop = () => reject(shuttingDown())
+      signal.addEventListener('abort', stop, { once: true })
+      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop))
+    })
   }
 
   /**
@@ -250,6 +273,7 @@ export class Coordinator {
         },
         (e: Error) => {
           this.deriving.delete(batchNumber)
+          if (this.stopping.signal.aborted) throw shuttingDown() // the verify pool was closed under it
           const message = String(e?.message ?? e).slice(0, 300)
           this.log.error({ batch: batchNumber, err: message }, 'cannot derive the public values of this batch')
           const refusal =
@@ -322,10 +346,6 @@ export class Coordinator {
       },
       isTrusted: (host) => this.knownHosts.has(host),
     })
-    server.on('connection', (s: net.Socket) => {
-      this.sockets.add(s)
-      s.on('close', () => this.sockets.delete(s))
-    })
     this.server = server
     return new Promise((resolve, reject) => {
       server.once('error', reject)
@@ -340,14 +360,18 @@ export class Coordinator {
     })
   }
 
-  /** Stop accepting, drop open connections. The store stays open (the caller owns it). */
+  /**
+   * Stop: no new connections, requests still arriving are dropped, submits still being checked are refused
+   * (shutting_down, retry) and every reply is delivered before its connection closes, so whatever was
+   * stored was acknowledged to its prover. The store stays open (the caller owns it).
+   */
   async close(): Promise<void> {
     const server = this.server
     if (!server) return
     this.server = undefined
+    this.stopping.abort()
     const closed = new Promise<void>((r) => server.close(() => r()))
-    for (const s of this.sockets) s.destroy()
+    await server.drain(this.opts.limits.idleTimeoutMs)
     await closed
-    await Promise.allSettled([...this.deriving.values()])
   }
 }

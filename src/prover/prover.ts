@@ -332,6 +332,11 @@ export class Prover {
           return
         }
         c.idle = false
+        if (this.stopped) {
+          // stop() came while the request was on its way: the drain promised no new batches.
+          this.log.warn({ coordinator: c.name, batch: reply.batchNumber }, 'batch assigned while stopping; not proving it (the coordinator reassigns it after its timeout)')
+          return
+        }
         this.start(c, reply.batchNumber, reply.input)
         return
       default:
