@@ -190,13 +190,14 @@ const exchange = async (a: Address, text: string) => (await rawExchange(a.port, 
 const refusal = (reason: string) => new RegExp(`^\\{"Refused":\\{"reason":"${reason}"`)
 
 describe('a scripted ethrex prover against Tessera\'s coordinator', () => {
-  it('goes InputRequest -> InputResponse -> ProofSubmit -> ProofSubmitACK; the Exec proof is stored as unchecked', async () => {
+  it('goes InputRequest -> InputResponse -> ProofSubmit -> ProofSubmitACK; the Exec proof is stored as unchecked (on trust only)', async () => {
     const store = new CoordinatorStore(join(tempDir(), 'c.db'))
     cleanups.push(() => store.close())
     const cache = await readCacheFile(HOODI_CACHE)
     const program = cacheFileToProgramInput(cache)
     store.addBatches([{ source: 'hoodi', firstBlock: 1265656, lastBlock: 1265656, input: encodeProgramInput(program) }])
-    const { address } = await startCoordinator(store)
+    // ethrex's Exec form carries nothing to check: this dev path needs the operator's opt-in (--trust-unverified).
+    const { address } = await startCoordinator(store, { trustUnverified: true })
 
     expect(await exchange(address, '{"ProverSetup":{"prover_type":"Exec","payload":[]}}')).toBe('"ProverSetupACK"')
     expect(await exchange(address, '{"InputRequest":{"commit_hash":"v2","prover_type":"RISC0"}}')).toBe('{"ProverTypeNotNeeded":{"prover_type":"RISC0"}}')
@@ -252,6 +253,10 @@ describe('a scripted ethrex prover against Tessera\'s coordinator', () => {
     expect(
       await exchange(address, `{"ProofSubmit":{"id":1,"proof":{"ProofWithPublicValues":{"proof_bytes":{"prover_type":"SP1","proof":[1]},"public_values":${right(1)}}}}}`),
     ).toMatch(refusal('unverifiable'))
+    // ethrex's Exec form (no public values) without --trust-unverified: refused, nothing stored.
+    await exchange(address, '{"InputRequest":{"commit_hash":"v2","prover_type":"Exec"}}')
+    expect(await exchange(address, '{"ProofSubmit":{"id":1,"proof":{"Proof":{"prover_type":"Exec","proof":[0]}}}}')).toMatch(refusal('unverifiable'))
+    expect(store.proof(1, 'Exec')).toBeUndefined()
     // Tessera's Exec form: the public values are what is checked.
     await exchange(address, '{"InputRequest":{"commit_hash":"v2","prover_type":"Exec"}}')
     expect(

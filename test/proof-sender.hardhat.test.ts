@@ -38,8 +38,9 @@ async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
   return c.publicClient.request({ method: method as never, params: params as never })
 }
 
-function addProof(n: number, publicValues: Hex): void {
-  coord.addProof({ batchNumber: n, proverType: 'Exec', proof: new Uint8Array([0]), publicValues: hexToBytes(publicValues) })
+/** A proof as the coordinator stores it after re-deriving its public values (or unchecked, on trust). */
+function addProof(n: number, publicValues: Hex, checked = 'public_values'): void {
+  coord.addProof({ batchNumber: n, proverType: 'Exec', proof: new Uint8Array([0]), publicValues: hexToBytes(publicValues), checked })
 }
 
 function newSender(): { sender: ProofSender; close(): void } {
@@ -75,7 +76,19 @@ describe('tessera proof-sender against an OnChainProposer on Hardhat', () => {
     expect(await s.sender.tick()).toEqual({ kind: 'idle', lastVerified: 0 })
     addProof(2, valuesOf(2)) // batch 2 alone cannot go first
     expect(await s.sender.tick()).toEqual({ kind: 'idle', lastVerified: 0 })
-    addProof(1, valuesOf(1))
+    // A proof stored unchecked (coordinator --trust-unverified) is not sent, and is reported...
+    addProof(1, valuesOf(1), 'nothing')
+    const unchecked: unknown[] = []
+    const watched = coordinatorProofSource(join(dir, 'coordinator.db'), 'Exec', { onUnverified: (p) => unchecked.push(p) })
+    const watchedSender = new ProofSender({ clients: c, proposer: l1.proposer, proofs: watched.source, proverType: 'Exec', store: new SenderStore(':memory:'), maxBatchesPerTx: 2 })
+    expect(await watchedSender.tick()).toEqual({ kind: 'idle', lastVerified: 0 })
+    expect(unchecked).toEqual([{ batchNumber: 1, checked: 'nothing' }])
+    watched.close()
+    // ...unless asked for; and a checked proof replacing it goes out.
+    const anyProof = coordinatorProofSource(join(dir, 'coordinator.db'), 'Exec', { sendUnverified: true })
+    expect(anyProof.source(1)).toMatchObject({ batchNumber: 1, publicValues: valuesOf(1) })
+    anyProof.close()
+    expect(coord.replaceUnverifiedProof({ batchNumber: 1, proverType: 'Exec', proof: new Uint8Array(0), publicValues: hexToBytes(valuesOf(1)), checked: 'public_values' })).toBe(true)
     const sent = await s.sender.tick()
     expect(sent).toMatchObject({ kind: 'sent', firstBatch: 1, lastBatch: 2 })
     expect(await s.sender.tick()).toMatchObject({ kind: 'verified', firstBatch: 1, lastBatch: 2 })

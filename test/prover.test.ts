@@ -328,7 +328,7 @@ describe('prover client', () => {
     const summary = await done
     clearInterval(releaser)
     expect(maxInFlight).toBe(3)
-    expect(summary).toEqual({ reason: 'stopped', proven: 8, failed: 0, unsent: 0 })
+    expect(summary).toEqual({ reason: 'stopped', proven: 8, failed: 0, unsent: 0, notPersisted: 0 })
   }, 60_000)
 
   it('gives up a proof the coordinator refuses and reports it failed', async () => {
@@ -345,7 +345,7 @@ describe('prover client', () => {
       exitWhenIdle: true,
       prove: async () => ({ proof: new Uint8Array(0), publicValues: new Uint8Array(160) }),
     })
-    expect(await prover.run()).toEqual({ reason: 'idle', proven: 0, failed: 1, unsent: 0 })
+    expect(await prover.run()).toEqual({ reason: 'idle', proven: 0, failed: 1, unsent: 0, notPersisted: 0 })
     expect(a.store.proof(1, 'Exec')).toBeUndefined()
   }, 30_000)
 })

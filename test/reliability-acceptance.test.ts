@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Refused } from '../src/protocol/refusal.js'
 import { syntheticInput } from './support/coordinator-kit.js'
-import { rejection, request, startCoordinator, submit, valuesOf } from './support/reliability-kit.js'
+import { rejection, request, send, startCoordinator, submit, valuesOf } from './support/reliability-kit.js'
 
 /**
  * Issue 13, item 3: proofs only from a prover the batch was given to (until the assignment expires), the first
@@ -88,5 +88,31 @@ describe('proof acceptance', () => {
     expect(await reasonOf(submit(trusting.address, 1, new Uint8Array(160), { proverId: 'p', proverType: 'SP1', proof: junk }))).toBe('wrong_public_values')
     expect(await submit(trusting.address, 1, valuesOf(input), { proverId: 'p', proverType: 'SP1', proof: junk })).toMatchObject({ kind: 'ProofSubmitACK' })
     expect(trusting.store.proof(1, 'SP1')?.proof).toEqual(junk)
+  })
+
+  it('junk in ethrex\'s Exec form (no public values) never blocks the correct proof', async () => {
+    const input = syntheticInput(1)
+    const junkSubmit = (address: Parameters<typeof send>[0], proof: Uint8Array, proverId = 'junk') =>
+      send(address, { kind: 'ProofSubmit', batchNumber: 1, batchProof: { proverType: 'Exec', proof }, proverId })
+    const junk = new Uint8Array(4096).fill(0x77)
+    // Without --trust-unverified: refused, nothing stored, the honest prover's proof is taken.
+    const strict = await startCoordinator({ inputs: [input] })
+    await request(strict.address, 'junk')
+    expect(await reasonOf(junkSubmit(strict.address, junk))).toBe('unverifiable')
+    expect(await reasonOf(junkSubmit(strict.address, Uint8Array.of(0)))).toBe('unverifiable')
+    expect(strict.store.proof(1, 'Exec')).toBeUndefined()
+    expect(await submit(strict.address, 1, valuesOf(input), { proverId: 'junk' })).toMatchObject({ kind: 'ProofSubmitACK' })
+    expect(strict.store.proof(1, 'Exec')?.checked).toBe('public_values')
+    // With it: stored, marked unchecked, and replaced by the first verified proof; after that nothing replaces it.
+    const trusting = await startCoordinator({ inputs: [input], trustUnverified: true, proverTimeoutMs: 1 })
+    await request(trusting.address, 'junk')
+    expect(await junkSubmit(trusting.address, Uint8Array.of(0))).toMatchObject({ kind: 'ProofSubmitACK' })
+    expect(trusting.store.proof(1, 'Exec')?.checked).toBe('nothing')
+    expect(await junkSubmit(trusting.address, Uint8Array.of(0))).toMatchObject({ kind: 'ProofSubmitACK' }) // a retry of the same bytes
+    expect(await reasonOf(junkSubmit(trusting.address, junk))).toBe('conflicting_duplicate') // two unverified: the first stays
+    expect(await submit(trusting.address, 1, valuesOf(input), { proverId: 'honest' })).toMatchObject({ kind: 'ProofSubmitACK' })
+    expect(trusting.store.proof(1, 'Exec')).toMatchObject({ proof: new Uint8Array(0), publicValues: valuesOf(input), checked: 'public_values' })
+    expect(await reasonOf(junkSubmit(trusting.address, Uint8Array.of(0)))).toBe('conflicting_duplicate')
+    expect(await submit(trusting.address, 1, valuesOf(input), { proverId: 'honest' })).toMatchObject({ kind: 'ProofSubmitACK' })
   })
 })

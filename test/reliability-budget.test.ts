@@ -50,7 +50,7 @@ describe('budgets', () => {
       },
     })
     onCleanup(() => prover.abort())
-    expect(await prover.run()).toEqual({ reason: 'idle', proven: 1, failed: 2, unsent: 0 })
+    expect(await prover.run()).toEqual({ reason: 'idle', proven: 1, failed: 2, unsent: 0, notPersisted: 0 })
     expect(calls).toBe(2) // the 10^12-gas batch never ran
     const over = lines.filter((l) => l.reason === 'over_budget').map((l) => l.batch)
     expect(over).toEqual([1, 2])

@@ -1,4 +1,4 @@
-import { closeSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
@@ -49,6 +49,15 @@ describe('store integrity', () => {
     db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)')
     db.close()
     expect(refusal(foreign).message).toMatch(/not a Tessera store \(tables: users\)/)
+    // Tables named like ours are not enough: the file is refused before anything in it changes.
+    const lookalike = join(dir, 'lookalike.db')
+    const other = new Database(lookalike)
+    other.exec('CREATE TABLE batches (id INTEGER PRIMARY KEY, label TEXT); CREATE TABLE proofs (id INTEGER, body BLOB)')
+    other.close()
+    const before = readFileSync(lookalike)
+    expect(refusal(lookalike).message).toMatch(/not a Tessera store \(table batches has no column batch_number/)
+    expect(readFileSync(lookalike).equals(before)).toBe(true)
+    expect(existsSync(`${lookalike}-wal`)).toBe(false)
     // A new path is a fresh store; reopening it is fine.
     const fresh = join(dir, 'fresh.db')
     new CoordinatorStore(fresh).close()

@@ -1,9 +1,11 @@
+import * as fs from 'node:fs'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import net from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { mockPublicValues } from '../src/backend/index.js'
 import { Refused } from '../src/protocol/refusal.js'
+import type { StateDirFs } from '../src/prover/pendingProofs.js'
 import { Prover, type ProverOptions } from '../src/prover/prover.js'
 import { captureLog, freePort, syntheticInput } from './support/coordinator-kit.js'
 import { onCleanup, rejection, request, startCoordinator, submit, tempDir, until, valuesOf } from './support/reliability-kit.js'
@@ -76,7 +78,7 @@ describe('a finished proof is never lost', () => {
     // A new prover process (same state dir, same prover id) and the coordinator back on the same database.
     const second = await startCoordinator({ dbPath: db, port })
     const b = prover(port, { stateDir, exitWhenIdle: true, prove: async () => expect.unreachable('nothing left to prove') })
-    expect(await b.prover.run()).toEqual({ reason: 'idle', proven: 1, failed: 0, unsent: 0 })
+    expect(await b.prover.run()).toEqual({ reason: 'idle', proven: 1, failed: 0, unsent: 0, notPersisted: 0 })
     expect(second.store.proof(1, 'Exec')?.publicValues).toEqual(valuesOf(syntheticInput(1)))
     expect(readdirSync(join(stateDir, 'pending'))).toEqual([])
   }, 30_000)
@@ -85,7 +87,7 @@ describe('a finished proof is never lost', () => {
     const stateDir = tempDir()
     const c = await startCoordinator({ inputs: [syntheticInput(1)] })
     const p = prover(c.address.port, { stateDir, exitWhenIdle: true, prove: async () => ({ proof: new Uint8Array(0), publicValues: new Uint8Array(160) }) })
-    expect(await p.prover.run()).toEqual({ reason: 'idle', proven: 0, failed: 1, unsent: 0 })
+    expect(await p.prover.run()).toEqual({ reason: 'idle', proven: 0, failed: 1, unsent: 0, notPersisted: 0 })
     const refused = readdirSync(join(stateDir, 'refused'))
     expect(refused).toHaveLength(1)
     expect(JSON.parse(readFileSync(join(stateDir, 'refused', refused[0]), 'utf8')).refused).toMatch(/wrong_public_values/)
@@ -101,10 +103,99 @@ describe('a finished proof is never lost', () => {
       return addProof(p)
     }
     const p = prover(c.address.port, { exitWhenIdle: true })
-    expect(await p.prover.run()).toEqual({ reason: 'idle', proven: 1, failed: 0, unsent: 0 })
+    expect(await p.prover.run()).toEqual({ reason: 'idle', proven: 1, failed: 0, unsent: 0, notPersisted: 0 })
     expect(c.store.proof(1, 'Exec')).toBeDefined()
     expect(c.lines.filter((l) => l.msg === 'internal error while handling a message')).toHaveLength(3)
   })
+})
+
+/** node:fs, failing as a full (ENOSPC on write) or read-only (EROFS on every change) disk does once `fail` says so. */
+function failingFs(fail: { full?: boolean; readOnly?: boolean }): StateDirFs {
+  const error = (code: string) => Object.assign(new Error(`${code}: simulated disk failure`), { code })
+  const guard = <F extends (...a: never[]) => unknown>(f: F, kind: 'write' | 'change'): F =>
+    ((...a: never[]) => {
+      if (fail.readOnly) throw error('EROFS')
+      if (fail.full && kind === 'write') throw error('ENOSPC')
+      return f(...a)
+    }) as F
+  return {
+    ...fs,
+    writeSync: guard(fs.writeSync, 'write'),
+    openSync: ((path: fs.PathLike, flags?: fs.OpenMode, mode?: fs.Mode) => (flags === 'r' || flags === undefined ? fs.openSync(path, flags, mode) : guard(fs.openSync, 'change')(path as never, flags as never, mode as never))) as typeof fs.openSync,
+    renameSync: guard(fs.renameSync, 'change'),
+    rmSync: guard(fs.rmSync, 'change'),
+  }
+}
+
+const tmpFiles = (dir: string) => (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.tmp'))
+
+describe('a full or read-only state dir', () => {
+  it('read-only after the proofs were saved: each ACK counts once, the prover says what it could not remove and exits when idle', async () => {
+    const stateDir = tempDir()
+    const c = await startCoordinator({ inputs: [1, 2, 3, 4].map((n) => syntheticInput(n)) })
+    const fail = { readOnly: false }
+    // The four proofs are saved together; the disk turns read-only (as ext4 does after an I/O error) when the
+    // coordinator takes the first of them, so every ACK is followed by a removal that fails.
+    const addProof = c.store.addProof.bind(c.store)
+    c.store.addProof = (proof) => {
+      fail.readOnly = true
+      return addProof(proof)
+    }
+    const started: (() => void)[] = []
+    const { prover: p, lines } = prover(c.address.port, {
+      stateDir,
+      workers: 4,
+      exitWhenIdle: true,
+      stateDirFs: failingFs(fail),
+      prove: async (_b, input) => {
+        await new Promise<void>((r) => {
+          started.push(r)
+          if (started.length === 4) for (const go of started) go()
+        })
+        return { proof: new Uint8Array(0), publicValues: mockPublicValues(input) }
+      },
+    })
+    const summary = await Promise.race([p.run(), new Promise((r) => setTimeout(() => r('still running after 20 s'), 20_000))])
+    expect(summary).toEqual({ reason: 'idle', proven: 4, failed: 0, unsent: 0, notPersisted: 4 })
+    for (let b = 1; b <= 4; b++) expect(c.store.proof(b, 'Exec')).toBeDefined()
+    expect(lines.filter((l) => l.msg === 'proof accepted')).toHaveLength(4)
+    expect(lines.filter((l) => /pending file cannot be removed/.test(String(l.msg)))).toHaveLength(4)
+    expect(readdirSync(join(stateDir, 'pending'))).toHaveLength(4) // submitted again (and ACKed as duplicates) next start
+  }, 30_000)
+
+  it('full disk from the start, then a refusal: nothing unhandled, the summary is exact, no temp files left', async () => {
+    const stateDir = tempDir()
+    const c = await startCoordinator({ inputs: [syntheticInput(1), syntheticInput(2)] })
+    const { prover: p, lines } = prover(c.address.port, {
+      stateDir,
+      exitWhenIdle: true,
+      stateDirFs: failingFs({ full: true }),
+      // Batch 1's public values are wrong: the coordinator refuses it.
+      prove: async (_b, input) => ({ proof: new Uint8Array(0), publicValues: input.length > 0 && lines.some((l) => l.msg === 'proof accepted') ? new Uint8Array(160) : mockPublicValues(input) }),
+    })
+    const summary = await Promise.race([p.run(), new Promise((r) => setTimeout(() => r('still running after 20 s'), 20_000))])
+    // The prover id, both proofs and the refusal could not be written: four failures, each logged.
+    expect(summary).toEqual({ reason: 'idle', proven: 1, failed: 1, unsent: 0, notPersisted: 4 })
+    expect(lines.some((l) => /cannot write this prover's id/.test(String(l.msg)))).toBe(true)
+    expect(lines.filter((l) => /cannot write the proof to the state dir/.test(String(l.msg)))).toHaveLength(2)
+    expect(lines.some((l) => /cannot move the refused proof/.test(String(l.msg)))).toBe(true)
+    expect(tmpFiles(stateDir)).toEqual([])
+  }, 30_000)
+
+  it('full disk when stopping with a proof unanswered: the summary says it is lost, not kept', async () => {
+    const stateDir = tempDir()
+    let release = () => {}
+    const c = await startCoordinator({ inputs: [syntheticInput(1)], derivePublicValues: () => new Promise((r) => (release = () => r(new Uint8Array(0)))) })
+    onCleanup(() => release())
+    const { prover: p, lines } = prover(c.address.port, { stateDir, stateDirFs: failingFs({ full: true }), requestTimeoutMs: 500 })
+    const running = p.run()
+    await until('the proof was submitted', () => lines.some((l) => /cannot write the proof/.test(String(l.msg))))
+    p.stop()
+    expect(await running).toEqual({ reason: 'stopped', proven: 0, failed: 0, unsent: 1, notPersisted: 2 })
+    expect(lines.some((l) => l.msg === 'finished proofs not yet acknowledged could not be written to the state dir and are lost')).toBe(true)
+    expect(lines.some((l) => /kept in the state dir/.test(String(l.msg)))).toBe(false)
+    expect(tmpFiles(stateDir)).toEqual([])
+  }, 30_000)
 })
 
 describe('the coordinator answers every submit it stores', () => {
@@ -130,5 +221,59 @@ describe('the coordinator answers every submit it stores', () => {
     expect(e).toBeInstanceOf(Refused)
     expect((e as Refused).reason).toBe('unassigned')
     expect((e as Refused).retry).toBe(false)
+  })
+
+  it('a coordinator stopped while it verifies a submit refuses it (shutting_down, retry) and stores nothing', async () => {
+    let release = () => {}
+    let deriving = false
+    const c = await startCoordinator({
+      inputs: [syntheticInput(1)],
+      derivePublicValues: (input) => {
+        deriving = true
+        return new Promise((r) => (release = () => r(mockPublicValues(input))))
+      },
+    })
+    await request(c.address, 'p')
+    const answer = submit(c.address, 1, valuesOf(syntheticInput(1)), { proverId: 'p' }).then(
+      (m) => m,
+      (e: unknown) => e,
+    )
+    await until('verification running', () => deriving)
+    await c.coordinator.close()
+    const e = await answer
+    expect(e).toBeInstanceOf(Refused)
+    expect(e).toMatchObject({ reason: 'shutting_down', retry: true })
+    release() // verification finishes after the stop: nothing is stored behind the prover's back
+    await new Promise((r) => setTimeout(r, 50))
+    expect(c.store.proof(1, 'Exec')).toBeUndefined()
+    expect(c.lines.some((l) => l.reason === 'peer_gone')).toBe(false)
+  })
+
+  it('a prover stopped while its batch request is on the way does not start proving the batch it gets', async () => {
+    const c = await startCoordinator({ inputs: [syntheticInput(1)] })
+    const handle = c.coordinator.handle.bind(c.coordinator)
+    let asked = false
+    let answer = () => {}
+    c.coordinator.handle = async (msg, peer) => {
+      if (msg.kind === 'BatchRequest') {
+        asked = true
+        await new Promise<void>((r) => (answer = r))
+      }
+      return handle(msg, peer)
+    }
+    let proving = 0
+    const p = prover(c.address.port, {
+      prove: async (_b, input) => {
+        proving++
+        return { proof: new Uint8Array(0), publicValues: mockPublicValues(input) }
+      },
+    })
+    const running = p.prover.run()
+    await until('the batch request is on its way', () => asked)
+    p.prover.stop()
+    answer()
+    expect(await running).toEqual({ reason: 'stopped', proven: 0, failed: 0, unsent: 0, notPersisted: 0 })
+    expect(proving).toBe(0)
+    expect(p.lines.some((l) => l.msg === 'batch assigned while stopping; not proving it (the coordinator reassigns it after its timeout)')).toBe(true)
   })
 })

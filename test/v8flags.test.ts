@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_V8_FLAGS, v8FlagsFor } from '../src/cli/v8flags.js'
+import { EF_BLOCKCHAIN_TESTS } from './support/fixtures.js'
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js')
 
@@ -24,4 +25,27 @@ describe('CLI V8 flags for pool commands', () => {
     expect(r.status).toBe(2)
     expect(r.stderr).toMatch(/unknown suite no-such-suite/)
   })
+
+  it('one SIGINT to the process group (Ctrl-C, timeout) stops a re-executed conformance run with its summary', async () => {
+    // The CLI leads its own group here, as a shell's foreground job does; the signal goes to the whole group.
+    const child = spawn(process.execPath, [CLI, 'conformance', join(EF_BLOCKCHAIN_TESTS, 'ValidBlocks/bcExample'), '--workers', '1', '--progress-seconds', '0.2'], {
+      env: { ...process.env, TESSERA_V8_FLAGS: undefined, TESSERA_V8_FLAGS_APPLIED: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
+    let out = ''
+    child.stdout!.on('data', (d) => (out += d))
+    child.stderr!.on('data', (d) => (out += d))
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
+    try {
+      for (let i = 0; i < 600 && !/progress: /.test(out); i++) await new Promise((r) => setTimeout(r, 100))
+      expect(out).toMatch(/progress: /)
+      process.kill(-child.pid!, 'SIGINT')
+      expect(await exited).toBe(130)
+      expect(out).toMatch(/interrupted; \d+ of 4 files not run/)
+      expect(out.trim().split('\n').at(-1)).toMatch(/^\d+ passed, \d+ failed$/)
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL')
+    }
+  }, 120_000)
 })

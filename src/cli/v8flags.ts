@@ -47,11 +47,17 @@ export function v8FlagsFor(command: string | undefined, env: NodeJS.ProcessEnv =
 /**
  * Re-run this process with `flags` before the script, forwarding signals and the exit status. Resolves
  * with the child's exit code (a child killed by a signal is re-raised on this process).
+ *
+ * The child runs in its own process group: a Ctrl-C (SIGINT to the terminal's foreground group, also what
+ * `timeout` sends to its group) then reaches only this process, which forwards it once. In the same group
+ * the child would get it twice (from the terminal and forwarded) and take the second as "stop at once",
+ * skipping its summary. A signal sent to this process alone (kill PID) is forwarded the same way.
  */
 export function reexecWith(flags: string[]): Promise<number> {
   const child = spawn(process.execPath, [...process.execArgv, ...flags, ...process.argv.slice(1)], {
     stdio: 'inherit',
     env: { ...process.env, [MARKER]: '1', [PARENT]: String(process.pid) },
+    detached: true,
   })
   const forward = (signal: NodeJS.Signals) => () => {
     child.kill(signal)

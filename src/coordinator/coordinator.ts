@@ -6,10 +6,10 @@ import { BatchInput } from '../protocol/batchInput.js'
 import type { WrittenWitnessForm } from '../protocol/ethrex/witness.js'
 import { encodeMessage, type BatchRequest, type Message, type ProofFormat, type ProofSubmit, type ProverSetup, type ProverType } from '../protocol/messages.js'
 import { encodeRefusal, Refused } from '../protocol/refusal.js'
-import { createMessageServer, formatAddress, type Address, type ServerLimits } from '../protocol/transport.js'
+import { createMessageServer, formatAddress, type Address, type MessageServer, type ServerLimits } from '../protocol/transport.js'
 import type { CoordinatorMetrics } from './metrics.js'
 import { RecentSet } from './recentSet.js'
-import type { CoordinatorStore } from './store.js'
+import { isVerifiedProof, type CoordinatorStore } from './store.js'
 
 /**
  * The proof coordinator, top to bottom as the protocol (DESIGN.md §2; wire names are ethrex's, see
@@ -17,8 +17,9 @@ import type { CoordinatorStore } from './store.js'
  *   BatchRequest  -> auth, prover type check, next batch made for the prover's version (else VersionMismatch
  *                    when the prover's version is not ours, as ethrex's proof_coordinator does), or nothing
  *   ProofSubmit   -> auth, batch known, idempotent duplicate, assigned to this prover (or expired), public
- *                    values re-derived (within the batch budget) when sent, proof bytes verified, store (first
- *                    wins, with what was checked), ACK
+ *                    values re-derived (within the batch budget) when sent, proof bytes verified, unverified
+ *                    refused unless trusted, store (first verified wins, with what was checked; a verified
+ *                    proof replaces one stored on trust), ACK
  *   ProverSetup   -> auth, ACK (TDX key registration is refused: Tessera has no L1 contract to register with)
  * Every refusal is answered explicitly (src/protocol/refusal.ts) and logged and counted; only what is not a
  * message at all is dropped without reply (by the transport, also logged and counted). State lives in
@@ -60,8 +61,9 @@ export interface CoordinatorOptions {
    */
   verifyProof?: ProofVerifiers
   /**
-   * Store proof bytes nobody here can verify (a zkVM type without a verifier, or non-empty Exec bytes) after
-   * the public values check. Off by default: such submissions are refused as `unverifiable`.
+   * Store proofs nobody here can verify (a zkVM type without a verifier, Exec bytes, ethrex's Exec form
+   * without public values) after whatever check is possible, marked unverified; a verified proof of the
+   * batch later replaces them. Off by default: such submissions are refused as `unverifiable`.
    */
   trustUnverified?: boolean
 }
@@ -70,6 +72,8 @@ export interface CoordinatorOptions {
 export type ProofVerifiers = Partial<Record<ProverType, (proof: Uint8Array, publicValues: Uint8Array) => Promise<boolean>>>
 
 const NO_BYTES = new Uint8Array(0)
+
+const shuttingDown = () => new Refused('shutting_down', 'the coordinator is shutting down; submit again when it is back')
 
 /** `1.2.3.4:5678` / `::1:5678` -> the address without the port. */
 const hostOf = (peer: string) => peer.replace(/:\d+$/, '')
@@ -86,10 +90,11 @@ export class Coordinator {
   private readonly deriving = new Map<number, Promise<Uint8Array>>()
   /** Batches whose public values cannot be derived (over budget, not executable): refused without rerunning. */
   private readonly underivable = new Map<number, Refused>()
-  private readonly sockets = new Set<net.Socket>()
+  /** Aborted by close(): submits still being checked are refused (shutting_down, retry) instead of stored. */
+  private readonly stopping = new AbortController()
   /** Addresses that sent an authorised request lately: the transport evicts their connections last. */
   private readonly knownHosts: RecentSet
-  private server?: net.Server
+  private server?: MessageServer
 
   constructor(opts: CoordinatorOptions) {
     this.opts = opts
@@ -177,45 +182,82 @@ export class Coordinator {
     if (assignment.proverId !== null && !expired && !this.opts.store.wasAssignedTo(batchNumber, proverType, submitter)) {
       throw new Refused('assigned_to_another_prover', `batch ${batchNumber} is assigned to another ${proverType} prover until its assignment expires`)
     }
+    // Verification may be slow; a coordinator told to stop answers now (retry) instead of storing later.
+    const checked = await this.unlessStopping(this.check(batchNumber, batch.input, proverType, proof, publicValues))
+    if (this.stopping.signal.aborted) throw shuttingDown()
+    const verification = checked.length > 0 ? checked.join('+') : 'nothing'
+    const verified = isVerifiedProof(proverType, verification)
+    // What nobody here checked is stored only on the operator's word (--trust-unverified): ethrex's Exec form
+    // (a sentinel byte, no public values) and zkVM bytes without a verifier.
+    if (!verified && !this.opts.trustUnverified) {
+      throw new Refused(
+        'unverifiable',
+        proverType === 'Exec'
+          ? `an Exec proof without public values carries nothing to check (coordinator runs without --trust-unverified)`
+          : `no ${proverType} verifier here, and the coordinator runs without --trust-unverified`,
+      )
+    }
+    const record = { batchNumber, proverType, proof, publicValues: storedValues, checked: verification }
+    // A proof stored on trust gives way to a verified one.
+    const replaced = verified && this.opts.store.replaceUnverifiedProof(record)
+    if (replaced || this.opts.store.addProof(record)) {
+      const seconds = (Date.now() - assignment.assignedAt) / 1000
+      this.opts.metrics?.provingSeconds.observe({ prover_type: proverType }, seconds)
+      if (!verified) this.log.warn({ peer, batch: batchNumber, proverType, seconds, checked: verification }, 'proof stored unverified (--trust-unverified); a verified proof will replace it')
+      else this.log.info({ peer, batch: batchNumber, proverType, seconds, checked: verification, replaced }, replaced ? 'proof accepted; it replaces an unverified one' : 'proof accepted')
+      return { kind: 'ProofSubmitACK', batchNumber }
+    }
+    // Another submit won the race while this one was being checked: same bytes = ACK, else refused.
+    const winner = this.alreadyStored(batchNumber, proverType, proof, storedValues, peer, true)
+    if (winner) return winner
+    throw new Refused('internal', `proof of batch ${batchNumber} neither stored nor found`)
+  }
+
+  /** What could be checked of a submit: 'public_values' (re-derived and equal), 'proof' (verifier said yes). */
+  private async check(batchNumber: number, input: Uint8Array, proverType: ProverType, proof: Uint8Array, publicValues: Uint8Array | undefined): Promise<string[]> {
     const checked: string[] = []
     if (publicValues !== undefined) {
-      const expected = await this.expectedPublicValues(batchNumber, batch.input)
+      const expected = await this.expectedPublicValues(batchNumber, input)
       if (!equalBytes(expected, publicValues)) {
         throw new Refused('wrong_public_values', `public values do not match batch ${batchNumber} (got ${publicValues.length} bytes)`)
       }
       checked.push('public_values')
     }
-    if (await this.checkProofBytes(batchNumber, batch.input, proverType, proof, publicValues)) checked.push('proof')
-    // ethrex's Exec backend submits ProverOutput::Proof with no public values: stored, marked as unchecked.
-    const verification = checked.length > 0 ? checked.join('+') : 'nothing'
-    if (this.opts.store.addProof({ batchNumber, proverType, proof, publicValues: storedValues, checked: verification })) {
-      const seconds = (Date.now() - assignment.assignedAt) / 1000
-      this.opts.metrics?.provingSeconds.observe({ prover_type: proverType }, seconds)
-      if (verification === 'nothing') this.log.warn({ peer, batch: batchNumber, proverType, seconds }, 'proof accepted without public values: nothing was checked')
-      else this.log.info({ peer, batch: batchNumber, proverType, seconds, checked: verification }, 'proof accepted')
-      return { kind: 'ProofSubmitACK', batchNumber }
-    }
-    // Another submit won the race while this one was being checked: same bytes = ACK, else refused.
-    const winner = this.alreadyStored(batchNumber, proverType, proof, storedValues, peer)
-    if (winner) return winner
-    throw new Refused('internal', `proof of batch ${batchNumber} neither stored nor found`)
+    if (await this.checkProofBytes(batchNumber, input, proverType, proof, publicValues)) checked.push('proof')
+    return checked
   }
 
-  /** ACK for the very proof already stored, a refusal for a different one, undefined when none is stored. */
-  private alreadyStored(batchNumber: number, proverType: ProverType, proof: Uint8Array, publicValues: Uint8Array, peer: string): Message | undefined {
+  /** `work`, or a shutting_down refusal as soon as close() is called (the work goes on unobserved). */
+  private unlessStopping<T>(work: Promise<T>): Promise<T> {
+    const signal = this.stopping.signal
+    if (signal.aborted) return Promise.reject(shuttingDown())
+    work.catch(() => {})
+    return new Promise<T>((resolve, reject) => {
+      const stop = () => reject(shuttingDown())
+      signal.addEventListener('abort', stop, { once: true })
+      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop))
+    })
+  }
+
+  /**
+   * ACK for the very proof already stored, a refusal for a different one, undefined when none is stored or
+   * the stored one is unverified (a verified proof may still replace it) and `final` is not set.
+   */
+  private alreadyStored(batchNumber: number, proverType: ProverType, proof: Uint8Array, publicValues: Uint8Array, peer: string, final = false): Message | undefined {
     const stored = this.opts.store.proof(batchNumber, proverType)
     if (!stored) return undefined
     if (equalBytes(stored.proof, proof) && equalBytes(stored.publicValues, publicValues)) {
       this.log.info({ peer, batch: batchNumber, proverType }, 'duplicate proof acknowledged')
       return { kind: 'ProofSubmitACK', batchNumber }
     }
+    if (!final && !isVerifiedProof(proverType, stored.checked)) return undefined
     throw new Refused('conflicting_duplicate', `batch ${batchNumber} already has a different ${proverType} proof (the first valid one wins)`)
   }
 
   /**
    * Proof bytes: a verifier for the type must accept them (true = verified). Exec has no proof bytes (its
-   * check is the re-execution); ethrex's Exec form (a sentinel byte, no public values) carries nothing to
-   * check and is taken as such; other bytes nobody here can verify are stored only with trustUnverified.
+   * check is the re-execution of its public values); non-empty Exec bytes and zkVM bytes without a verifier
+   * are refused unless trustUnverified.
    */
   private async checkProofBytes(batchNumber: number, input: Uint8Array, proverType: ProverType, proof: Uint8Array, publicValues: Uint8Array | undefined): Promise<boolean> {
     const verify = proverType === 'Exec' ? undefined : this.opts.verifyProof?.[proverType]
@@ -230,6 +272,7 @@ export class Coordinator {
       if (failure !== undefined) throw new Refused('invalid_proof', `the ${proverType} proof of batch ${batchNumber} is invalid: ${failure}`)
       return true
     }
+    // ethrex's Exec form (no public values) is decided by the caller: nothing checked.
     if (proverType === 'Exec' && (proof.length === 0 || publicValues === undefined)) return false
     if (!this.opts.trustUnverified) {
       throw new Refused(
@@ -258,6 +301,7 @@ export class Coordinator {
         },
         (e: Error) => {
           this.deriving.delete(batchNumber)
+          if (this.stopping.signal.aborted) throw shuttingDown() // the verify pool was closed under it
           const message = String(e?.message ?? e).slice(0, 300)
           this.log.error({ batch: batchNumber, err: message }, 'cannot derive the public values of this batch')
           const refusal =
@@ -330,10 +374,6 @@ export class Coordinator {
       },
       isTrusted: (host) => this.knownHosts.has(host),
     })
-    server.on('connection', (s: net.Socket) => {
-      this.sockets.add(s)
-      s.on('close', () => this.sockets.delete(s))
-    })
     this.server = server
     return new Promise((resolve, reject) => {
       server.once('error', reject)
@@ -348,14 +388,18 @@ export class Coordinator {
     })
   }
 
-  /** Stop accepting, drop open connections. The store stays open (the caller owns it). */
+  /**
+   * Stop: no new connections, requests still arriving are dropped, submits still being checked are refused
+   * (shutting_down, retry) and every reply is delivered before its connection closes, so whatever was
+   * stored was acknowledged to its prover. The store stays open (the caller owns it).
+   */
   async close(): Promise<void> {
     const server = this.server
     if (!server) return
     this.server = undefined
+    this.stopping.abort()
     const closed = new Promise<void>((r) => server.close(() => r()))
-    for (const s of this.sockets) s.destroy()
+    await server.drain(this.opts.limits.idleTimeoutMs)
     await closed
-    await Promise.allSettled([...this.deriving.values()])
   }
 }

@@ -26,8 +26,22 @@ export interface StoredProof {
   /** Empty when the prover sent none (ethrex's `ProverOutput::Proof` form). */
   publicValues: Uint8Array
   submittedAt: number
-  /** What the coordinator checked before storing: 'public_values', 'proof', both joined by '+', or 'nothing'. */
+  /**
+   * What the coordinator checked before storing, joined by '+': 'public_values' (re-derived by running the
+   * batch through the guest here and compared), 'proof' (the bytes accepted by this coordinator's verifier
+   * for the prover type), or 'nothing'. See isVerifiedProof.
+   */
   checked?: string
+}
+
+/**
+ * Whether a stored proof was checked: an Exec proof by re-execution (its public values), a zkVM proof by a
+ * verifier. Anything else was stored on the operator's word (--trust-unverified); rows from before the
+ * `checked` column (null) count as unverified.
+ */
+export function isVerifiedProof(proverType: ProverType, checked: string | null | undefined): boolean {
+  const parts = (checked ?? '').split('+')
+  return proverType === 'Exec' ? parts.includes('public_values') : parts.includes('proof')
 }
 
 export interface BatchCounts {
@@ -108,6 +122,57 @@ function quickCheck(db: Database.Database, limit = 10): string[] {
   return problems
 }
 
+/**
+ * The tables and first-release columns of a Tessera store. A file without our application_id (stores made
+ * before it was set have 0) is taken as ours only if its tables are among these and have these columns; any
+ * other database, even one with tables named `batches` and `proofs`, is refused before it is written to.
+ */
+const OUR_TABLES: Record<string, string[]> = {
+  batches: ['batch_number', 'source', 'first_block', 'last_block', 'input', 'expected_public_values', 'created_at'],
+  assignments: ['batch_number', 'prover_type', 'assigned_at', 'times_assigned'],
+  proofs: ['batch_number', 'prover_type', 'proof', 'public_values', 'submitted_at'],
+  meta: ['key', 'value'],
+  assignees: ['batch_number', 'prover_type', 'prover_id'],
+}
+
+/**
+ * Foreign databases and damaged files are refused; a fresh file (no tables) becomes a store. Read-only:
+ * nothing in a file that is refused is changed (no migration, no application_id, no WAL switch).
+ */
+function checkIdentity(path: string): void {
+  if (path === ':memory:' || !existsSync(path)) return
+  let db: Database.Database
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true })
+  } catch (e) {
+    throw new StoreRefused(path, `cannot open (${(e as Error).message.slice(0, 200)})`)
+  }
+  try {
+    const appId = db.pragma('application_id', { simple: true }) as number
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[]).sort()
+    if (appId !== APPLICATION_ID && appId !== 0) throw new StoreRefused(path, `another program's database (application_id ${appId})`)
+    if (appId === 0 && tables.length > 0) {
+      const foreign = tables.filter((t) => !(t in OUR_TABLES))
+      const missingTable = ['batches', 'proofs'].some((t) => !tables.includes(t))
+      if (foreign.length > 0 || missingTable) throw new StoreRefused(path, `not a Tessera store (tables: ${tables.slice(0, 8).join(', ')})`)
+      for (const table of tables) {
+        const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]
+        const missing = OUR_TABLES[table].filter((c) => !columns.includes(c))
+        if (missing.length > 0) {
+          throw new StoreRefused(path, `not a Tessera store (table ${table} has no column ${missing.slice(0, 4).join(', ')}); left unchanged`)
+        }
+      }
+    }
+    const problems = quickCheck(db)
+    if (problems.length > 0) throw new StoreRefused(path, `integrity check failed: ${problems.slice(0, 3).join('; ').slice(0, 300)}`)
+  } catch (e) {
+    if (e instanceof StoreRefused) throw e
+    throw new StoreRefused(path, `unreadable (${(e as Error).message.slice(0, 200)})`)
+  } finally {
+    db.close()
+  }
+}
+
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 
 export class CoordinatorStore {
@@ -123,13 +188,13 @@ export class CoordinatorStore {
   constructor(path: string) {
     this.path = path
     checkFileBeforeOpen(path)
+    checkIdentity(path)
     try {
       this.db = new Database(path)
     } catch (e) {
       throw new StoreRefused(path, `cannot open (${(e as Error).message.slice(0, 200)})`)
     }
     try {
-      this.checkIdentity()
       this.db.pragma('journal_mode = WAL')
       this.db.pragma('synchronous = FULL')
       this.db.pragma('busy_timeout = 5000')
@@ -170,6 +235,9 @@ export class CoordinatorStore {
       insertProof: this.db.prepare(
         'INSERT OR IGNORE INTO proofs (batch_number, prover_type, proof, public_values, submitted_at, checked) VALUES (?, ?, ?, ?, ?, ?)',
       ),
+      replaceProof: this.db.prepare(
+        'UPDATE proofs SET proof = ?, public_values = ?, submitted_at = ?, checked = ? WHERE batch_number = ? AND prover_type = ? AND checked IS ?',
+      ),
       expected: this.db.prepare('SELECT expected_public_values FROM batches WHERE batch_number = ?').pluck(),
       setExpected: this.db.prepare('UPDATE batches SET expected_public_values = ? WHERE batch_number = ?'),
       total: this.db.prepare('SELECT COUNT(*) FROM batches').pluck(),
@@ -182,18 +250,6 @@ export class CoordinatorStore {
       getMeta: this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     }
-  }
-
-  /** Foreign databases and damaged files are refused; a fresh file (no tables) becomes a store. */
-  private checkIdentity(): void {
-    const appId = this.db.pragma('application_id', { simple: true }) as number
-    const tables = (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]).sort()
-    if (appId !== APPLICATION_ID && appId !== 0) throw new StoreRefused(this.path, `another program's database (application_id ${appId})`)
-    if (tables.length > 0 && !(tables.includes('batches') && tables.includes('proofs'))) {
-      throw new StoreRefused(this.path, `not a Tessera store (tables: ${tables.slice(0, 8).join(', ')})`)
-    }
-    const problems = quickCheck(this.db)
-    if (problems.length > 0) throw new StoreRefused(this.path, `integrity check failed: ${problems.slice(0, 3).join('; ').slice(0, 300)}`)
   }
 
   /** Columns added after the first release; old stores gain them in place. */
@@ -294,6 +350,15 @@ export class CoordinatorStore {
   /** Store a proof; the first accepted proof per (batch, type) wins. Returns false if one was already there. */
   addProof(p: Omit<StoredProof, 'submittedAt'>): boolean {
     return this.stmts.insertProof.run(p.batchNumber, p.proverType, p.proof, p.publicValues, Date.now(), p.checked ?? null).changes === 1
+  }
+
+  /** Put a verified proof in place of a stored unverified one. False when none is stored or it is verified. */
+  replaceUnverifiedProof(p: Omit<StoredProof, 'submittedAt'>): boolean {
+    return this.db.transaction(() => {
+      const stored = this.proof(p.batchNumber, p.proverType)
+      if (!stored || isVerifiedProof(p.proverType, stored.checked)) return false
+      return this.stmts.replaceProof.run(p.proof, p.publicValues, Date.now(), p.checked ?? null, p.batchNumber, p.proverType, stored.checked ?? null).changes === 1
+    })()
   }
 
   expectedPublicValues(batchNumber: number): Uint8Array | undefined {

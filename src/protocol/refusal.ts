@@ -24,11 +24,12 @@ export const REFUSAL_REASONS = [
   'unexpected',
   'busy',
   'internal',
+  'shutting_down',
 ] as const
 export type RefusalReason = (typeof REFUSAL_REASONS)[number]
 
 /** Reasons that mean "try again later" rather than "this will never be accepted". */
-const RETRYABLE: ReadonlySet<RefusalReason> = new Set(['busy', 'internal'])
+const RETRYABLE: ReadonlySet<RefusalReason> = new Set(['busy', 'internal', 'shutting_down'])
 
 const MAX_REFUSAL_TEXT = 300
 

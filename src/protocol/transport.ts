@@ -92,6 +92,7 @@ export type DropReason =
   | 'reply_stalled' // the peer did not read our reply within the idle timeout
   | 'peer_gone' // the peer left while its request was being handled (the reply is lost)
   | 'handler_closed' // the handler chose to answer with nothing
+  | 'shutting_down' // the server is stopping: a connection still sending its request is closed (nothing was handled)
 
 export interface MessageServerHooks {
   /** Every connection closed without a reply, with why (for logs and metrics). */
@@ -112,6 +113,16 @@ interface Conn {
   drop(reason: DropReason, detail: string): void
 }
 
+/** The server, and how to stop it without losing an answer. */
+export interface MessageServer extends net.Server {
+  /**
+   * Stop: no new connections; connections still sending their request are closed (nothing of theirs was
+   * handled); requests being handled get their reply, and their connections close once the peer has read it
+   * (or after `graceMs`, when whatever is left is closed).
+   */
+  drain(graceMs: number): Promise<void>
+}
+
 /**
  * A TCP server speaking the one-message-per-connection framing. Never throws on input: anything that is
  * not a well-formed message within the limits is reported to `onDropped` and the connection closed.
@@ -120,7 +131,7 @@ interface Conn {
  * client with a valid request gets in however many slow connections are held. A connection whose request
  * is complete is never evicted and has no deadline while the handler works (verification can be slow).
  */
-export function createMessageServer(handler: MessageHandler, limits: ServerLimits, hooks: MessageServerHooks = {}): net.Server {
+export function createMessageServer(handler: MessageHandler, limits: ServerLimits, hooks: MessageServerHooks = {}): MessageServer {
   const maxBuffered = limits.maxBufferedBytes ?? Number.MAX_SAFE_INTEGER
   const perAddress = limits.maxConnectionsPerAddress ?? limits.maxConnections
   const reserved = Math.min(limits.reservedConnections ?? 0, Math.max(0, limits.maxConnections - 1))
@@ -131,6 +142,9 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
   // Insertion order = age: the first reader found is the oldest.
   const readers = new Set<Conn>()
   const readersByHost = new Map<string, Set<Conn>>()
+  /** Every connection not yet closed. */
+  const live = new Set<Conn>()
+  let draining = false
   let open = 0
 
   const oldestReader = (pick: (c: Conn) => boolean): Conn | undefined => {
@@ -201,6 +215,7 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
         socket.destroy()
       },
     }
+    live.add(conn)
     readers.add(conn)
     let own = readersByHost.get(host)
     if (!own) readersByHost.set(host, (own = new Set()))
@@ -215,6 +230,8 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
       if (conn.reading) conn.drop('peer_reset', e.code ?? e.message)
     })
     socket.on('close', () => {
+      live.delete(conn)
+      onLiveClosed?.()
       if (conn.reading && !done) hooks.onDropped?.('peer_reset', peer, 'closed before the request was complete')
       stopReading()
       closed = true
@@ -290,7 +307,27 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
         )
         .finally(() => inFlight--)
     })
-  })
+    if (draining) conn.drop('shutting_down', 'the server is stopping')
+  }) as MessageServer
+  let onLiveClosed: (() => void) | undefined
+  server.drain = async (graceMs) => {
+    draining = true
+    if (server.listening) server.close()
+    for (const c of [...readers]) c.drop('shutting_down', 'the server is stopping; the request was not handled')
+    if (live.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs)
+        onLiveClosed = () => {
+          if (live.size === 0) {
+            clearTimeout(timer)
+            resolve()
+          }
+        }
+      })
+    }
+    onLiveClosed = undefined
+    for (const c of live) c.socket.destroy()
+  }
   return server
 }
 

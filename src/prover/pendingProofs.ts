@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import * as nodeFs from 'node:fs'
 import { join } from 'node:path'
 import { TesseraError } from '../../guest/errors.js'
 import { parseProverType, type ProverType } from '../protocol/messages.js'
@@ -27,16 +27,35 @@ export interface PendingProof {
 
 export class StateDirError extends TesseraError {}
 
-function writeAtomic(path: string, text: string): void {
+/**
+ * The file operations the store uses; node:fs in production. Tests pass one that fails like a full or
+ * read-only disk (root ignores permission bits, so chmod cannot simulate it).
+ */
+export type StateDirFs = Pick<
+  typeof nodeFs,
+  'closeSync' | 'fsyncSync' | 'mkdirSync' | 'openSync' | 'readdirSync' | 'readFileSync' | 'renameSync' | 'rmSync' | 'writeSync'
+>
+
+/** Write to a temporary name, fsync, rename: the file is whole or absent. A failed write leaves no temp file. */
+function writeAtomic(fs: StateDirFs, path: string, text: string): void {
   const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`
-  const fd = openSync(tmp, 'w')
+  const fd = fs.openSync(tmp, 'w')
   try {
-    writeSync(fd, text)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
+    try {
+      fs.writeSync(fd, text)
+      fs.fsyncSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
+    fs.renameSync(tmp, path)
+  } catch (e) {
+    try {
+      fs.rmSync(tmp, { force: true })
+    } catch {
+      // a disk that cannot take the removal either: the name ends in .tmp and is never read as a proof
+    }
+    throw e
   }
-  renameSync(tmp, path)
 }
 
 const keyOf = (p: Pick<PendingProof, 'coordinator' | 'proverType' | 'batchNumber'>) =>
@@ -46,45 +65,50 @@ export class PendingProofStore {
   private readonly pendingDir: string
   private readonly refusedDir: string
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    private readonly fs: StateDirFs = nodeFs,
+  ) {
     this.pendingDir = join(dir, 'pending')
     this.refusedDir = join(dir, 'refused')
     try {
-      mkdirSync(this.pendingDir, { recursive: true })
-      mkdirSync(this.refusedDir, { recursive: true })
+      fs.mkdirSync(this.pendingDir, { recursive: true })
+      fs.mkdirSync(this.refusedDir, { recursive: true })
     } catch (e) {
       throw new StateDirError(`--state-dir ${dir}: cannot create (${(e as Error).message})`)
     }
   }
 
-  /** The prover id kept here, created on first use. */
+  /** The prover id kept here, created on first use (throws when it cannot be written). */
   proverId(): string {
     const path = join(this.dir, 'prover-id')
     try {
-      const id = readFileSync(path, 'utf8').trim()
+      const id = this.fs.readFileSync(path, 'utf8').trim()
       if (/^[0-9a-f]{16,64}$/.test(id)) return id
     } catch {
       // first run
     }
     const id = randomBytes(8).toString('hex')
-    writeAtomic(path, `${id}\n`)
+    writeAtomic(this.fs, path, `${id}\n`)
     return id
   }
 
   save(p: PendingProof): void {
     writeAtomic(
+      this.fs,
       join(this.pendingDir, `${keyOf(p)}.json`),
       JSON.stringify({ ...p, proof: toHex(p.proof), publicValues: toHex(p.publicValues) }),
     )
   }
 
   remove(p: PendingProof): void {
-    rmSync(join(this.pendingDir, `${keyOf(p)}.json`), { force: true })
+    this.fs.rmSync(join(this.pendingDir, `${keyOf(p)}.json`), { force: true })
   }
 
-  /** Move a refused proof aside with the coordinator's reason. */
+  /** Move a refused proof aside with the coordinator's reason (the pending file is removed after). */
   refuse(p: PendingProof, reason: string): void {
     writeAtomic(
+      this.fs,
       join(this.refusedDir, `${keyOf(p)}.json`),
       JSON.stringify({ ...p, proof: toHex(p.proof), publicValues: toHex(p.publicValues), refused: reason.slice(0, 500) }),
     )
@@ -94,11 +118,11 @@ export class PendingProofStore {
   /** Every pending proof; unreadable files are reported through `onBad` and left in place. */
   list(onBad: (file: string, error: string) => void = () => {}): PendingProof[] {
     const out: PendingProof[] = []
-    for (const name of readdirSync(this.pendingDir).sort()) {
+    for (const name of (this.fs.readdirSync(this.pendingDir) as string[]).sort()) {
       if (!name.endsWith('.json')) continue
       const file = join(this.pendingDir, name)
       try {
-        const j = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+        const j = JSON.parse(this.fs.readFileSync(file, 'utf8') as string) as Record<string, unknown>
         if (typeof j.coordinator !== 'string' || !Number.isSafeInteger(j.batchNumber)) throw new Error('missing coordinator or batchNumber')
         out.push({
           coordinator: j.coordinator,

@@ -7,7 +7,7 @@ import type { Message, ProverType } from '../protocol/messages.js'
 import { Refused } from '../protocol/refusal.js'
 import { formatAddress, parseAddress, sendMessage, type Address } from '../protocol/transport.js'
 import type { ProveResult } from '../backend/index.js'
-import { PendingProofStore, type PendingProof } from './pendingProofs.js'
+import { PendingProofStore, type PendingProof, type StateDirFs } from './pendingProofs.js'
 
 /**
  * The prover client. Polls every coordinator round-robin and keeps up to `workers` batches proving at once
@@ -45,6 +45,8 @@ export interface ProverOptions {
   /** Cap of the exponential backoff between failed attempts. */
   maxBackoffMs?: number
   maxReplyBytes?: number
+  /** Tests only: the state dir's file operations (to fail like a full or read-only disk). */
+  stateDirFs?: StateDirFs
 }
 
 export type ProverExitReason = 'stopped' | 'idle' | 'type_not_needed'
@@ -57,6 +59,12 @@ export interface ProverSummary {
   failed: number
   /** Finished proofs not yet acknowledged when the prover stopped (kept in the state dir, if any). */
   unsent: number
+  /**
+   * State-dir writes that failed (full or read-only disk): proofs kept in memory only, pending files left
+   * after an ACK (re-submitted and acknowledged as duplicates on the next start), refusals not recorded.
+   * Each is logged with its batch.
+   */
+  notPersisted: number
 }
 
 interface CoordinatorState {
@@ -89,6 +97,9 @@ export class Prover {
   private readonly state?: PendingProofStore
   /** Finished proofs not yet acknowledged or refused. */
   private readonly unsent = new Set<PendingProof>()
+  /** Those of `unsent` the state dir could not take: lost if the prover stops before they are answered. */
+  private readonly memoryOnly = new Set<PendingProof>()
+  private notPersisted = 0
   private readonly inFlight = new AbortController()
   private readonly stopSignal = new AbortController()
   private proving = 0
@@ -102,8 +113,8 @@ export class Prover {
   constructor(opts: ProverOptions) {
     this.opts = { requestTimeoutMs: 120_000, maxBackoffMs: 30_000, maxReplyBytes: 1 << 30, ...opts }
     this.log = opts.logger
-    this.state = opts.stateDir === undefined ? undefined : new PendingProofStore(opts.stateDir)
-    this.proverId = this.state?.proverId() ?? randomBytes(8).toString('hex')
+    this.state = opts.stateDir === undefined ? undefined : new PendingProofStore(opts.stateDir, opts.stateDirFs)
+    this.proverId = this.keptProverId()
     if (opts.coordinators.length === 0) throw new Error('no coordinators given')
     this.coordinators = opts.coordinators.map((address) => ({
       address,
@@ -113,6 +124,27 @@ export class Prover {
       idle: false,
       done: false,
     }))
+  }
+
+  /** The id kept in the state dir; a fresh one (said loudly) when the state dir cannot take it. */
+  private keptProverId(): string {
+    if (!this.state) return randomBytes(8).toString('hex')
+    try {
+      return this.state.proverId()
+    } catch (e) {
+      this.notPersisted += 1
+      this.log.error(
+        { stateDir: this.state.dir, err: (e as Error).message },
+        'cannot write this prover\'s id to the state dir: using a new id for this run (batches assigned under it before a restart will not be taken from this prover after it)',
+      )
+      return randomBytes(8).toString('hex')
+    }
+  }
+
+  /** A state-dir write failed: log it with what it means, count it, keep serving. */
+  private stateDirFailed(batchNumber: number, e: unknown, what: string): void {
+    this.notPersisted += 1
+    this.log.error({ batch: batchNumber, stateDir: this.state?.dir, err: String((e as Error)?.message ?? e).slice(0, 300) }, what)
   }
 
   /** Drain: no new batches; batches in flight finish (within their budget); unsent proofs stay on disk. */
@@ -199,17 +231,34 @@ export class Prover {
     while (this.jobs.size > 0) await Promise.allSettled([...this.jobs])
     const unsent = this.unsent.size
     if (unsent > 0) {
-      if (this.state) this.log.warn({ unsent, stateDir: this.state.dir }, 'finished proofs not yet acknowledged; kept in the state dir and submitted on the next start')
-      else this.log.error({ unsent }, 'finished proofs not yet acknowledged are lost: run with --state-dir to keep them across restarts')
+      const lost = [...this.unsent].filter((p) => this.memoryOnly.has(p)).map((p) => p.batchNumber)
+      if (this.state && unsent > lost.length) {
+        this.log.warn({ unsent: unsent - lost.length, stateDir: this.state.dir }, 'finished proofs not yet acknowledged; kept in the state dir and submitted on the next start')
+      }
+      if (lost.length > 0) {
+        this.log.error(
+          { unsent: lost.length, batches: lost.slice(0, 50) },
+          this.state
+            ? 'finished proofs not yet acknowledged could not be written to the state dir and are lost'
+            : 'finished proofs not yet acknowledged are lost: run with --state-dir to keep them across restarts',
+        )
+      }
     }
-    this.log.info({ reason, proven: this.proven, failed: this.failed, unsent }, 'prover stopped')
-    return { reason, proven: this.proven, failed: this.failed, unsent }
+    const summary = { reason, proven: this.proven, failed: this.failed, unsent, notPersisted: this.notPersisted }
+    this.log.info(summary, 'prover stopped')
+    return summary
   }
 
   /** Submit the proofs an earlier run finished but could not deliver. */
   private resumeUnsent(): void {
     if (!this.state) return
-    const left = this.state.list((file, error) => this.log.error({ file, err: error }, 'unreadable pending proof file; left in place'))
+    let left: PendingProof[]
+    try {
+      left = this.state.list((file, error) => this.log.error({ file, err: error }, 'unreadable pending proof file; left in place'))
+    } catch (e) {
+      this.log.error({ stateDir: this.state.dir, err: (e as Error).message }, 'cannot read the pending proofs in the state dir; they stay there for the next start')
+      return
+    }
     if (left.length > 0) this.log.info({ count: left.length, stateDir: this.state.dir }, 'submitting proofs left by an earlier run')
     for (const p of left) {
       if (p.proverType !== this.opts.proverType) {
@@ -283,6 +332,11 @@ export class Prover {
           return
         }
         c.idle = false
+        if (this.stopped) {
+          // stop() came while the request was on its way: the drain promised no new batches.
+          this.log.warn({ coordinator: c.name, batch: reply.batchNumber }, 'batch assigned while stopping; not proving it (the coordinator reassigns it after its timeout)')
+          return
+        }
         this.start(c, reply.batchNumber, reply.input)
         return
       default:
@@ -329,10 +383,13 @@ export class Prover {
       publicValues: result.publicValues,
       finishedAt: Date.now(),
     }
-    try {
-      this.state?.save(pending)
-    } catch (e) {
-      this.log.error({ batch: batchNumber, err: (e as Error).message }, 'cannot write the proof to the state dir; submitting from memory only')
+    if (this.state) {
+      try {
+        this.state.save(pending)
+      } catch (e) {
+        this.memoryOnly.add(pending)
+        this.stateDirFailed(batchNumber, e, 'cannot write the proof to the state dir (disk full or read-only?); submitting it from memory only: lost if this prover stops before it is acknowledged')
+      }
     }
     this.unsent.add(pending)
     await this.submitUntilAnswered(c.address, pending)
@@ -359,20 +416,34 @@ export class Prover {
           { timeoutMs: this.opts.requestTimeoutMs, maxReplyBytes: this.opts.maxReplyBytes },
         )
         if (reply.kind === 'ProofSubmitACK' && reply.batchNumber === p.batchNumber) {
-          this.proven += 1
           this.unsent.delete(p)
-          this.state?.remove(p)
+          this.proven += 1
           this.log.info({ coordinator: name, batch: p.batchNumber, attempt }, 'proof accepted')
+          if (this.state && !this.memoryOnly.delete(p)) {
+            // The ACK stands whatever the disk does: counted once, never re-submitted in this run.
+            try {
+              this.state.remove(p)
+            } catch (e) {
+              this.stateDirFailed(p.batchNumber, e, 'proof accepted, but its pending file cannot be removed from the state dir; the next start submits it again (the coordinator acknowledges the duplicate)')
+            }
+          }
           return
         }
         this.log.warn({ coordinator: name, batch: p.batchNumber, kind: reply.kind }, 'unexpected reply to ProofSubmit; will retry')
       } catch (e) {
         const { final, text } = describe(e)
         if (final) {
-          this.failed += 1
           this.unsent.delete(p)
-          this.state?.refuse(p, text)
+          this.failed += 1
           this.log.error({ coordinator: name, batch: p.batchNumber, reason: (e as Refused).reason, err: text }, 'coordinator refused the proof')
+          this.memoryOnly.delete(p)
+          if (this.state) {
+            try {
+              this.state.refuse(p, text)
+            } catch (err) {
+              this.stateDirFailed(p.batchNumber, err, 'cannot move the refused proof to refused/ in the state dir; the next start submits it again and hears the refusal again')
+            }
+          }
           return
         }
         if (attempt === 1 || attempt % 5 === 0) this.log.warn({ coordinator: name, batch: p.batchNumber, attempt, err: text }, 'proof submission not answered, retrying')

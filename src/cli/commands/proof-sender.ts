@@ -20,6 +20,8 @@ Restart-safe: every transaction is recorded before it is broadcast and resolved 
   --private-key HEX         key of the OnChainProposer owner (or env TESSERA_L1_PRIVATE_KEY)
   --on-chain-proposer ADDR  OnChainProposer address
   --prover-type TYPE        Exec (dev mode: verifyBatchesExec with the public values) or RISC0 (default Exec)
+  --send-unverified         also send proofs the coordinator stored unchecked (--trust-unverified there);
+                            by default the run stops at such a batch until a checked proof replaces it
   --max-batches N           batches per transaction (default 8)
   --interval MS             poll interval (default 1000)
   --once                    one step, print what happened, exit
@@ -40,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
       'max-batches': { type: 'string' },
       interval: { type: 'string' },
       once: { type: 'boolean', default: false },
+      'send-unverified': { type: 'boolean', default: false },
       metrics: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', short: 'h' },
@@ -60,7 +63,15 @@ export async function run(argv: string[]): Promise<number> {
   const proverType = parseProverType(values['prover-type'], '--prover-type')
   const log = cliLogger('proof-sender', values['log-level'])
   const clients = await connectL1(values['l1-rpc-url'], key as Hex)
-  const proofs = coordinatorProofSource(values['coordinator-db'], proverType)
+  const warned = new Set<number>()
+  const proofs = coordinatorProofSource(values['coordinator-db'], proverType, {
+    sendUnverified: values['send-unverified'],
+    onUnverified: ({ batchNumber, checked }) => {
+      if (warned.has(batchNumber)) return
+      warned.add(batchNumber)
+      log.warn({ batch: batchNumber, checked }, 'the stored proof of this batch was not checked by the coordinator; waiting for a checked one (or pass --send-unverified)')
+    },
+  })
   const store = new SenderStore(values.db)
   const sender = new ProofSender({
     clients,

@@ -150,6 +150,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`tessera prover: no coordinator needs ${proverType} proofs; exiting (try another --backend)`)
     return 3
   }
-  console.error(`tessera prover: ${summary.proven} proven, ${summary.failed} failed, ${summary.unsent} unsent (${summary.reason})`)
+  const notPersisted = summary.notPersisted > 0 ? `, ${summary.notPersisted} state-dir writes failed (see the log)` : ''
+  console.error(`tessera prover: ${summary.proven} proven, ${summary.failed} failed, ${summary.unsent} unsent${notPersisted} (${summary.reason})`)
   return 0
 }
