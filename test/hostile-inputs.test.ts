@@ -10,7 +10,9 @@ import { programInputToJson } from '../src/protocol/input.js'
 import { InputFormatError } from '../src/witness/formats/errors.js'
 import { readInputFile } from '../src/witness/formats/read.js'
 import { syntheticInput } from './support/coordinator-kit.js'
-import { HOODI_CACHE, REPO_ROOT } from './support/fixtures.js'
+import { decodeL2ProgramInput, encodeL2ProgramInput } from '../guest/l2/input.js'
+import { l2CacheFileToInput, readL2BatchCacheJson } from '../src/l2/cache.js'
+import { HOODI_CACHE, REPO_ROOT, SHARED_FIXTURES } from './support/fixtures.js'
 
 /**
  * Hostile inputs at the edges: files that are not files (FIFO, device, directory, symlink loop), text that a
@@ -132,4 +134,23 @@ describe('huge fields and huge witnesses', () => {
     expect(stdout).toMatch(/block 1265656: ok, 11 txs, 4402947 gas/)
     expect(code).toBe(0)
   }, 180_000)
+
+  it('one account with 200,000 storage nodes (ethrex 2025 cache) reads; an L2 input of 200,000 nodes encodes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-hostile-'))
+    const cache = JSON.parse(readFileSync(join(SHARED_FIXTURES, 'real/ethrex-replay-2025/cache_690403.json'), 'utf8'))
+    const group = cache.witness.storageTrieNodes[0]
+    const addr = Object.keys(group)[0]
+    for (let i = 0; i < 200_000; i++) group[addr].push(`0xc483${i.toString(16).padStart(6, '0')}`)
+    writeFileSync(join(dir, 'cache_690403_bloated.json'), JSON.stringify(cache))
+    const [part] = await readInputFile(join(dir, 'cache_690403_bloated.json'))
+    expect(part.kind === 'input' && part.inputs[0].state.length).toBeGreaterThan(200_000)
+
+    const l2 = l2CacheFileToInput(await readL2BatchCacheJson(join(REPO_ROOT, 'fixtures/l2/cache_batch_1.json')), 'cache_batch_1.json')
+    const state = [...l2.witness.state]
+    for (let i = 0; i < 200_000; i++) state.push(Uint8Array.of(0xc4, 0x83, i >> 16, (i >> 8) & 0xff, i & 0xff))
+    const back = decodeL2ProgramInput(encodeL2ProgramInput({ ...l2, witness: { ...l2.witness, state } }))
+    expect(back.witness.state).toHaveLength(state.length)
+    expect(back.blocks).toEqual(l2.blocks)
+    expect(back.feeConfigs).toEqual(l2.feeConfigs)
+  }, 120_000)
 })
