@@ -6,7 +6,7 @@
   "targets": [
     {
       "target_name": "tessera_native",
-      "sources": ["native/src/addon.cc", "native/src/keccak.c"],
+      "sources": ["native/src/addon.cc", "native/src/keccak.c", "native/src/blake2f.c"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "native/include"

@@ -14,6 +14,7 @@ import { observeExecution, type ExecutionObserver } from './observer.js'
 import { readCodeLikeTheSpecs } from './specReads.js'
 import { NodeStore, createStateManager, type WitnessStateManager } from './state.js'
 import { withCheckedSystemCalls } from './systemCalls.js'
+import { installBlake2f, type Blake2fKernel } from './blake2f.js'
 import type { ProgramInput, ProgramOutput } from './types.js'
 import { ethCheck, validateHeaderAgainstParent, validateUncles } from './validate.js'
 
@@ -24,6 +25,8 @@ export interface ExecuteOptions {
   crypto?: CustomCrypto
   /** BN254 (alt_bn128) precompiles 0x06-0x08; default @noble/curves. The host may pass a faster one. */
   bn254?: EVMBN254Interface
+  /** BLAKE2F (0x09) compression kernel; default @ethereumjs/evm's JS. The host may pass the native one. */
+  blake2f?: Blake2fKernel
   /** Told about every transaction executed (type, kind, gas, precompile calls); see guest/observer.ts. */
   observer?: ExecutionObserver
   /** Performance switches, all on by default; the bench turns each off alone to measure it. */
@@ -141,7 +144,7 @@ export async function executeBlocks(
   blocks: Block[],
   chain: AncestorChain,
   store: NodeStore,
-  opts: { bn254?: EVMBN254Interface; runner?: BlockRunner; observer?: ExecutionObserver; tuning?: Tuning } = {},
+  opts: { bn254?: EVMBN254Interface; blake2f?: Blake2fKernel; runner?: BlockRunner; observer?: ExecutionObserver; tuning?: Tuning } = {},
 ): Promise<{ stateRoot: Uint8Array; stats: BatchStats }> {
   const runner = opts.runner ?? L1_BLOCK_RUNNER
   const tuning = { ...DEFAULT_TUNING, ...opts.tuning }
@@ -164,6 +167,7 @@ export async function executeBlocks(
   // createEVM (10.1.3) overwrites a `bn254` option with its noble default, so set it on the instance.
   if (opts.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = opts.bn254
   readCodeLikeTheSpecs(vm.evm as unknown as EVM)
+  if (opts.blake2f) installBlake2f(vm.evm as never, opts.blake2f)
   runner.prepare?.(vm)
   if (opts.observer) observeExecution(vm, opts.observer)
   // Opt-in switches of patches/@ethereumjs+evm+10.1.3.patch, set on this VM's EVM only (a plain VM is unchanged).
@@ -268,7 +272,7 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
       : AncestorChain.fromWitness(input.witness.headers, common, blocks[0].header.parentHash, keccak256, undefined, blocks.map((b) => b.header), input.orderedHeaders)
   const initialStateRoot = chain.parentStateRoot
   const store = NodeStore.fromWitness(input.witness.state, input.witness.codes, keccak256)
-  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254, observer: opts.observer, tuning: opts.tuning })
+  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254, blake2f: opts.blake2f, observer: opts.observer, tuning: opts.tuning })
   return {
     initialStateRoot,
     finalStateRoot: stateRoot,

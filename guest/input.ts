@@ -1,5 +1,7 @@
 import { RLP } from '@ethereumjs/rlp'
+import { bigIntToUnpaddedBytes } from '@ethereumjs/util'
 import { WitnessInvalid } from './errors.js'
+import { rlpEncode, type RlpItem } from './rlp.js'
 import type { ChainConfig, ProgramInput } from './types.js'
 
 /**
@@ -9,10 +11,11 @@ import type { ChainConfig, ProgramInput } from './types.js'
  */
 const INPUT_VERSION = 1
 
+/** Iterative encoder (guest/rlp.ts): a witness of a million nodes must not hit the call-stack limit. */
 export function encodeProgramInput(input: ProgramInput): Uint8Array {
   const { witness } = input
-  const items: unknown[] = [
-    INPUT_VERSION,
+  const items: RlpItem[] = [
+    Uint8Array.of(INPUT_VERSION),
     input.blocks,
     witness.state,
     witness.codes,
@@ -22,10 +25,10 @@ export function encodeProgramInput(input: ProgramInput): Uint8Array {
   ]
   // Optional 8th item, only for explicitly unanchored runs: [preStateRoot, [[number, hash]...]].
   if (input.unanchored !== undefined) {
-    const hashes = (input.unanchored.blockHashes ?? []).map((h) => [h.number, h.hash])
+    const hashes = (input.unanchored.blockHashes ?? []).map((h) => [bigIntToUnpaddedBytes(h.number), h.hash])
     items.push([input.unanchored.preStateRoot, hashes])
   }
-  return RLP.encode(items as never)
+  return rlpEncode(items)
 }
 
 function decodeUnanchored(value: unknown): ProgramInput['unanchored'] {

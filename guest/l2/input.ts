@@ -1,6 +1,7 @@
 import { RLP } from '@ethereumjs/rlp'
 import { bigIntToUnpaddedBytes, bytesToBigInt } from '@ethereumjs/util'
 import { WitnessInvalid } from '../errors.js'
+import { rlpEncode } from '../rlp.js'
 import { decodeFeeConfig, encodeFeeConfig } from './feeConfig.js'
 import type { L2ProgramInput } from './types.js'
 
@@ -14,9 +15,10 @@ const VERSION = 1
 
 export function encodeL2ProgramInput(input: L2ProgramInput): Uint8Array {
   const w = input.witness
-  return RLP.encode([
+  // Iterative encoder: @ethereumjs/rlp spreads a list's items as call arguments (stack overflow near ~120k nodes).
+  return rlpEncode([
     MAGIC,
-    VERSION,
+    Uint8Array.of(VERSION),
     input.blocks,
     w.state,
     w.codes,

@@ -72,7 +72,7 @@ export async function executeL2Batch(input: L2ProgramInput, opts: ExecuteOptions
     feeConfigOf: (block) => input.feeConfigs[Number(block.header.number - first)],
     onReceipts: (_, r) => receipts.push(...r),
   })
-  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254, runner })
+  const { stateRoot, stats } = await executeBlocks(common, blocks, chain, store, { bn254: opts.bn254, blake2f: opts.blake2f, runner })
   return { ...batchCommitments(blocks, receipts, input, keccak256), initialStateRoot, finalStateRoot: stateRoot, chainId: common.chainId(), stats }
 }
 

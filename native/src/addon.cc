@@ -1,4 +1,4 @@
-// Tessera native addon: keccak256 (single and batched), secp256k1 public-key recovery (when built against
+// Tessera native addon: keccak256 (single and batched), the EIP-152 BLAKE2b compression F, secp256k1 public-key recovery (when built against
 // libsecp256k1), and the dlopen loader for zkVM backend libraries (native/ZKVM_ABI.md).
 //
 // Context-aware: all state lives in the per-environment TesseraAddon instance (napi_set_instance_data
@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "blake2f.h"
 #include "keccak.h"
 #include "tessera_backend.h"
 
@@ -271,6 +272,7 @@ class TesseraAddon : public Napi::Addon<TesseraAddon> {
                     InstanceMethod("keccak256Into", &TesseraAddon::Keccak256Into, napi_enumerable),
                     InstanceMethod("keccak256Batch", &TesseraAddon::Keccak256Batch, napi_enumerable),
                     InstanceMethod("ecrecover", &TesseraAddon::Ecrecover, napi_enumerable),
+                    InstanceMethod("blake2f", &TesseraAddon::Blake2f, napi_enumerable),
                     InstanceMethod("openBackend", &TesseraAddon::OpenBackend, napi_enumerable),
                     InstanceValue("libsecp256k1", Napi::Boolean::New(env, have_secp), napi_enumerable),
                     InstanceValue("backendAbiVersion", Napi::Number::New(env, TESSERA_BACKEND_ABI_VERSION), napi_enumerable),
@@ -360,6 +362,28 @@ class TesseraAddon : public Napi::Addon<TesseraAddon> {
       tessera_keccak256(data + start, end - start, dst + 32 * i);
       start = end;
     }
+    return out;
+  }
+
+  // blake2f(input: Uint8Array(213)): Uint8Array(64) — the BLAKE2F precompile's output for a valid input
+  // (rounds u32 BE || h || m || t || f). Synchronous: 2^32 - 1 rounds take ~15 s; callers run in workers.
+  Napi::Value Blake2f(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const uint8_t* data;
+    size_t len;
+    if (!GetUint8Array(env, info[0], "input", &data, &len)) return env.Undefined();
+    if (len != 213) {
+      Napi::RangeError::New(env, "input must be 213 bytes").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    uint8_t input[213];
+    std::memcpy(input, data, 213);  // a copy: the caller's buffer may be shared and change during a long run
+    if (input[212] > 1) {
+      Napi::RangeError::New(env, "final-block flag must be 0 or 1").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Napi::Uint8Array out = Napi::Uint8Array::New(env, 64);
+    tessera_blake2f(input, out.Data());
     return out;
   }
 

@@ -3,6 +3,8 @@
  * `tessera` — one binary, one module per subcommand (src/cli/commands/<name>.ts exporting `run(argv)`).
  * Subcommands are imported lazily so `tessera prover` does not load the conformance harness and vice versa.
  */
+import { shortText } from '../errors/shortText.js'
+
 const COMMANDS: Record<string, { file: string; summary: string }> = {
   conformance: { file: './commands/conformance.js', summary: 'run EF BlockchainTests through the stateless path' },
   replay: { file: './commands/replay.js', summary: 'stateless replay of cache files, blocks or a transaction' },
@@ -55,8 +57,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const e = err as Error & { hint?: string }
     // Quote at most a prefix: a message may carry a huge field (a 100 MB extraData).
-    const text = String(e?.message ?? err)
-    const short = text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length - 2000} more characters)` : text
+    const short = shortText(String(e?.message ?? err), 2000)
     console.error(`tessera: ${short}${e?.hint ? `\nhint: ${e.hint}` : ''}`)
     if (process.env.TESSERA_DEBUG) console.error(e?.stack)
     process.exitCode = 1

@@ -178,7 +178,7 @@ export async function runBlockchainTest(name: string, test: BlockchainTestCase, 
   const runBatch = async (batch: KnownBlock[], expectValid: boolean, label: string) => {
     const blocks = batch.map(decode)
     const ancestors = ancestorsOf(batch[0].parent)
-    const recorded = await recordWitness({ common, blocks, ancestors, preState: allNodes, keccak256: crypto.keccak256, bn254: opts.bn254 })
+    const recorded = await recordWitness({ common, blocks, ancestors, preState: allNodes, keccak256: crypto.keccak256, bn254: opts.bn254, blake2f: opts.blake2f })
     for (const [k, v] of recorded.written) allNodes.set(k, v)
     if (expectValid && recorded.error !== undefined) {
       failures.push(`${label}: recording run failed: ${(recorded.error as Error).message}`)
@@ -235,7 +235,7 @@ export async function runBlockchainTest(name: string, test: BlockchainTestCase, 
       if (!decodable) {
         const prefix = batch.slice(0, -1)
         const witness = prefix.length > 0
-          ? (await recordWitness({ common, blocks: prefix.map(decode), ancestors: ancestorsOf(prefix[0].parent), preState: allNodes, keccak256: crypto.keccak256, bn254: opts.bn254 })).witness
+          ? (await recordWitness({ common, blocks: prefix.map(decode), ancestors: ancestorsOf(prefix[0].parent), preState: allNodes, keccak256: crypto.keccak256, bn254: opts.bn254, blake2f: opts.blake2f })).witness
           : genesisWitness()
         await runGuest(batch.map((b) => b.rlp), witness, chainConfig, opts, label, false, failures)
         continue

@@ -1,4 +1,5 @@
-import { readFile, readdir, stat } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import { lstat, readFile, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { RLP } from '@ethereumjs/rlp'
@@ -137,6 +138,14 @@ export class SkippedFiles {
   }
 }
 
+function fileKind(st: Stats): string {
+  if (st.isDirectory()) return 'a directory'
+  if (st.isFIFO()) return 'a FIFO'
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device'
+  if (st.isSocket()) return 'a socket'
+  return 'not a regular file'
+}
+
 export interface LoadDirectoryOptions {
   /** Parses one file, by default here; the coordinator passes a worker-thread parser (big files). */
   parse?: (path: string) => Promise<ParsedBatchFile>
@@ -159,8 +168,17 @@ export async function loadDirectory(dir: string, store: CoordinatorStore, opts: 
   for (const name of names) {
     if (store.hasSource(name)) continue
     const path = join(dir, name)
-    const st = await stat(path).catch(() => undefined)
-    if (!st?.isFile()) continue
+    const st = await stat(path).catch((e: Error) => e)
+    if (st instanceof Error || !st.isFile()) {
+      // A FIFO, device, directory or dangling/looping link named *.json is never opened (a read could block
+      // forever), but it is named and counted like any other file that cannot be used.
+      const seen = st instanceof Error ? await lstat(path).catch(() => undefined) : st
+      if (skipped.isUnchanged(name, seen?.size ?? 0, seen?.mtimeMs ?? 0)) continue
+      const error = st instanceof Error ? `${path}: cannot stat: ${shortText(st.message, 200)}` : `${path}: ${fileKind(st)}, not a regular file`
+      skipped.add(name, seen?.size ?? 0, seen?.mtimeMs ?? 0, error)
+      opts.onSkip?.(name, error)
+      continue
+    }
     if (skipped.isUnchanged(name, st.size, st.mtimeMs)) continue
     try {
       fresh.push({ source: name, ...(await parse(path)) })

@@ -25,6 +25,8 @@ export interface TesseraAddon {
   keccak256Batch(data: Uint8Array, offsets: Uint32Array): Uint8Array
   /** 65-byte uncompressed key; throws when the addon was built without libsecp256k1 (see `libsecp256k1`). */
   ecrecover(msgHash: Uint8Array, signature: Uint8Array, recid: number): Uint8Array
+  /** EIP-152 BLAKE2F output (64 bytes) of a 213-byte input; absent in addons built before it was added. */
+  blake2f?(input: Uint8Array): Uint8Array
   openBackend(path: string): NativeBackendHandle
   readonly libsecp256k1: boolean
   readonly backendAbiVersion: number

@@ -1,12 +1,13 @@
 import type { CustomCrypto } from '@ethereumjs/common'
 import { RustBN254, type EVMBN254Interface } from '@ethereumjs/evm'
 import type { ExecuteOptions } from '../../guest/execute.js'
-import { nativeAllowed } from './addon.js'
+import type { Blake2fKernel } from '../../guest/blake2f.js'
+import { nativeAddon, nativeAllowed } from './addon.js'
 import { hostCustomCrypto } from './index.js'
 
 /**
- * What the host hands the guest to run faster: native/wasm keccak256, ecrecover and sha256, and the Rust BN254
- * (alt_bn128) precompiles compiled to wasm (rustbn-wasm; the noble default spends most of a zk-verifier
+ * What the host hands the guest to run faster: native/wasm keccak256, ecrecover and sha256, the native BLAKE2F
+ * kernel, and the Rust BN254 (alt_bn128) precompiles compiled to wasm (rustbn-wasm; the noble default spends most of a zk-verifier
  * transaction in pure-JS field arithmetic). With TESSERA_NATIVE=0 the guest runs on its pure-JS defaults.
  * One promise per thread: wasm instantiation and addon loading happen once per worker.
  */
@@ -21,8 +22,14 @@ async function loadBn254(): Promise<EVMBN254Interface | undefined> {
   }
 }
 
+/** The addon's BLAKE2F kernel (C, ~100x the EVM's JS one), or undefined: then the EVM's JS precompile runs. */
+export function nativeBlake2f(): Blake2fKernel | undefined {
+  const addon = nativeAddon()
+  return typeof addon?.blake2f === 'function' ? addon.blake2f.bind(addon) : undefined
+}
+
 export function hostGuestOptions(): Promise<ExecuteOptions> {
   if (!nativeAllowed()) return Promise.resolve({})
-  cached ??= loadBn254().then((bn254) => ({ crypto: hostCustomCrypto() as CustomCrypto, bn254 }))
+  cached ??= loadBn254().then((bn254) => ({ crypto: hostCustomCrypto() as CustomCrypto, bn254, blake2f: nativeBlake2f() }))
   return cached
 }

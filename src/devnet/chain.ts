@@ -11,6 +11,7 @@ import { Address, bigIntToBytes, createAddressFromString, privateToAddress, setL
 import { buildBlock, createVM } from '@ethereumjs/vm'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
+import { installBlake2f, type Blake2fKernel } from '../../guest/blake2f.js'
 import { commonFromChainConfig, genesisChainConfig } from '../../guest/chain.js'
 import { guestCrypto } from '../../guest/crypto.js'
 import { createStateManager, NodeStore } from '../../guest/state.js'
@@ -65,6 +66,8 @@ export interface DevnetChainParams {
   /** Beacon-chain withdrawals of block n (none when absent). */
   withdrawals?(n: number): WithdrawalData[]
   gasLimit?: bigint
+  /** BLAKE2F kernel of the building VM (default the EVM's JS one). */
+  blake2f?: Blake2fKernel
 }
 
 export interface DevnetChain {
@@ -116,6 +119,7 @@ export async function buildDevnetChain(params: DevnetChainParams): Promise<Devne
   }
   const sm = createStateManager(common, new NodeStore(new Map(nodes)), stateRoot)
   const vm = await createVM({ common: common.copy(), stateManager: sm, blockchain: blockchain as never, setHardfork: true })
+  if (params.blake2f) installBlake2f(vm.evm as never, params.blake2f)
   const blocks: Block[] = []
   let parent = genesis
   for (let n = 1; n <= params.blockCount; n++) {

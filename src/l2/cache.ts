@@ -1,6 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { gunzipSync } from 'node:zlib'
+import { gunzipBounded, readRegularFile } from '../witness/inputFile.js'
 import { createBlockHeaderFromRPC } from '@ethereumjs/block'
 import { RLP } from '@ethereumjs/rlp'
 import type { TypedTransaction } from '@ethereumjs/tx'
@@ -88,14 +88,8 @@ export async function writeL2BatchCache(dir: string, batchNumber: number, input:
 }
 
 export async function readL2BatchCacheJson(path: string): Promise<unknown> {
-  let bytes = await readFile(path)
-  if (path.endsWith('.gz')) {
-    try {
-      bytes = gunzipSync(bytes)
-    } catch (e) {
-      throw new L2CacheFormatError(path, `not valid gzip (${(e as Error).message})`)
-    }
-  }
+  let bytes = await readRegularFile(path)
+  if (path.endsWith('.gz')) bytes = gunzipBounded(bytes, path)
   try {
     return JSON.parse(bytes.toString('utf8'))
   } catch (e) {

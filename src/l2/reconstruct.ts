@@ -1,3 +1,4 @@
+import type { Blake2fKernel } from '../../guest/blake2f.js'
 import type { BlockHeader } from '@ethereumjs/block'
 import type { CustomCrypto } from '@ethereumjs/common'
 import type { EVMBN254Interface } from '@ethereumjs/evm'
@@ -62,6 +63,7 @@ export interface ReconstructedBatch {
 export interface ReconstructOptions {
   crypto?: CustomCrypto
   bn254?: EVMBN254Interface
+  blake2f?: Blake2fKernel
   /** Each block re-executed and checked, in order. */
   onBlock?(blob: string, block: L2Block): void
   /** Each batch proven by the guest from its recorded witness alone. */
@@ -123,7 +125,7 @@ export async function reconstructL2(genesisJson: unknown, blobs: BlobFile[], opt
         receipts.push(...r)
       },
     })
-    const recorded = await recordWitness({ common, blocks, ancestors, preState: state, keccak256, bn254: opts.bn254, runner })
+    const recorded = await recordWitness({ common, blocks, ancestors, preState: state, keccak256, bn254: opts.bn254, blake2f: opts.blake2f, runner })
     if (recorded.error !== undefined) {
       // Blocks before the failing one passed every check: report them.
       const failedAt = recorded.error instanceof BlockInvalid ? recorded.error.blockNumber : undefined
@@ -144,7 +146,7 @@ export async function reconstructL2(genesisJson: unknown, blobs: BlobFile[], opt
     let output: L2ProgramOutput
     try {
       const stateful = batchCommitments(blocks, receipts, input, keccak256)
-      output = await executeL2Batch(input, { crypto: opts.crypto, bn254: opts.bn254 })
+      output = await executeL2Batch(input, { crypto: opts.crypto, bn254: opts.bn254, blake2f: opts.blake2f })
       if (!equalsBytes(encodeL2PublicValues(output), encodeL2PublicValues({ ...output, ...stateful }))) {
         throw new BlockInvalid(undefined, 'stateless and stateful runs disagree', { reason: 'public values differ' })
       }

@@ -1,6 +1,6 @@
-import { readFile, writeFile, rename, mkdir } from 'node:fs/promises'
+import { writeFile, rename, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { gunzipSync, gzipSync } from 'node:zlib'
+import { gzipSync } from 'node:zlib'
 import { createBlockFromRPC, createBlockHeaderFromRPC } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import { commonFromChainConfig, publicNetworkChainId } from '../../guest/chain.js'
@@ -8,6 +8,7 @@ import { guestCrypto } from '../../guest/crypto.js'
 import { WitnessInvalid } from '../../guest/errors.js'
 import type { ChainConfig, ProgramInput } from '../../guest/types.js'
 import { parseExecutionWitness, type ExecutionWitnessJson } from './codec.js'
+import { gunzipBounded, readRegularFile } from './inputFile.js'
 
 /** A block as ethrex-replay stores it: RPC-style header fields and a body. */
 export interface CacheBlock {
@@ -49,14 +50,8 @@ export function networkName(network: CacheNetwork): string {
 
 /** Read a cache file (plain or .gz) and check its shape; the witness is fully validated when converted. */
 export async function readCacheFile(path: string): Promise<CacheFile> {
-  let bytes = await readFile(path)
-  if (path.endsWith('.gz')) {
-    try {
-      bytes = gunzipSync(bytes)
-    } catch (e) {
-      throw new CacheFormatError(path, `not valid gzip (${(e as Error).message})`)
-    }
-  }
+  let bytes = await readRegularFile(path)
+  if (path.endsWith('.gz')) bytes = gunzipBounded(bytes, path)
   let json: unknown
   try {
     json = JSON.parse(bytes.toString('utf8'))

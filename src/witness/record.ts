@@ -1,3 +1,4 @@
+import type { Blake2fKernel } from '../../guest/blake2f.js'
 import type { Block, BlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import type { EVMBN254Interface } from '@ethereumjs/evm'
@@ -18,6 +19,7 @@ export interface RecordWitnessParams {
   keccak256?: (b: Uint8Array) => Uint8Array
   /** Faster BN254 precompiles (see src/crypto/guestOptions.ts); default noble. */
   bn254?: EVMBN254Interface
+  blake2f?: Blake2fKernel
   /** How blocks run: default L1; the L2 recorder passes guest/l2's runner. */
   runner?: BlockRunner
 }
@@ -49,7 +51,7 @@ export async function recordWitness(params: RecordWitnessParams): Promise<Record
   let error: unknown
   let stats: BatchStats | undefined
   try {
-    stats = (await executeBlocks(params.common, params.blocks, chain, store, { bn254: params.bn254, runner: params.runner })).stats
+    stats = (await executeBlocks(params.common, params.blocks, chain, store, { bn254: params.bn254, blake2f: params.blake2f, runner: params.runner })).stats
   } catch (e) {
     error = e
   }

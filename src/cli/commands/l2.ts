@@ -104,6 +104,7 @@ async function runReconstruct(argv: string[]): Promise<number> {
     const result = await reconstructL2(genesis, blobs, {
       crypto: guest.crypto,
       bn254: guest.bn254,
+      blake2f: guest.blake2f,
       onBlock: (_, block) => {
         blocksDone++
         lastBlock = `block ${block.header.number} ${toHex(block.hash())}`

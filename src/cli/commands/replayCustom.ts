@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { TesseraError } from '../../../guest/errors.js'
-import { encodeProgramInput } from '../../../guest/input.js'
+import { encodeProgramInput } from '../../witness/programInput.js'
 import { encodePublicValues } from '../../../guest/output.js'
 import { loadBackend } from '../../backend/index.js'
 import { buildCustomBatch } from '../../devnet/custom.js'

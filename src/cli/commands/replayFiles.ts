@@ -1,12 +1,12 @@
 import { WitnessIncomplete, WitnessInvalid, isGuestError } from '../../../guest/errors.js'
-import { encodeProgramInput } from '../../../guest/input.js'
+import { encodeProgramInput } from '../../witness/programInput.js'
 import { encodePublicValues } from '../../../guest/output.js'
 import { checkGas, declaredGas, withTimeBudget, type Budget } from '../../budget/budget.js'
 import type { ExecutePool } from '../../pool/execute.js'
 import type { ReplayRecord } from '../../rpc/replay.js'
 import { witnessSize } from '../../witness/codec.js'
 import { explainMissing, loadInputs, resolveInput, resolveOptionsFromFlags, type InputFlags, type ResolvedInput } from '../../witness/formats/index.js'
-import { readFile } from 'node:fs/promises'
+import { readRegularFile } from '../../witness/inputFile.js'
 import { basename } from 'node:path'
 import { hostGuestOptions } from '../../crypto/guestOptions.js'
 import { reconstructL2 } from '../../l2/reconstruct.js'
@@ -14,6 +14,7 @@ import { runL2BatchFile } from '../../l2/replayFile.js'
 import { decodeStatelessInput, statelessOutputBytes } from '../../witness/formats/ssz.js'
 import type { LoadedInput } from '../../witness/formats/types.js'
 import { toHex } from '../../witness/hex.js'
+import { shortText } from '../../errors/shortText.js'
 
 /** A file-run record: the replay record plus which input it was and what its provenance allows to claim. */
 export interface FileRecord extends ReplayRecord {
@@ -31,7 +32,8 @@ const labelOf = (input: LoadedInput) => `${input.files.join(' + ')}${input.expec
 function fail(record: FileRecord, e: unknown, where: string): FileRecord {
   const err = e as Error
   record.ok = false
-  const message = err?.message ?? String(e)
+  // Capped here too: errors of other libraries quote fields whole (ethereumjs: "extraData: 0x…" of any size).
+  const message = shortText(String(err?.message ?? e))
   // Most errors already name the file; say it once.
   record.error = { name: err?.name ?? 'Error', message: message.includes(where.split(' + ')[0].split(' [')[0]) ? message : `${where}: ${message}` }
   return record
@@ -83,7 +85,7 @@ async function runOne(pool: ExecutePool, input: LoadedInput, flags: InputFlags, 
     if (accepted) return fail(record, new Error('the fixture marks this block invalid, but the guest accepted it'), label)
     if (!isGuestError(runError)) return fail(record, runError, label)
     record.ok = true
-    record.notes = [...(record.notes ?? []), `rejected as expected: ${(runError as Error).message}`]
+    record.notes = [...(record.notes ?? []), `rejected as expected: ${shortText(String((runError as Error).message))}`]
     return record
   }
   if (!accepted) {
@@ -132,7 +134,7 @@ export async function replayFiles(pool: ExecutePool, paths: string[], flags: Inp
       if (doc.blobFiles !== undefined) {
         // An L2 genesis given with its blobs: what `tessera l2 reconstruct` does, reported as one record.
         if (doc.genesis === undefined) throw new WitnessInvalid(l2.file, 'ethrex L2 blobs need the L2 genesis file (l2.json) given beside them')
-        const blobs = await Promise.all(doc.blobFiles.map(async (f) => ({ name: basename(f), bytes: new Uint8Array(await readFile(f)) })))
+        const blobs = await Promise.all(doc.blobFiles.map(async (f) => ({ name: basename(f), bytes: new Uint8Array(await readRegularFile(f)) })))
         const t0 = performance.now()
         const res = await reconstructL2(doc.genesis, blobs, await hostGuestOptions())
         const last = res.batches[res.batches.length - 1]

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { inspectResolved, loadInputs, resolveInput, resolveOptionsFromFlags } from '../../witness/formats/index.js'
+import { describeFailure, inspectResolved, loadInputs, resolveInput, resolveOptionsFromFlags } from '../../witness/formats/index.js'
 import { doctorRun } from '../../witness/formats/doctor.js'
 import { INPUT_OPTIONS, inputFlags } from '../inputFlags.js'
 
@@ -32,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
   let failed = 0
   for (const { error } of grouped.errors) {
     failed++
-    console.error(`FAILED ${(error as Error).name}: ${(error as Error).message}`)
+    console.error(`FAILED ${describeFailure(error)}`)
   }
   for (const l2 of grouped.l2) console.log(`${l2.file}: ethrex L2 batch input (routed to the L2 guest by replay file)`)
   const opts = await resolveOptionsFromFlags(flags)
@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
     } catch (e) {
       failed++
       console.error(`${input.files.join(' + ')}: shape ${input.shape}, ${input.state.length} nodes, ${input.codes.length} codes, ${input.headers.length} headers`)
-      console.error(`FAILED ${(e as Error).name}: ${(e as Error).message}${(e as { hint?: string }).hint ? `\nhint: ${(e as { hint?: string }).hint}` : ''}`)
+      console.error(`FAILED ${describeFailure(e)}${(e as { hint?: string }).hint ? `\nhint: ${(e as { hint?: string }).hint}` : ''}`)
       continue
     }
     const rep = inspectResolved(resolved)

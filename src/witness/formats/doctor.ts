@@ -7,6 +7,7 @@ import { AncestorChain } from '../../../guest/headers.js'
 import { hostCrypto } from '../../crypto/index.js'
 import { hostCommon } from '../cache.js'
 import { toHex } from '../hex.js'
+import { shortText } from '../../errors/shortText.js'
 import { recordWitness } from '../record.js'
 import { explainMissing, walkInput } from './diagnose.js'
 import type { ResolvedInput } from './resolve.js'
@@ -49,7 +50,7 @@ export async function doctorRun(r: ResolvedInput): Promise<DoctorRun> {
       unreadHeaders: 0,
     }
     if (error !== undefined) {
-      out.error = `${(error as Error).name}: ${(error as Error).message}`
+      out.error = `${(error as Error).name}: ${shortText(String((error as Error).message))}`
       if (error instanceof WitnessIncomplete) out.diagnosis = explainMissing(error, r, walkInput(r))
     }
     return out
@@ -70,7 +71,7 @@ export async function doctorRun(r: ResolvedInput): Promise<DoctorRun> {
   }
   if (recorded.error !== undefined) {
     const e = recorded.error as Error
-    out.error = `${e.name}: ${e.message}`
+    out.error = `${e.name}: ${shortText(String(e.message))}`
     if (e instanceof WitnessIncomplete) out.diagnosis = explainMissing(e, r, walkInput(r))
   }
   return out

@@ -85,7 +85,8 @@ function witness2025(w: Json, file: string): Pick<LoadedInput, 'state' | 'codes'
   const groups = isObject(storage) ? [storage] : list(storage, `${file}: witness.storageTrieNodes`)
   groups.forEach((g, i) => {
     if (!isObject(g)) throw new WitnessInvalid(`${file}: witness.storageTrieNodes[${i}]`, 'expected {address: [node]}')
-    for (const [addr, nodes] of Object.entries(g)) storageNodes.push(...byteItems(nodes, `${file}: witness.storageTrieNodes[${i}][${addr}]`, false))
+    // A loop, not push(...): one account's storage trie can hold more nodes than a call takes arguments.
+    for (const [addr, nodes] of Object.entries(g)) for (const n of byteItems(nodes, `${file}: witness.storageTrieNodes[${i}][${addr}]`, false)) storageNodes.push(n)
   })
   const headers: HeaderSource[] = headerItems(pick(w, 'blockHeaders'), `${file}: witness.blockHeaders`)
   const parent = pick(w, 'parentBlockHeader')

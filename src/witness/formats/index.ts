@@ -7,6 +7,7 @@ import { headerBytes, type ResolveOptions } from './resolve.js'
 import type { HeaderSource } from './types.js'
 import { parseHex } from '../hex.js'
 import { unwrapEnvelope } from './rpcPair.js'
+import { shortText } from '../../errors/shortText.js'
 
 export { readInputs, readInputFile } from './read.js'
 export { resolveInput, type ResolvedInput, type ResolveOptions } from './resolve.js'
@@ -64,5 +65,5 @@ export async function loadInputs(paths: string[], flags: InputFlags): Promise<Gr
 /** One line saying why a run failed, with where the missing piece sits when it is a node. */
 export function describeFailure(e: unknown): string {
   const err = e as Error
-  return `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`
+  return `${err?.name ?? 'Error'}: ${shortText(String(err?.message ?? e))}`
 }

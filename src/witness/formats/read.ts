@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises'
-import { gunzipSync } from 'node:zlib'
+import { gunzipBounded, readRegularFile } from '../inputFile.js'
 import { InputFormatError } from './errors.js'
 import { isEthrexCache, readEthrexCache } from './ethrex.js'
 import { isEestFixture, readEestFixture } from './eest.js'
@@ -11,24 +10,13 @@ import { isSbvBlockWitness, readSbvBlockWitness } from './sbv.js'
 import { isSszStatelessInput, readSszStatelessInput } from './ssz.js'
 import type { LoadedInput, ReadPart } from './types.js'
 import { isZkPig, readZkPig } from './zkpig.js'
+import { toHex } from '../hex.js'
 import { readZevmBinary } from './zevmBinary.js'
 
-/** File bytes, gunzipped when gzip (by magic, not by name). */
+/** File bytes (a regular file, size-bounded), gunzipped when gzip (by magic, not by name). */
 export async function readFileBytes(path: string): Promise<Uint8Array> {
-  let bytes: Uint8Array
-  try {
-    bytes = await readFile(path)
-  } catch (e) {
-    throw new InputFormatError(path, 'file', `cannot read: ${(e as Error).message}`)
-  }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes)
-    } catch (e) {
-      throw new InputFormatError(path, 'file', `not valid gzip (${(e as Error).message})`)
-    }
-  }
-  return bytes
+  const bytes = await readRegularFile(path)
+  return bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipBounded(bytes, path) : bytes
 }
 
 function firstChar(bytes: Uint8Array): string {
@@ -49,13 +37,11 @@ export function classifyJson(raw: unknown, file: string): ReadPart[] {
   const rpc = readRpcJson(doc, file)
   if (rpc !== undefined) return rpc
   const keys = isObject(doc) ? Object.keys(doc).slice(0, 8).join(', ') : typeof doc
-  throw new InputFormatError(
-    file,
-    '<document>',
-    `not a recognised witness shape (top-level: ${keys})`,
-    'accepted: ethrex-replay caches, zk-pig ProverInput, SBV BlockWitness, eth_getBlockByNumber + debug_executionWitness JSON, RLP blocks/ExtWitness, pre-state (EF/EELS) and EEST fixtures; see README',
-  )
+  throw new InputFormatError(file, '<document>', `not a recognised witness shape (top-level: ${keys})`, ACCEPTED_SHAPES)
 }
+
+const ACCEPTED_SHAPES =
+  'accepted: ethrex-replay caches, zk-pig ProverInput, SBV BlockWitness, keth EELS-style inputs, eth_getBlockByNumber + debug_executionWitness JSON, RLP blocks/ExtWitness, zevm binary and SSZ stateless inputs, pre-state (EF/EELS) and EEST fixtures; see docs/witness-shapes-more.md'
 
 /** Recognise a binary (or hex text) input. */
 /** An EIP-4844 blob as ethrex's L1 committer publishes batches: 4096 field elements whose first byte is 0. */
@@ -65,12 +51,38 @@ function isBlob(bytes: Uint8Array): boolean {
   return true
 }
 
+/** Text (valid UTF-8, no control characters but tab/newline/CR/FF) in its first 4 KiB: a document, not binary data. */
+function looksLikeText(bytes: Uint8Array): boolean {
+  let head: string
+  try {
+    head = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, 4096), { stream: true })
+  } catch {
+    return false
+  }
+  return !/[\x00-\x08\x0b\x0e-\x1f\x7f]/.test(head)
+}
+
+const notRecognised = (file: string, what: string) =>
+  new InputFormatError(file, '<document>', `not a recognised witness shape: ${what}`, ACCEPTED_SHAPES)
+
 export function classifyBinary(bytes: Uint8Array, file: string): ReadPart[] {
   if (isBlob(bytes)) return [{ kind: 'l2-blob', file, bytes }]
   if (isSszStatelessInput(bytes)) return [readSszStatelessInput(bytes, file)]
   const rlp = readRlp(bytes, file)
   if (rlp !== undefined) return rlp
-  return [readZevmBinary(bytes, file)]
+  if (looksLikeText(bytes)) {
+    const head = Buffer.from(bytes.subarray(0, 40)).toString('utf8').replace(/\s+/g, ' ').trim()
+    throw notRecognised(file, `a text file that is neither JSON nor 0x-hex (it starts "${head}")`)
+  }
+  try {
+    return [readZevmBinary(bytes, file)]
+  } catch (e) {
+    // The zevm format has no magic: a header that does not even parse means these bytes are something else.
+    if (e instanceof InputFormatError && e.field.startsWith('header.')) {
+      throw notRecognised(file, `${bytes.length} bytes of binary data that are not RLP, an SSZ stateless input, an EIP-4844 blob or a zevm binary input (first bytes ${toHex(bytes.subarray(0, 16))})`)
+    }
+    throw e
+  }
 }
 
 /** Read one file and say what it is. */
