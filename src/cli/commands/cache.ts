@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import type { ChainConfig } from '../../../guest/types.js'
 import { createExecutePool } from '../../pool/execute.js'
 import { replayRpcBlocks } from '../../rpc/replay.js'

@@ -4,7 +4,7 @@
  * JSON/CSV.
  */
 import { writeFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import { TesseraError, WitnessIncomplete } from '../../../guest/errors.js'
 import type { ProgramInput } from '../../../guest/types.js'
 import { compositionSvg } from '../../composition/chart.js'

@@ -4,7 +4,7 @@
  * guest, public values printed. `replay custom --l2` builds a batch on the embedded L2 devnet instead.
  */
 import { writeFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import { bytesToHex } from '@ethereumjs/util'
 import { TesseraError } from '../../../guest/errors.js'
 import { encodeL2PublicValues } from '../../../guest/l2/output.js'
