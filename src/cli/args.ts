@@ -55,3 +55,11 @@ export function parseArgs<T extends ParseArgsConfig>(config: T): ReturnType<type
     throw e
   }
 }
+
+/** Refuse flags the (sub)command was given but does not read: an accepted flag is never silently ignored. */
+export function refuseUnused(values: Record<string, unknown>, used: readonly string[], command: string): void {
+  const unused = Object.keys(values).filter((k) => values[k] !== undefined && k !== 'help' && !used.includes(k))
+  if (unused.length > 0) {
+    throw new UnknownOption(`${unused.map((k) => `--${k}`).join(', ')} ${unused.length > 1 ? 'do' : 'does'} not apply to '${command}'`, `'${command}' reads: ${used.map((k) => `--${k}`).join(', ')}`)
+  }
+}
