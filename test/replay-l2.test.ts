@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,6 +10,7 @@ import { executeL2Batch } from '../guest/l2/program.js'
 import { l2CacheFileToInput } from '../src/l2/cache.js'
 import { fetchL2Batch, fetchL2FeeConfig, L2AnswerMalformed, L2BatchNotFound, L2MethodNotServed } from '../src/l2/rpc.js'
 import { createRpc } from '../src/rpc/client.js'
+import { freePort } from '../src/l1/localNode.js'
 import { REPO_ROOT } from './support/fixtures.js'
 import { L2_FIXTURES, startL2DevnetNode, type L2DevnetNode } from './support/l2DevnetRpc.js'
 import { RawReply, startScriptedRpc } from './support/scriptedRpc.js'
@@ -133,6 +134,87 @@ describe('tessera replay custom --l2', () => {
     expect(stdout).toMatch(/public values 0x[0-9a-f]{512}\n/)
   }, 180_000)
 })
+
+describe('tessera node + tessera l2 devnet --http: replay l2 and cache l2 out of the box', () => {
+  const children: ChildProcess[] = []
+  let l2Url: string
+  let tx: string
+  let dir: string
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tessera-l2-http-'))
+    const [l1Port, l2Port] = [await freePort(), await freePort()]
+    const node = spawn(process.execPath, [CLI, 'node', '--port', String(l1Port), '--hardfork', 'cancun'], { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] })
+    children.push(node)
+    await waitFor(() => rpcCall(`http://127.0.0.1:${l1Port}`, 'eth_chainId'))
+    const devnet = spawn(process.execPath, [CLI, 'l2', 'devnet', '--l1-rpc-url', `http://127.0.0.1:${l1Port}`, '--http', `127.0.0.1:${l2Port}`, '--seed', '--interval', '300', '--db', join(dir, 'l2.db'), '--out', join(dir, 'batches'), '--log-level', 'warn'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+    children.push(devnet)
+    l2Url = `http://127.0.0.1:${l2Port}`
+    await waitFor(async () => {
+      if (BigInt((await rpcCall(l2Url, 'ethrex_batchNumber')) as string) < 1n) throw new Error('no batch yet')
+    })
+    tx = ((await rpcCall(l2Url, 'eth_getBlockByNumber', ['0x1', false])) as { transactions: string[] }).transactions[0]
+  }, 120_000)
+  afterAll(async () => {
+    for (const c of children.reverse()) {
+      if (c.exitCode !== null) continue
+      const exited = new Promise((r) => c.once('exit', r))
+      c.kill('SIGTERM')
+      await exited
+    }
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('replay l2 batch 1, block 1, transaction and cache l2 batch 1 against the devnet', async () => {
+    const batch = await tessera(['replay', 'l2', 'batch', '1', '--rpc-url', l2Url])
+    expect(batch.stdout).toMatch(/batch 1: ok \(execute\)/)
+    const stateRoot = ((await rpcCall(l2Url, 'eth_getBlockByNumber', ['0x1', false])) as { stateRoot: string }).stateRoot
+    expect(batch.stdout).toContain(`final state root     ${stateRoot}`)
+    expect((await tessera(['replay', 'l2', 'block', '1', '--rpc-url', l2Url])).stdout).toMatch(/block 1: ok/)
+    expect((await tessera(['replay', 'l2', 'transaction', tx, '--rpc-url', l2Url])).stdout).toMatch(new RegExp(`transaction ${tx} \\(block 1, index 0\\): ok`))
+    await tessera(['cache', 'l2', 'batch', '1', '--rpc-url', l2Url, '--cache-dir', join(dir, 'cache')])
+    const written = JSON.parse(readFileSync(join(dir, 'cache', 'cache_batch_1.json'), 'utf8'))
+    const publicValues = batch.stdout.match(/public values (0x[0-9a-f]+)/)![1]
+    expect(bytesToHex(encodeL2PublicValues(await executeL2Batch(l2CacheFileToInput(written))))).toBe(publicValues)
+    // Unknown batch: null from the node, a named error from the CLI.
+    await expect(tessera(['replay', 'l2', 'batch', '9', '--rpc-url', l2Url])).rejects.toMatchObject({ stderr: expect.stringMatching(/batch 9 is not known to the node/) })
+  }, 120_000)
+
+  it('answers JSON-RPC batches (viem batches calls) and names unknown methods', async () => {
+    const res = await fetch(l2Url, {
+      method: 'POST',
+      body: JSON.stringify([
+        { jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] },
+        { jsonrpc: '2.0', id: 2, method: 'ethrex_getOperatorFee', params: ['0x1'] },
+        { jsonrpc: '2.0', id: 3, method: 'eth_nope', params: [] },
+      ]),
+    })
+    const body = (await res.json()) as { id: number; result?: unknown; error?: { code: number; message: string } }[]
+    expect(body.map((b) => b.id)).toEqual([1, 2, 3])
+    expect(body[0].result).toBe('0x3e803e7')
+    expect(body[1].result).toBe('0xf4240')
+    expect(body[2].error).toEqual({ code: -32601, message: 'Method not found: eth_nope' })
+  })
+})
+
+async function rpcCall(url: string, method: string, params: unknown[] = []): Promise<unknown> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } }
+  if (body.error) throw new Error(`${method}: ${body.error.message}`)
+  return body.result
+}
+
+async function waitFor(f: () => Promise<unknown>, ms = 90_000): Promise<void> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    try {
+      await f()
+      return
+    } catch (e) {
+      if (Date.now() > deadline) throw e
+      await new Promise((r) => setTimeout(r, 300))
+    }
+  }
+}
 
 const run = promisify(execFile)
 const CLI = join(REPO_ROOT, 'dist/src/cli/main.js')

@@ -9,7 +9,7 @@ export class BlockListInvalid extends TesseraError {
     readonly input: string,
     reason: string,
   ) {
-    super(`--blocks '${input}': ${reason}`, "write blocks as 1,5,9 or ranges as 12-15 (ascending, no repeats)")
+    super(`blocks '${input}': ${reason}`, "write blocks as 1,5,9 or ranges as 12-15 (ascending, no repeats)")
   }
 }
 
@@ -26,8 +26,9 @@ function blockNumber(text: string, input: string): bigint {
 }
 
 /**
- * Parse a comma-separated list of block numbers and inclusive ranges `A-B`. Returns the numbers in
- * ascending order. Duplicates (also through overlapping ranges) are errors: they would replay a block twice.
+ * Parse a comma-separated list of block numbers and inclusive ranges `A-B`, written in ascending order.
+ * A list out of order is refused rather than re-sorted (the order given is not the order run), and
+ * duplicates (also through overlapping ranges) are errors: they would replay a block twice.
  */
 export function parseBlockList(input: string): bigint[] {
   if (input.trim() === '') throw new BlockListInvalid(input, 'empty list')
@@ -49,9 +50,14 @@ export function parseBlockList(input: string): bigint[] {
     }
     if (out.length > MAX_LISTED_BLOCKS) throw new BlockListInvalid(input, `more than ${MAX_LISTED_BLOCKS} blocks`)
   }
-  out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
   for (let i = 1; i < out.length; i++) {
-    if (out[i] === out[i - 1]) throw new BlockListInvalid(input, `block ${out[i]} is named twice`)
+    // Ascending so far: a repeat can only be at or below the previous number.
+    if (out[i] <= out[i - 1] && out.indexOf(out[i]) < i) throw new BlockListInvalid(input, `block ${out[i]} is named twice`)
+    if (out[i] < out[i - 1]) {
+      const sorted = [...out].sort((a, b) => (a < b ? -1 : 1))
+      const suggestion = sorted.length <= 12 ? ` (as ${sorted.join(',')})` : ''
+      throw new BlockListInvalid(input, `block ${out[i]} comes after ${out[i - 1]}: write the list in ascending order${suggestion}`)
+    }
   }
   return out
 }

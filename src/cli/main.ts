@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { file: string; summary: string }> = {
   bench: { file: './commands/bench.js', summary: 'benchmark suite (JSON results)' },
   demo: { file: './commands/demo.js', summary: 'self-contained demo on embedded devnet data (npm start)' },
   l2: { file: './commands/l2.js', summary: 'ethrex L2: reconstruct a chain from genesis + blobs, devnet sequencer, withdrawal proofs' },
+  node: { file: './commands/node.js', summary: 'start a local L1 dev node (Hardhat, shanghai) on 127.0.0.1 for the RPC examples' },
   doctor: { file: './commands/doctor.js', summary: 'show which crypto and backend paths are active' },
 }
 

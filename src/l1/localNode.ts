@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,6 +38,15 @@ export class LocalNodeFailed extends Error {
   }
 }
 
+/** The installed Hardhat's version ('?' when unreadable). */
+export function hardhatVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules/hardhat/package.json'), 'utf8')) as { version: string }).version
+  } catch {
+    return '?'
+  }
+}
+
 export function hardhatInstalled(): boolean {
   return existsSync(HARDHAT_BOOTSTRAP)
 }
@@ -46,6 +55,8 @@ export interface LocalL1Node {
   url: string
   port: number
   pid: number
+  /** Resolves with the exit code when the node process ends (by stop() or on its own). */
+  exited: Promise<number | null>
   stop(): Promise<void>
 }
 
@@ -86,24 +97,38 @@ process.once('exit', () => {
 })
 
 export interface LocalL1Options {
-  /** Absolute path of a Hardhat config (default: the package's cancun L1 config). */
+  /** Absolute path of a Hardhat config (default: the package's cancun L1 config). Ignored when `hardfork` is given. */
   configFile?: string
+  /** Write a config for this hardfork (and `chainId`, default 31337) instead of copying `configFile`. */
+  hardfork?: string
+  chainId?: number
+  /** Port on 127.0.0.1 (default: a free one). */
+  port?: number
+  /** Where the node's stderr goes besides the failure message (e.g. the terminal for `tessera node`). */
+  stdout?: 'ignore' | 'inherit'
   timeoutMs?: number
 }
 
 export async function startLocalL1(o: LocalL1Options = {}): Promise<LocalL1Node> {
   const { configFile = L1_HARDHAT_CONFIG, timeoutMs = 60_000 } = o
   if (!hardhatInstalled()) throw new HardhatNotInstalled(HARDHAT_BOOTSTRAP)
+  // Hardhat looks for its config from the working directory up (HH12 elsewhere): run it in a temp dir of its own.
   const dir = mkdtempSync(join(tmpdir(), 'tessera-hardhat-'))
-  copyFileSync(configFile, join(dir, 'hardhat.config.cjs'))
+  if (o.hardfork !== undefined) {
+    const network = { hardfork: o.hardfork, chainId: o.chainId ?? 31337 }
+    writeFileSync(join(dir, 'hardhat.config.cjs'), `module.exports = ${JSON.stringify({ networks: { hardhat: network } })}\n`)
+  } else {
+    copyFileSync(configFile, join(dir, 'hardhat.config.cjs'))
+  }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir')
-  const port = await freePort()
+  const port = o.port ?? (await freePort())
   const child = spawn(process.execPath, [HARDHAT_BOOTSTRAP, 'node', '--hostname', '127.0.0.1', '--port', String(port)], {
     cwd: dir,
     env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true', DO_NOT_TRACK: '1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', o.stdout ?? 'ignore', 'pipe'],
   })
   running.add(child)
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000)
@@ -136,5 +161,5 @@ export async function startLocalL1(o: LocalL1Options = {}): Promise<LocalL1Node>
       await new Promise((r) => setTimeout(r, 250))
     }
   }
-  return { url, port, pid: child.pid!, stop }
+  return { url, port, pid: child.pid!, exited, stop }
 }

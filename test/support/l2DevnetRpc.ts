@@ -20,12 +20,11 @@ import { guestCrypto } from '../../guest/crypto.js'
 import { decodeL2Block, type L2Block } from '../../guest/l2/block.js'
 import { createL2BlockRunner } from '../../guest/l2/execution.js'
 import type { FeeConfig } from '../../guest/l2/feeConfig.js'
-import { PrivilegedTransaction } from '../../guest/l2/privilegedTx.js'
 import { feeConfigFromJson, l2CacheFileToInput, type L2BatchCacheFile } from '../../src/l2/cache.js'
 import { buildL2Genesis } from '../../src/l2/genesis.js'
 import { executionWitnessToJson, type ExecutionWitnessJson } from '../../src/witness/codec.js'
 import { recordWitness } from '../../src/witness/record.js'
-import { blockToCacheBlock } from '../../src/witness/rpcJson.js'
+import { l2RpcBlockJson } from '../../src/l2/devnet/rpcJson.js'
 import { REPO_ROOT } from './fixtures.js'
 import { RpcFailure, startScriptedRpc, type Handler, type ScriptedRpc } from './scriptedRpc.js'
 
@@ -37,17 +36,7 @@ export interface L2DevnetNode extends ScriptedRpc {
   chainId: bigint
 }
 
-function rpcBlockJson(block: L2Block, full: boolean): Record<string, unknown> {
-  const { header } = blockToCacheBlock({ ...block, transactions: [], uncleHeaders: [], withdrawals: undefined, header: block.header, hash: () => block.hash() } as never)
-  const txs = block.transactions.map((tx, i) => {
-    const base = { blockHash: bytesToHex(block.hash()), blockNumber: bigIntToHex(block.header.number), transactionIndex: bigIntToHex(BigInt(i)) }
-    if (tx instanceof PrivilegedTransaction) return { ...tx.toJSON(), ...base }
-    const j = tx.toJSON() as Record<string, unknown>
-    const { gasLimit, data, ...rest } = j
-    return { ...rest, type: bigIntToHex(BigInt(tx.type)), gas: gasLimit, input: data, from: tx.getSenderAddress().toString(), hash: bytesToHex(tx.hash()), ...base }
-  })
-  return { ...header, transactions: full ? txs : txs.map((t) => t.hash), uncles: [], size: '0x0' }
-}
+const rpcBlockJson = l2RpcBlockJson
 
 const num = (v: unknown) => Number(BigInt(String(v)))
 

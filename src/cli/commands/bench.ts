@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import { SUITES } from '../../../bench/index.js'
 import { ratioTable, renderSvg, runSuites } from '../../../bench/report.js'
 import { hostCrypto, packageRoot } from '../../crypto/index.js'

@@ -1,14 +1,13 @@
-import { parseArgs } from 'node:util'
-import type { ChainConfig } from '../../../guest/types.js'
+import { parseArgs } from '../args.js'
 import { createExecutePool } from '../../pool/execute.js'
 import { replayRpcBlocks } from '../../rpc/replay.js'
-import { rpcBlockToCache } from '../../rpc/header.js'
 import type { RpcBatch } from '../../rpc/blocks.js'
-import { writeCacheFile, type CacheFile, type CacheNetwork } from '../../witness/cache.js'
-import { executionWitnessToJson } from '../../witness/codec.js'
+import { writeCacheFile, type CacheFile } from '../../witness/cache.js'
+import { rpcBatchToCacheFile } from '../replayCache.js'
 import { checkBelowHead, consecutiveRuns, listedBlocks } from '../blockList.js'
 import { ProgressBar } from '../progress.js'
-import { OPTIONS, chainConfigFrom, checkBackend, positiveInt, rpcFrom } from './replay.js'
+import { refuseUnused } from '../args.js'
+import { OPTIONS, chainConfigFrom, positiveInt, rpcFrom } from './replay.js'
 
 const HELP = `usage:
   tessera cache block <N|latest> --rpc-url URL --cache-dir DIR
@@ -22,13 +21,6 @@ blocks, or one file per block with --per-block. A --blocks list gives one file p
 (1,2,3,7 -> cache_…_1-3.json and cache_…_7.json). Every file is checked by executing it statelessly before it
 is written (use --no-check to skip). Options as for 'tessera replay' (--rps, --workers, --chain-config, --gzip).`
 
-const PUBLIC_NAMES: Record<string, string> = { mainnet: 'Mainnet', sepolia: 'Sepolia', holesky: 'Holesky', hoodi: 'Hoodi' }
-
-function networkOf(config: ChainConfig): CacheNetwork {
-  const name = config.publicNetwork?.toLowerCase()
-  return name ? { PublicNetwork: PUBLIC_NAMES[name] ?? name } : config
-}
-
 export async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'l2') return (await import('./replayL2.js')).runCache(argv.slice(1))
   const { values, positionals } = parseArgs({
@@ -41,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP)
     return values.help ? 0 : 2
   }
-  checkBackend(values)
+  refuseUnused(values, ['rpc-url', 'rps', 'workers', 'chain-config', 'proofs-only', 'from', 'to', 'blocks', 'cache-dir', 'per-block', 'no-check', 'gzip'], `cache ${sub}`)
   const dir = values['cache-dir']
   if (!dir) throw new Error('--cache-dir is required')
   const rpc = rpcFrom(values)
@@ -78,11 +70,7 @@ export async function run(argv: string[]): Promise<number> {
       let batch: RpcBatch | undefined
       const r = await replayRpcBlocks(rpc, pool, numbers, config, { forceProofs: values['proofs-only'], onBatch: (b) => (batch = b) })
       // replayRpcBlocks extends the witness in place on retries: serialise its final form.
-      const cache: CacheFile | undefined = batch && {
-        blocks: batch.blocks.map((b) => rpcBlockToCache(b)) as CacheFile['blocks'],
-        witness: executionWitnessToJson(batch.witness.witness),
-        network: networkOf(config),
-      }
+      const cache: CacheFile | undefined = batch && rpcBatchToCacheFile(batch, config)
       bar.tick({ ok: r.ok || values['no-check'] === true, gasUsed: r.gasUsed, transactions: r.transactions })
       if (cache === undefined || (!r.ok && !values['no-check'])) {
         failed++

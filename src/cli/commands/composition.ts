@@ -4,7 +4,7 @@
  * JSON/CSV.
  */
 import { writeFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import { TesseraError, WitnessIncomplete } from '../../../guest/errors.js'
 import type { ProgramInput } from '../../../guest/types.js'
 import { compositionSvg } from '../../composition/chart.js'
@@ -13,7 +13,7 @@ import { compositionCsv, compositionJson, compositionTable } from '../../composi
 import { batchProgramInput, loadRpcBatch } from '../../rpc/blocks.js'
 import { cacheFileToProgramInput, networkName, readCacheFile } from '../../witness/cache.js'
 import { checkBelowHead, listedBlocks, parseBlockList } from '../blockList.js'
-import { OPTIONS as REPLAY_OPTIONS, chainConfigFrom, rpcFrom } from './replay.js'
+import { OPTIONS as REPLAY_OPTIONS, chainConfigFrom, rpcFrom, type Values } from './replay.js'
 
 const HELP = `usage:
   tessera block-composition --from A [--to B] --rpc-url URL [--out chart.svg] [--json F] [--csv F]
@@ -71,7 +71,7 @@ async function fromCacheFiles(paths: string[], from?: bigint, to?: bigint): Prom
 
 const MAX_EXTENSIONS = 8
 
-async function fromRpc(values: Parameters<typeof chainConfigFrom>[0], numbers: bigint[]): Promise<{ blocks: BlockComposition[]; network: string }> {
+async function fromRpc(values: Pick<Values, 'rpc-url' | 'rps' | 'chain-config' | 'proofs-only'>, numbers: bigint[]): Promise<{ blocks: BlockComposition[]; network: string }> {
   const rpc = rpcFrom(values)
   const head = BigInt(await rpc.request<string>('eth_blockNumber'))
   checkBelowHead(numbers, head)

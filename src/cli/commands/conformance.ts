@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { dirname, relative } from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import { MessageChannel } from 'node:worker_threads'
 import type { ConformanceEvent } from '../../../workers/conformance.js'
 import { parseGasBudget, parseTimeBudget } from '../../budget/budget.js'

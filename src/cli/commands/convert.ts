@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import { loadInputs, resolveInput, resolveOptionsFromFlags } from '../../witness/formats/index.js'
 import { writeCacheDocument, type CacheShape } from '../../witness/formats/write.js'
 import { INPUT_OPTIONS, inputFlags } from '../inputFlags.js'

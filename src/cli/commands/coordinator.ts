@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type http from 'node:http'
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import pino, { type Logger } from 'pino'
 import { decodeProgramInput } from '../../../guest/input.js'
 import { mockPublicValues, testBackendsEnabled } from '../../backend/index.js'

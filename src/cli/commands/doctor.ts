@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import { availableCrypto, hostCrypto, nativeAddon, nativeAddonStatus, packageRoot } from '../../crypto/index.js'
 import { detectGpus, type GpuDevice } from '../../prover/gpus.js'
 

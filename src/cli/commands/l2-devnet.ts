@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs'
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import { bytesToHex, getAddress, isAddress, isHex, type Hex } from 'viem'
 import { connectL1, HARDHAT_DEV_KEY } from '../../l1/client.js'
 import { deployL1, DEVNET_COMMIT_HASH } from '../../l1/deploy.js'
@@ -9,7 +9,8 @@ import { serveL2Rpc } from '../../l2/devnet/rpcServer.js'
 import { DEVNET_KEYS, L2_DEVNET_CHAIN_ID, L2_DEVNET_FEE_CONFIG, L2_GENESIS_TIMESTAMP } from '../../l2/devnet/scenario.js'
 import { L2DevnetSequencer } from '../../l2/devnet/sequencer.js'
 import { L2DevnetStore } from '../../l2/devnet/store.js'
-import { addressOfKey } from '../../l2/devnet/transactions.js'
+import { addressOfKey, signed1559 } from '../../l2/devnet/transactions.js'
+import { TesseraError } from '../../../guest/errors.js'
 import { withdrawalProofJson, withdrawalProofs } from '../../l2/devnet/withdrawalProof.js'
 import { parseAddress } from '../../protocol/transport.js'
 import { cliLogger, positiveInt } from './coordinator.js'
@@ -27,7 +28,11 @@ withdrawal proofs of the old one).
   --bridge ADDR --on-chain-proposer ADDR   existing contracts (else deployed now, dev Exec mode, validium)
   --db FILE                  SQLite record (default tessera-l2.db)
   --out DIR                  batch cache files (default l2-batches)
-  --http HOST:PORT           JSON-RPC: ethrex_getWithdrawalProof, eth_sendRawTransaction, eth_chainId
+  --http HOST:PORT           JSON-RPC of an ethrex L2 node: batches, blocks, witnesses, fee configs (what
+                             'tessera replay l2' and 'tessera cache l2' read), eth_sendRawTransaction,
+                             ethrex_getWithdrawalProof
+  --seed                     start with one L2 transfer (funded account to a second devnet account), so
+                             batch 1 exists for 'replay l2 batch 1' without sending anything
   --interval MS              how often to look for deposits (default 2000)
   --log-level LEVEL          pino level (default info)
 `
@@ -67,6 +72,7 @@ export async function runDevnet(argv: string[]): Promise<number> {
       http: { type: 'string' },
       interval: { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
+      seed: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -77,6 +83,11 @@ export async function runDevnet(argv: string[]): Promise<number> {
   const key = (values['private-key'] ?? process.env.TESSERA_L1_PRIVATE_KEY ?? HARDHAT_DEV_KEY) as Hex
   const log = cliLogger('l2-devnet', values['log-level'])
   const l1 = await connectL1(values['l1-rpc-url'], key)
+  // The OnChainProposer reads BLOBHASH: an L1 before cancun fails every commit with an opaque revert.
+  const l1Head = await l1.publicClient.getBlock()
+  if (l1Head.excessBlobGas === undefined || l1Head.excessBlobGas === null) {
+    throw new TesseraError(`the L1 node at ${values['l1-rpc-url']} runs a fork before cancun; the L2 contracts need cancun (BLOBHASH)`, 'start it with: tessera node --hardfork cancun')
+  }
   const deployer = addressOfKey(DEVNET_KEYS.deployer)
   const genesis = l2DevnetGenesis({ chainId: L2_DEVNET_CHAIN_ID, timestamp: L2_GENESIS_TIMESTAMP, balances: { [deployer.toString()]: 100n * 10n ** 18n } })
   const builder = await L2ChainBuilder.create(genesis, L2_DEVNET_FEE_CONFIG)
@@ -104,12 +115,17 @@ export async function runDevnet(argv: string[]): Promise<number> {
     fromL1Block,
     log,
   })
+  if (values.seed) {
+    const alice = addressOfKey(DEVNET_KEYS.alice)
+    sequencer.submit(signed1559({ common: builder.common, key: DEVNET_KEYS.deployer, nonce: 0n, to: alice, value: 10n ** 18n, gasLimit: 21_000n, maxFeePerGas: builder.minFeePerGas() * 2n }))
+  }
   const rpc = values.http ? await serveL2Rpc({ store, sequencer, common: builder.common, ...parseAddress(values.http) }) : undefined
   const abort = new AbortController()
   process.once('SIGINT', () => abort.abort())
   process.once('SIGTERM', () => abort.abort())
   const interval = positiveInt(values.interval, '--interval', 2000)
-  console.log(JSON.stringify({ bridge, proposer, l2ChainId: L2_DEVNET_CHAIN_ID, out: values.out, http: values.http ?? null }))
+  // The funded L2 account's key is a public devnet key (keccak of a fixed string), like Hardhat's accounts.
+  console.log(JSON.stringify({ bridge, proposer, l2ChainId: L2_DEVNET_CHAIN_ID, out: values.out, http: values.http ? `http://${values.http}` : null, funded: { address: deployer.toString(), privateKey: bytesToHex(DEVNET_KEYS.deployer) } }))
   try {
     while (!abort.signal.aborted) {
       try {
@@ -118,8 +134,9 @@ export async function runDevnet(argv: string[]): Promise<number> {
         log.error({ err: (e as Error).message }, 'sequencer step failed; retrying')
       }
       await new Promise<void>((r) => {
-        const t = setTimeout(r, interval)
-        abort.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true })
+        const wake = () => (clearTimeout(t), r())
+        const t = setTimeout(() => (abort.signal.removeEventListener('abort', wake), r()), interval)
+        abort.signal.addEventListener('abort', wake, { once: true })
       })
     }
     return 0

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import { describeFeeConfig } from '../../../guest/l2/feeConfig.js'
 import { hostGuestOptions } from '../../crypto/guestOptions.js'
 import { writeL2BatchCache } from '../../l2/cache.js'

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import { getAddress, isAddress, isHex, type Hex } from 'viem'
 import { connectL1 } from '../../l1/client.js'
 import { coordinatorProofSource } from '../../l1/proofSource.js'

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import { BackendUnavailable, loadBackend, proverTypeOf } from '../../backend/index.js'
 import type http from 'node:http'
 import { formatAddress, parseAddress } from '../../protocol/transport.js'

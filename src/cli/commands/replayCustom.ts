@@ -3,7 +3,7 @@
  * them — ethrex-replay's `custom`, with no node at all. A quick way to try a backend.
  */
 import { writeFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import { TesseraError } from '../../../guest/errors.js'
 import { encodeProgramInput } from '../../witness/programInput.js'
 import { encodePublicValues } from '../../../guest/output.js'

@@ -4,7 +4,7 @@
  * guest, public values printed. `replay custom --l2` builds a batch on the embedded L2 devnet instead.
  */
 import { writeFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import { bytesToHex } from '@ethereumjs/util'
 import { TesseraError } from '../../../guest/errors.js'
 import { encodeL2PublicValues } from '../../../guest/l2/output.js'
@@ -15,7 +15,8 @@ import { hostGuestOptions } from '../../crypto/guestOptions.js'
 import { writeL2BatchCache } from '../../l2/cache.js'
 import { fetchL2Batch, fetchL2Range, L2BlockNotFound, type L2RangeInput } from '../../l2/rpc.js'
 import { witnessSize } from '../../witness/codec.js'
-import { OPTIONS, chainConfigFrom, rpcFrom, type Values } from './replay.js'
+import { refuseUnused } from '../args.js'
+import { OPTIONS, chainConfigFrom, resolveBackend, rpcFrom, type Values } from './replay.js'
 
 const HELP = `usage:
   tessera replay l2 batch <N> --rpc-url URL          replay batch N of an ethrex L2 node (its blob checked)
@@ -25,7 +26,8 @@ const HELP = `usage:
 
 options:
   --action execute|prove   prove: hand the input to --backend (exec runs the L2 guest; sp1/risc0 need their libraries)
-  --backend exec|sp1|risc0
+  --backend exec|sp1|risc0 (--zkvm sp1|risc0 is ethrex-replay's name for it); --resource cpu|gpu for sp1/risc0
+  --rps N                  max requests per second to the node
   --chain-config FILE      the L2 genesis (or its config) when the chain cannot be inferred from the node
   --json FILE              write the result (public values and their fields) as JSON
 
@@ -41,8 +43,10 @@ function parseNumber(v: string | undefined, what: string): bigint {
   return BigInt(v)
 }
 
-function parse(argv: string[]) {
-  return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
+function parse(argv: string[], command: string, used: string[]) {
+  const parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
+  refuseUnused(parsed.values, used, command)
+  return parsed as { values: Values; positionals: string[] }
 }
 
 export interface L2RunReport {
@@ -59,9 +63,10 @@ export interface L2RunReport {
 
 /** Execute (or prove through the backend) and return the public values with what they say. */
 async function runGuest(values: Values, label: string, input: L2ProgramInput, range: { first: bigint; last: bigint }): Promise<L2RunReport> {
+  resolveBackend(values)
   if (values.action !== 'execute' && values.action !== 'prove') throw new TesseraError(`--action must be execute or prove, got ${values.action}`)
   // An unavailable backend fails here, before any work.
-  if (values.action === 'prove') await loadBackend(values.backend, { resource: values.resource === 'gpu' ? 'gpu' : 'cpu' })
+  if (values.action === 'prove') await loadBackend(values.backend!, { resource: values.resource === 'gpu' ? 'gpu' : 'cpu' })
   else if (values.backend !== 'exec') throw new TesseraError(`--backend ${values.backend} only applies to --action prove`)
   const t0 = performance.now()
   const result = await executeL2Batch(input, await hostGuestOptions())
@@ -148,7 +153,7 @@ async function fetchBatch(values: Values, n: bigint) {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv)
+  const { values, positionals } = parse(argv, 'replay l2', ['rpc-url', 'rps', 'chain-config', 'action', 'backend', 'zkvm', 'resource', 'json'])
   const [sub, arg] = positionals
   if (values.help || sub === undefined) {
     console.log(HELP)
@@ -192,7 +197,7 @@ export async function run(argv: string[]): Promise<number> {
 
 /** `tessera cache l2 batch <N> --rpc-url URL --cache-dir DIR`. Checked by executing before it is written. */
 export async function runCache(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv)
+  const { values, positionals } = parse(argv, 'cache l2', ['rpc-url', 'rps', 'chain-config', 'cache-dir'])
   const [sub, arg] = positionals
   if (values.help || sub === undefined) {
     console.log(HELP)

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import { ProofRejected, verifyRisc0Groth16, verifySp1Proof } from '../../verify/index.js'
 import { sha256, toHex } from '../../verify/bytes.js'
 

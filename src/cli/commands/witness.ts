@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util'
+import { parseArgs } from '../args.js'
 import { describeFailure, inspectResolved, loadInputs, resolveInput, resolveOptionsFromFlags } from '../../witness/formats/index.js'
 import { doctorRun } from '../../witness/formats/doctor.js'
 import { INPUT_OPTIONS, inputFlags } from '../inputFlags.js'

@@ -7,7 +7,7 @@ import { l1MessagesFromLogs } from '../../../guest/l2/messages.js'
 import { loadArtifact } from '../../l1/artifacts.js'
 import type { L1Clients } from '../../l1/client.js'
 import type { PrivilegedTxFields } from '../../l1/messages.js'
-import { writeL2BatchCache } from '../cache.js'
+import { l2InputToCacheFile, writeL2BatchCache } from '../cache.js'
 import type { L2ChainBuilder, SealedL2Batch } from './builder.js'
 import type { L2DevnetStore } from './store.js'
 import { privilegedTxFromL1 } from './transactions.js'
@@ -130,6 +130,7 @@ export class L2DevnetSequencer {
       },
       blocks,
       messages,
+      cacheJson: JSON.stringify(l2InputToCacheFile(batch.input, batch.number)),
     })
   }
 

@@ -23,6 +23,8 @@ export interface StoredL2Batch {
   stateRoot: Hex
   l1MessagesRoot: Hex
   commitTx: Hex | null
+  /** The batch's L2 public values (hex), as the guest computed them when it was sealed. */
+  publicValues?: Hex
 }
 
 const SCHEMA = `
@@ -40,6 +42,7 @@ CREATE TABLE IF NOT EXISTS l1_messages (
 );
 CREATE INDEX IF NOT EXISTS l1_messages_tx ON l1_messages (tx_hash);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS batch_inputs (batch_number INTEGER PRIMARY KEY, cache_json TEXT NOT NULL);
 `
 
 export class L2DevnetStore {
@@ -61,6 +64,8 @@ export class L2DevnetStore {
     batch: StoredL2Batch & { publicValues: Hex }
     blocks: { number: number; hash: Hex; rlp: Uint8Array; txs: { hash: Hex; type: number; status: number }[] }[]
     messages: Omit<StoredL1Message, 'batchNumber'>[]
+    /** The batch's guest input as an L2 batch cache file (JSON): what the node's RPC serves blocks, witness and fee configs from. */
+    cacheJson?: string
   }): void {
     this.db.transaction(() => {
       const x = b.batch
@@ -71,6 +76,7 @@ export class L2DevnetStore {
         this.db.prepare('INSERT INTO blocks (number, hash, batch_number, rlp) VALUES (?, ?, ?, ?)').run(blk.number, blk.hash, x.batchNumber, blk.rlp)
         blk.txs.forEach((t, i) => this.db.prepare('INSERT INTO transactions (hash, block_number, idx, type, status) VALUES (?, ?, ?, ?, ?)').run(t.hash, blk.number, i, t.type, t.status))
       }
+      if (b.cacheJson !== undefined) this.db.prepare('INSERT INTO batch_inputs (batch_number, cache_json) VALUES (?, ?)').run(x.batchNumber, b.cacheJson)
       for (const m of b.messages) {
         this.db
           .prepare('INSERT INTO l1_messages (batch_number, idx, message_id, from_address, data_hash, tx_hash) VALUES (?, ?, ?, ?, ?, ?)')
@@ -85,9 +91,25 @@ export class L2DevnetStore {
 
   batch(batchNumber: number): StoredL2Batch | undefined {
     const r = this.db.prepare('SELECT * FROM batches WHERE batch_number = ?').get(batchNumber) as
-      | { batch_number: number; first_block: number; last_block: number; state_root: Hex; l1_messages_root: Hex; commit_tx: Hex | null }
+      | { batch_number: number; first_block: number; last_block: number; state_root: Hex; l1_messages_root: Hex; commit_tx: Hex | null; public_values: Hex }
       | undefined
-    return r && { batchNumber: r.batch_number, firstBlock: r.first_block, lastBlock: r.last_block, stateRoot: r.state_root, l1MessagesRoot: r.l1_messages_root, commitTx: r.commit_tx }
+    return r && { batchNumber: r.batch_number, firstBlock: r.first_block, lastBlock: r.last_block, stateRoot: r.state_root, l1MessagesRoot: r.l1_messages_root, commitTx: r.commit_tx, publicValues: r.public_values }
+  }
+
+  /** The batch's cache file JSON (undefined for batches recorded before inputs were kept, or unknown ones). */
+  batchCacheJson(batchNumber: number): string | undefined {
+    // A database written by an older devnet has no such table; opened read-only it is not created.
+    const has = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'batch_inputs'").pluck().get()
+    if (!has) return undefined
+    return this.db.prepare('SELECT cache_json FROM batch_inputs WHERE batch_number = ?').pluck().get(batchNumber) as string | undefined
+  }
+
+  batchOfBlock(blockNumber: number): number | undefined {
+    return this.db.prepare('SELECT batch_number FROM blocks WHERE number = ?').pluck().get(blockNumber) as number | undefined
+  }
+
+  lastBlockNumber(): number {
+    return (this.db.prepare('SELECT COALESCE(MAX(number), 0) FROM blocks').pluck().get() as number) ?? 0
   }
 
   lastBatchNumber(): number {
