@@ -16,7 +16,7 @@ import type { Json } from '../json.js'
  * Other ethrex revisions embed the tries instead (`state_trie_root: Option<Node>`,
  * `storage_trie_roots: BTreeMap<H256, Node>`, snake_case, no `nodes`/`keys`). That form is recognised and
  * refused with a clear error: the JSON layout of ethrex's trie `Node` could not be read at any pinned commit
- * (README, "Proof coordinator protocol").
+ * (docs/protocol.md).
  */
 
 export interface EthrexWitness {

@@ -53,7 +53,7 @@ export function classifyJson(raw: unknown, file: string): ReadPart[] {
     file,
     '<document>',
     `not a recognised witness shape (top-level: ${keys})`,
-    'accepted: ethrex-replay caches, zk-pig ProverInput, SBV BlockWitness, eth_getBlockByNumber + debug_executionWitness JSON, RLP blocks/ExtWitness, pre-state (EF/EELS) and EEST fixtures; see README',
+    'accepted: ethrex-replay caches, zk-pig ProverInput, SBV BlockWitness, eth_getBlockByNumber + debug_executionWitness JSON, RLP blocks/ExtWitness, pre-state (EF/EELS) and EEST fixtures; see docs/witness-shapes.md',
   )
 }
 
