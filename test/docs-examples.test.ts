@@ -64,6 +64,16 @@ export function examplesOf(file: string, text: string): { examples: Example[]; p
   return { examples, problems }
 }
 
+/** Code blocks preceded by `<!-- file: PATH -->` that differ from that file (examples shown in full). */
+export function staleFileBlocks(file: string, text: string): string[] {
+  const stale: string[] = []
+  for (const m of text.matchAll(/<!--\s*file:\s*(\S+)\s*-->\n```\w*\n([\s\S]*?)\n```/g)) {
+    const path = join(REPO_ROOT, m[1])
+    if (!existsSync(path) || readFileSync(path, 'utf8').trimEnd() !== m[2].trimEnd()) stale.push(`${relative(REPO_ROOT, file)}: the block shown as ${m[1]} differs from the file`)
+  }
+  return stale
+}
+
 /** Relative link targets of a Markdown file that do not exist (anchors ignored). */
 export function brokenLinks(file: string, text: string): string[] {
   const broken: string[] = []
@@ -114,6 +124,11 @@ describe('documentation examples', () => {
   it('finds examples in README and docs, every one well-formed', () => {
     expect(examples.length).toBeGreaterThan(10)
     expect(parsed.flatMap((p) => p.problems)).toEqual([])
+  })
+
+  it('code shown as a file is that file', () => {
+    expect(parsed.flatMap((p) => staleFileBlocks(p.file, p.text))).toEqual([])
+    expect(parsed.some((p) => /<!--\s*file:/.test(p.text))).toBe(true)
   })
 
   it('every relative link points to a file', () => {
