@@ -74,18 +74,31 @@ export function staleFileBlocks(file: string, text: string): string[] {
   return stale
 }
 
-/** Relative link targets of a Markdown file that do not exist (anchors ignored). */
+/** GitHub's anchors of a Markdown file's headings (github-slugger's rule, duplicates numbered). */
+export function headingAnchors(text: string): Set<string> {
+  const seen = new Map<string, number>()
+  const anchors = new Set<string>()
+  for (const m of text.replace(/```[\s\S]*?```/g, '').matchAll(/^#{1,6}\s+(.+?)\s*$/gm)) {
+    const slug = m[1].toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-')
+    const n = seen.get(slug) ?? 0
+    seen.set(slug, n + 1)
+    anchors.add(n === 0 ? slug : `${slug}-${n}`)
+  }
+  return anchors
+}
+
+/** Relative link targets of a Markdown file that do not exist, or whose #anchor is no heading there. */
 export function brokenLinks(file: string, text: string): string[] {
   const broken: string[] = []
   const inCode = text.replace(/```[\s\S]*?```/g, (m) => m.replace(/[^\n]/g, ' '))
   for (const m of inCode.matchAll(/\]\(([^)\s]+)\)/g)) {
     const target = m[1]
-    if (/^[a-z]+:/i.test(target) || target.startsWith('#')) continue
-    const path = resolve(dirname(file), decodeURI(target.split('#')[0]))
-    if (!existsSync(path)) {
-      const line = inCode.slice(0, m.index).split('\n').length
-      broken.push(`${relative(REPO_ROOT, file)}:${line}: ${target}`)
-    }
+    if (/^[a-z]+:/i.test(target)) continue
+    const [pathPart, anchor] = target.split('#')
+    const path = pathPart === '' ? file : resolve(dirname(file), decodeURI(pathPart))
+    const line = inCode.slice(0, m.index).split('\n').length
+    if (!existsSync(path)) broken.push(`${relative(REPO_ROOT, file)}:${line}: ${target}`)
+    else if (anchor !== undefined && path.endsWith('.md') && !headingAnchors(readFileSync(path, 'utf8')).has(anchor)) broken.push(`${relative(REPO_ROOT, file)}:${line}: ${target} (no such heading)`)
   }
   return broken
 }
@@ -131,7 +144,11 @@ describe('documentation examples', () => {
     expect(parsed.some((p) => /<!--\s*file:/.test(p.text))).toBe(true)
   })
 
-  it('every relative link points to a file', () => {
+  it('makes the anchors GitHub makes', () => {
+    expect([...headingAnchors('# A b\n## Native addon (`native/`, `binding.gyp`)\n## A b\n```\n# not\n```')]).toEqual(['a-b', 'native-addon-native-bindinggyp', 'a-b-1'])
+  })
+
+  it('every relative link points to a file, and its #anchor to a heading', () => {
     const broken = parsed.flatMap((p) => brokenLinks(p.file, p.text)).filter((b) => !PENDING_PAGES.has(basename(b.split(': ')[1].split('#')[0])))
     expect(broken).toEqual([])
   })
