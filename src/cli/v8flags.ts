@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 
 /**
- * V8 flags the CLI starts itself with for commands that run worker pools (see README, "Scaling").
+ * V8 flags the CLI starts itself with for commands that run worker pools (see docs/performance.md, "Scaling the worker pool").
  *
  * Why: measured per thread (bench replay, 1 and 2 workers, same blocks), one guest worker keeps V8's helper
  * threads busy with parallel/concurrent GC (~25 % of all CPU) and concurrent TurboFan compiles (~15 %). With

@@ -25,7 +25,14 @@ export interface CoordinatorMetrics {
   provingSeconds: Histogram<'prover_type'>
   /** Record that a prover (by prover_id, else address) asked for work. */
   seenProver(id: string): void
+  /** Provers seen within the prover timeout, most recent first (for the status page). */
+  provers(): { id: string; lastSeenMs: number }[]
+  /** The last refusals counted by `rejected`, newest last (for the status page). */
+  recentRefusals: { reason: string; atMs: number }[]
 }
+
+/** Refusals kept for the status page. */
+export const RECENT_REFUSALS = 50
 
 /** Provers remembered for the metric at most; beyond it the least recently seen is forgotten. */
 export const MAX_TRACKED_PROVERS = 10_000
@@ -61,9 +68,21 @@ export function createCoordinatorMetrics(
       this.set(lastSeen.size())
     },
   })
+  // Every refusal is counted through `rejected`; the last few are also kept with their time for the status page.
+  const rejected = new Counter({ name: 'tessera_coordinator_rejected_messages_total', help: 'Messages refused, by reason', labelNames: ['reason'], registers: [registry] })
+  const recentRefusals: CoordinatorMetrics['recentRefusals'] = []
+  const countRefusal = rejected.inc.bind(rejected)
+  rejected.inc = ((labels?: { reason?: string } | number, value?: number) => {
+    if (typeof labels === 'object' && labels.reason !== undefined) {
+      recentRefusals.push({ reason: labels.reason, atMs: Date.now() })
+      if (recentRefusals.length > RECENT_REFUSALS) recentRefusals.shift()
+    }
+    return typeof labels === 'object' ? countRefusal(labels, value) : countRefusal(labels)
+  }) as typeof rejected.inc
   return {
     registry,
-    rejected: new Counter({ name: 'tessera_coordinator_rejected_messages_total', help: 'Messages refused, by reason', labelNames: ['reason'], registers: [registry] }),
+    rejected,
+    recentRefusals,
     sourceFilesSkipped: new Gauge({ name: 'tessera_coordinator_source_files_skipped', help: 'Source files skipped (unreadable or not a batch)', registers: [registry] }),
     dropped: new Counter({
       name: 'tessera_coordinator_dropped_connections_total',
@@ -82,12 +101,19 @@ export function createCoordinatorMetrics(
     seenProver(id) {
       lastSeen.touch(id)
     },
+    provers() {
+      return lastSeen.entries().map(([id, lastSeenMs]) => ({ id, lastSeenMs }))
+    },
   }
 }
 
-/** Serve `GET /metrics` on the address; resolves once listening. */
-export function serveMetrics(registry: Registry, address: Address): Promise<http.Server> {
+/** Answers a request the metrics server does not know; returns false to leave it to the 404. */
+export type ExtraRoutes = (req: http.IncomingMessage, res: http.ServerResponse) => boolean
+
+/** Serve `GET /metrics` (and `routes`, e.g. the status page) on the address; resolves once listening. */
+export function serveMetrics(registry: Registry, address: Address, routes?: ExtraRoutes): Promise<http.Server> {
   const server = http.createServer((req, res) => {
+    if (routes?.(req, res)) return
     if (req.method !== 'GET' || (req.url !== '/metrics' && req.url !== '/')) {
       res.writeHead(404).end()
       return

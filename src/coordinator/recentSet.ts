@@ -30,4 +30,10 @@ export class RecentSet {
     }
     return this.seen.size
   }
+
+  /** Entries seen within the ttl, most recent first: [key, last seen (ms)]. */
+  entries(now = Date.now()): [string, number][] {
+    this.size(now)
+    return [...this.seen].reverse()
+  }
 }

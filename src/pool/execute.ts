@@ -14,7 +14,7 @@ export interface PoolOptions {
   maxHeapMb?: number
   /**
    * Per-worker young generation in MB (resourceLimits.maxYoungGenerationSizeMb); default V8's. Measured at 96 MB
-   * it did not lower the guest's GC CPU time on the bench set (README, scaling), so it is only a knob.
+   * it did not lower the guest's GC CPU time on the bench set (docs/performance.md, scaling), so it is only a knob.
    */
   youngGenerationMb?: number
   /** Enable the crash-drill task kind used by the tests. */

@@ -14,8 +14,8 @@ import { PROOF_FORMATS, PROVER_TYPES, type Message, type ProofFormat } from './m
  *   {"ProofSubmit":{"batch_number":7,"batch_proof":{"ProofBytes":{"prover_type":"Exec","proof":"0x","public_values":"0x.."}}}}
  *   {"ProofSubmitACK":{"batch_number":7}}
  * Read so that provers and coordinators of that release keep working, and a request read in it is answered
- * in it; Tessera never starts a conversation in it. Kept until Tessera 0.3 (README, "Proof coordinator
- * protocol").
+ * in it; Tessera never starts a conversation in it. Kept until Tessera 0.3 (docs/protocol.md,
+ * "Tessera 0.1 dialect").
  */
 
 export const LEGACY_VARIANTS = new Set(['BatchRequest', 'BatchResponse', 'VersionMismatch', 'ProverTypeNotNeeded', 'ProofSubmit', 'ProofSubmitACK'])

@@ -100,7 +100,7 @@ export async function replayRpcBlocks(
       }
       const err = e as Error
       const fallback = batch.witness.fallbackReason ? ` (${batch.witness.fallbackReason})` : ''
-      record.error = { name: err.name ?? 'Error', message: err.message + (e instanceof WitnessIncomplete && batch.witness.source === 'eth_getProof' ? ' (not coverable from eth_getProof: see the known limits in README)' : '') + fallback }
+      record.error = { name: err.name ?? 'Error', message: err.message + (e instanceof WitnessIncomplete && batch.witness.source === 'eth_getProof' ? ' (not coverable from eth_getProof: see docs/replay.md, "eth_getProof witnesses")' : '') + fallback }
       return record
     }
   }

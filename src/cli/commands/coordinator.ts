@@ -11,6 +11,7 @@ import { Coordinator, type CoordinatorOptions } from '../../coordinator/coordina
 import { createCoordinatorMetrics, serveMetrics } from '../../coordinator/metrics.js'
 import { loadDirectory, rpcBatchLoader, SkippedFiles } from '../../coordinator/source.js'
 import { createSourceParser } from '../../coordinator/sourcePool.js'
+import { statusRoutes } from '../../coordinator/statusPage.js'
 import { CoordinatorStore, StoreRefused } from '../../coordinator/store.js'
 import { parseWitnessForm, type WrittenWitnessForm } from '../../protocol/ethrex/witness.js'
 import { parseProverType, type ProverType } from '../../protocol/messages.js'
@@ -37,7 +38,7 @@ Serve batches to provers over TCP (ethrex proof-coordinator protocol) and keep p
   --max-message-bytes N      largest request accepted (default 16777216)
   --read-timeout MS          drop a connection idle this long while reading (default 30000)
   --auth-token SECRET        shared secret provers must send (or env TESSERA_AUTH_TOKEN)
-  --metrics HOST:PORT        serve Prometheus metrics at http://HOST:PORT/metrics
+  --metrics HOST:PORT        serve Prometheus metrics at http://HOST:PORT/metrics and a status page at /status
   --risc0-image-id HEX       image id of the RISC Zero guest: RISC0 Groth16 seals are verified before storing
   --sp1-vkey HEX             program vkey (bytes32) of the SP1 guest: SP1 Groth16 proofs are verified likewise
   --source-poll-interval MS  look for new batches this often (default 30000; 0 = only at start)
@@ -301,8 +302,9 @@ export async function run(argv: string[]): Promise<number> {
   let metricsServer: http.Server | undefined
   if (values.metrics) {
     const address = parseAddress(values.metrics, 9090)
-    metricsServer = await serveMetrics(metrics.registry, address)
-    log.info({ address: formatAddress(address) }, 'metrics at /metrics')
+    const status = statusRoutes({ store, metrics, requiredTypes, proverTimeoutMs, version, startedAtMs: Date.now() })
+    metricsServer = await serveMetrics(metrics.registry, address, status)
+    log.info({ address: formatAddress(address) }, 'metrics at /metrics, status page at /status')
   }
 
   let polling: NodeJS.Timeout | undefined

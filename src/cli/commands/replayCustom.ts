@@ -37,7 +37,7 @@ options:
   --blocks N            blocks to build (default 1)
   --txs-per-block K     transactions per block, besides block 1's deployments (default 10)
   --kind KIND           traffic (default transfer)
-  --l2                  build an L2 batch instead (needs the L2 devnet; see README "replay custom --l2")
+  --l2                  build an L2 batch instead (needs the L2 devnet; see docs/replay.md)
   --fork F              cancun (default) or prague
   --cache-dir DIR       also write the batch as an ethrex-replay cache file (replay it with 'replay file')
   --json FILE           write the run's numbers as JSON

@@ -41,7 +41,7 @@ export function classifyJson(raw: unknown, file: string): ReadPart[] {
 }
 
 const ACCEPTED_SHAPES =
-  'accepted: ethrex-replay caches, zk-pig ProverInput, SBV BlockWitness, keth EELS-style inputs, eth_getBlockByNumber + debug_executionWitness JSON, RLP blocks/ExtWitness, zevm binary and SSZ stateless inputs, pre-state (EF/EELS) and EEST fixtures; see docs/witness-shapes-more.md'
+  'accepted: ethrex-replay caches, zk-pig ProverInput, SBV BlockWitness, keth EELS-style inputs, eth_getBlockByNumber + debug_executionWitness JSON, RLP blocks/ExtWitness, zevm binary and SSZ stateless inputs, pre-state (EF/EELS) and EEST fixtures; see docs/witness-shapes.md'
 
 /** Recognise a binary (or hex text) input. */
 /** An EIP-4844 blob as ethrex's L1 committer publishes batches: 4096 field elements whose first byte is 0. */

@@ -1,7 +1,7 @@
 import type { ChainConfig } from '../../../guest/types.js'
 import type { Json } from './json.js'
 
-/** Every input shape Tessera recognises, named after its producer (see README "Accepted witness shapes"). */
+/** Every input shape Tessera recognises, named after its producer (see docs/witness-shapes.md). */
 export type ShapeName =
   | 'ethrex-cache'
   | 'ethrex-cache-2025'
