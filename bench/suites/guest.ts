@@ -7,6 +7,7 @@ import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
 import { MapDB, ValueEncoding, bytesToHex } from '@ethereumjs/util'
 import { createVM, runBlock } from '@ethereumjs/vm'
 import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_V8_FLAGS } from '../../src/cli/v8flags.js'
 import { timeByCategory } from '../categories.js'
@@ -165,11 +166,13 @@ type PerEntry = NonNullable<SuiteResult['perEntry']>[number]
 
 /** A fresh process runs the entry's file once cold and three times warm (bench/coldRun.ts). */
 function coldRun(file: string): Promise<{ coldMs: number; warmMs: number[]; gas: number; startupMs: number }> {
-  const script = fileURLToPath(new URL('../coldRun.js', import.meta.url))
+  // Compiled: next to this file's folder; under vitest (sources): the compiled copy in dist/.
+  const here = fileURLToPath(new URL('../coldRun.js', import.meta.url))
+  const script = existsSync(here) ? here : fileURLToPath(new URL('../../dist/bench/coldRun.js', import.meta.url))
   return new Promise((resolveRun, reject) => {
     // The flags `replay file` runs with (src/cli/v8flags.ts), so the cold figure is what a replay pays.
     execFile(process.execPath, [...DEFAULT_V8_FLAGS, script, file], { maxBuffer: 1 << 20, timeout: 600_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`cold run of ${file}: ${stderr.trim().split('\n').pop() ?? err.message}`))
+      if (err) reject(new Error(`cold run of ${file}: ${stderr.split('\n').find((l) => /Error/.test(l))?.trim() ?? err.message}`))
       else resolveRun(JSON.parse(stdout.trim().split('\n').pop()!))
     })
   })
