@@ -45,6 +45,21 @@ export interface SuiteResult {
   notes: string[]
   /** Per input (guest suite: per batch), median milliseconds per implementation, to see where a ratio comes from. */
   perEntry?: { label: string; kind?: string; gas: number; ms: Record<string, number> }[]
+  /** Guest suite on files or the real-chain set: one row per block (batch). */
+  perBlock?: {
+    label: string
+    gas: number
+    warmMgasPerSecond: number
+    statefulHostMgasPerSecond: number
+    /** stateful VM with the guest's crypto ÷ guest, time ratio (higher: guest faster). */
+    vsStatefulSameCrypto: number
+    vsStateful: number
+    coldMs?: number
+    processWarmMs?: number
+    coldOverWarm?: number
+    processStartToVerdictMs?: number
+    categories: { category: string; ms: number; percent: number }[]
+  }[]
   /** With --profile: where the profiled engine spent its time (bench/profile.ts). */
   profile?: {
     engine: string

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { basename, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createBlockFromRLP, createBlockHeaderFromRLP, type Block, type BlockHeader } from '@ethereumjs/block'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
@@ -12,6 +12,8 @@ import type { ProgramInput } from '../../guest/types.js'
 import type { BlockchainTestCase } from '../../src/conformance/case.js'
 import { chainConfigForNetwork } from '../../src/conformance/networks.js'
 import { cacheFileToProgramInput, readCacheFile } from '../../src/witness/cache.js'
+import { readInputs } from '../../src/witness/formats/read.js'
+import { resolveInput } from '../../src/witness/formats/resolve.js'
 import { buildStateFromAlloc } from '../../src/witness/genesis.js'
 import { parseHex } from '../../src/witness/hex.js'
 import { recordWitness } from '../../src/witness/record.js'
@@ -37,7 +39,7 @@ export function sharedFixtures(): string {
   return process.env.TESSERA_FIXTURES ?? resolve(REPO_ROOT, '../shared/fixtures')
 }
 
-export type EntrySource = 'hoodi' | 'devnet' | 'ef'
+export type EntrySource = 'hoodi' | 'devnet' | 'ef' | 'real' | 'file'
 
 /**
  * What dominates a batch's execution, for the per-kind breakdown of the guest suite:
@@ -62,6 +64,8 @@ export interface BlockSetEntry {
   transactions: number
   /** For a stateful run: full (or, for Hoodi/devnet, witness-partial) pre-state keyed like guest NodeStore. */
   preState: Map<string, Uint8Array>
+  /** The file the entry was read from, when it came from one witness file (cold runs start a process on it). */
+  file?: string
   /** Ancestor headers, oldest first, ending at the first block's parent. */
   ancestors: BlockHeader[]
 }
@@ -147,14 +151,67 @@ function summarise(input: ProgramInput): { gas: bigint; blocks: number; transact
   return { gas: blocks.reduce((g, b) => g + b.header.gasUsed, 0n), blocks: blocks.length, transactions: blocks.reduce((n, b) => n + b.transactions.length, 0) }
 }
 
-async function cacheEntry(path: string, source: EntrySource, label: string, kind: BlockKind): Promise<BlockSetEntry> {
-  const input = cacheFileToProgramInput(await readCacheFile(path))
+/** A ready ProgramInput as an entry: the witness nodes are the stateful run's (partial) pre-state. */
+function programEntry(input: ProgramInput, source: EntrySource, label: string, kind: BlockKind): BlockSetEntry {
   const common = commonFromChainConfig(input.chainConfig, guestCrypto())
   const ancestors = input.witness.headers
     .map((raw) => createBlockHeaderFromRLP(raw, { common, setHardfork: true, skipConsensusFormatValidation: true }))
     .sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0))
   const preState = NodeStore.fromWitness(input.witness.state, input.witness.codes, keccak_256).contents()
   return { label, source, kind, input, ...summarise(input), preState, ancestors }
+}
+
+async function cacheEntry(path: string, source: EntrySource, label: string, kind: BlockKind): Promise<BlockSetEntry> {
+  return programEntry(cacheFileToProgramInput(await readCacheFile(path)), source, label, kind)
+}
+
+/**
+ * Entries from witness files of any shape `replay file` reads (`tessera bench --blocks FILE...`): each input
+ * the files hold, resolved as `replay file` resolves it. An input the bench cannot run (no parent header,
+ * an L2 batch, unreadable) is an error naming the file: a benchmark silently missing a block would mislead.
+ */
+export async function fileEntries(paths: string[], opts: { trustPreStateRoot?: boolean; source?: EntrySource } = {}): Promise<BlockSetEntry[]> {
+  const grouped = await readInputs(paths)
+  if (grouped.errors.length > 0) {
+    const { file, error } = grouped.errors[0]!
+    throw new Error(`bench --blocks: ${file}: ${(error as Error)?.message ?? String(error)}`)
+  }
+  if (grouped.l2.length > 0) throw new Error(`bench --blocks: ${grouped.l2[0]!.file}: L2 batch files are not benchmarked against a stateful VM (ethereumjs cannot decode privileged transactions)`)
+  const out: BlockSetEntry[] = []
+  for (const loaded of grouped.inputs) {
+    const resolved = await resolveInput(loaded, { trustPreStateRoot: opts.trustPreStateRoot })
+    const first = resolved.blocks[0]!.header.number
+    const last = resolved.blocks[resolved.blocks.length - 1]!.header.number
+    const name = basename(loaded.files[0]!)
+    const label = `${name} ${first === last ? first : `${first}-${last}`}`
+    if (resolved.anchor === 'unanchored') throw new Error(`bench --blocks: ${loaded.files.join(' + ')}: no parent header (the stateful VM needs one); give a file that carries it`)
+    out.push({ ...programEntry(resolved.program, opts.source ?? 'file', label, 'real chain'), ...(loaded.files.length === 1 ? { file: loaded.files[0] } : {}) })
+  }
+  return out
+}
+
+/**
+ * The built-in real-chain set (`tessera bench --suite guest --set real`): every real L1 block in the shared
+ * fixtures that runs to a verdict of "valid" on its own (see ../shared/fixtures/real/README.md). Left out:
+ * zk-pig 22188088 (incomplete by design: its producer drops a sibling node), SBV 0x2ba60c and geth-keeper
+ * (no parent header / incomplete), SBV 0x2caa27 (0 gas), besu-zevm (devnet chain config not given).
+ */
+export const REAL_CHAIN_FILES = [
+  'replay/cache_hoodi_1265656.json',
+  'real/ethrex-replay-2025/cache_3990967.json',
+  'real/ethrex-replay-2025/cache_690403.json',
+  'real/ethrex-replay-2025/cache_hoodi_974567.json',
+]
+
+export async function loadRealChainSet(log?: (line: string) => void): Promise<BlockSetEntry[]> {
+  const paths = REAL_CHAIN_FILES.map((f) => resolve(sharedFixtures(), f))
+  const missing = paths.filter((p) => !existsSync(p))
+  if (missing.length > 0) log?.(`real-chain set: ${missing.length} file(s) missing under ${sharedFixtures()} (set TESSERA_FIXTURES): ${missing.join(', ')}`)
+  const present = paths.filter((p) => existsSync(p))
+  if (present.length === 0) throw new Error(`real-chain set: no fixture found under ${sharedFixtures()}`)
+  const out: BlockSetEntry[] = []
+  for (const p of present) out.push(...(await fileEntries([p], { source: 'real' })))
+  return out
 }
 
 /** The canonical chain of one EF case as a ProgramInput, witness recorded from `pre` as case.ts does. */
@@ -261,11 +318,14 @@ async function buildBlockSet(opts: BlockSetOptions): Promise<BlockSetEntry[]> {
   return out
 }
 
+const SOURCE_NAMES: Record<EntrySource, string> = { hoodi: 'Hoodi', devnet: 'devnet', ef: 'EF', real: 'real-chain', file: 'from --blocks' }
+
 /** One-line description of a set. */
 export function describeBlockSet(entries: BlockSetEntry[]): string {
   const count = (s: EntrySource) => entries.filter((e) => e.source === s).length
   const gas = entries.reduce((g, e) => g + e.gas, 0n)
   const blocks = entries.reduce((n, e) => n + e.blocks, 0)
   const txs = entries.reduce((n, e) => n + e.transactions, 0)
-  return `${entries.length} batches (${count('hoodi')} Hoodi, ${count('devnet')} devnet, ${count('ef')} EF), ${blocks} blocks, ${txs} txs, ${(Number(gas) / 1e6).toFixed(1)} Mgas`
+  const parts = (['hoodi', 'devnet', 'ef', 'real', 'file'] as EntrySource[]).filter((s) => count(s) > 0).map((s) => `${count(s)} ${SOURCE_NAMES[s]}`)
+  return `${entries.length} batches (${parts.join(', ')}), ${blocks} blocks, ${txs} txs, ${(Number(gas) / 1e6).toFixed(1)} Mgas`
 }

@@ -6,7 +6,11 @@ import { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
 import { MapDB, ValueEncoding, bytesToHex } from '@ethereumjs/util'
 import { createVM, runBlock } from '@ethereumjs/vm'
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { DEFAULT_V8_FLAGS } from '../../src/cli/v8flags.js'
+import { timeByCategory } from '../categories.js'
 import { commonFromChainConfig } from '../../guest/chain.js'
 import { guestCrypto } from '../../guest/crypto.js'
 import { executeStateless, type ExecuteOptions } from '../../guest/execute.js'
@@ -14,7 +18,7 @@ import { hostCrypto, nativeAllowed } from '../../src/crypto/index.js'
 import { hostGuestOptions } from '../../src/crypto/guestOptions.js'
 import { profileCpu } from '../profile.js'
 import type { BenchSuite, Measurement, Ratio, SuiteResult } from '../types.js'
-import { BLOCK_KINDS, describeBlockSet, loadBlockSet, type BlockSetEntry, type BlockSetOptions, type EntrySource } from './blockset.js'
+import { BLOCK_KINDS, describeBlockSet, fileEntries, loadBlockSet, loadRealChainSet, type BlockSetEntry, type BlockSetOptions, type EntrySource } from './blockset.js'
 
 /**
  * Guest execution throughput, single thread, in Mgas/s over the fixed block set (bench/suites/blockset.ts),
@@ -41,6 +45,10 @@ export type Engine = 'guest-native' | 'guest-js' | 'stateful-vm' | 'stateful-vm-
 const ENGINES: Engine[] = ['guest-native', 'guest-js', 'stateful-vm', 'stateful-vm-host']
 
 export interface GuestSuiteOptions extends BlockSetOptions {
+  /** Benchmark these witness files (any shape `replay file` reads) instead of the fixed set, block by block. */
+  files?: string[]
+  /** `real`: the built-in real-chain set (bench/suites/blockset.ts REAL_CHAIN_FILES), block by block. */
+  set?: 'real'
   /** Timed passes over the set (default 2, quick 1). */
   rounds?: number
   /** Untimed warm-up pass over the light batches of the set (default true; quick: first entry only). */
@@ -151,6 +159,62 @@ function rme(xs: number[]): number {
   return Number(((1.96 * sd) / Math.sqrt(xs.length) / mean * 100).toFixed(2))
 }
 
+/** Targets of the real-chain bench (measured side by side in one run; README "Performance"). */
+export const REAL_CHAIN_TARGETS = { vsStatefulSameCrypto: 3, warmMgasPerSecond: 40, coldOverWarm: 1.5 }
+
+type PerEntry = NonNullable<SuiteResult['perEntry']>[number]
+
+/** A fresh process runs the entry's file once cold and three times warm (bench/coldRun.ts). */
+function coldRun(file: string): Promise<{ coldMs: number; warmMs: number[]; gas: number; startupMs: number }> {
+  // Compiled: next to this file's folder; under vitest (sources): the compiled copy in dist/.
+  const here = fileURLToPath(new URL('../coldRun.js', import.meta.url))
+  const script = existsSync(here) ? here : fileURLToPath(new URL('../../dist/bench/coldRun.js', import.meta.url))
+  return new Promise((resolveRun, reject) => {
+    // The flags `replay file` runs with (src/cli/v8flags.ts), so the cold figure is what a replay pays.
+    execFile(process.execPath, [...DEFAULT_V8_FLAGS, script, file], { maxBuffer: 1 << 20, timeout: 600_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`cold run of ${file}: ${stderr.split('\n').find((l) => /Error/.test(l))?.trim() ?? err.message}`))
+      else resolveRun(JSON.parse(stdout.trim().split('\n').pop()!))
+    })
+  })
+}
+
+/**
+ * Block-by-block view of a file or real-chain run: warm Mgas/s (median of the interleaved rounds), the guest
+ * against the stateful VM given the same crypto, cold (first block in a fresh process) against warm in that
+ * same process, and where one warm guest pass spends its time by category (bench/categories.ts).
+ */
+async function perBlockReport(entries: BlockSetEntry[], perEntry: PerEntry[], native: ExecuteOptions, opts: { log: (line: string) => void }): Promise<NonNullable<SuiteResult['perBlock']>> {
+  const rows: NonNullable<SuiteResult['perBlock']> = []
+  for (const [i, entry] of entries.entries()) {
+    const ms = perEntry[i]!.ms
+    const mgas = Number(entry.gas) / 1e6
+    const cold = entry.file !== undefined ? await coldRun(entry.file) : undefined
+    const processWarm = cold !== undefined ? median(cold.warmMs) : undefined
+    const profile = await profileCpu(async () => {
+      await runGuest(entry, native)
+    }, { top: 1, intervalUs: 100 })
+    rows.push({
+      label: entry.label,
+      gas: Number(entry.gas),
+      warmMgasPerSecond: Number((mgas / (ms['guest-native']! / 1000)).toFixed(2)),
+      statefulHostMgasPerSecond: Number((mgas / (ms['stateful-vm-host']! / 1000)).toFixed(2)),
+      vsStatefulSameCrypto: Number((ms['stateful-vm-host']! / ms['guest-native']!).toFixed(2)),
+      vsStateful: Number((ms['stateful-vm']! / ms['guest-native']!).toFixed(2)),
+      ...(cold !== undefined
+        ? { coldMs: Number(cold.coldMs.toFixed(1)), processWarmMs: Number(processWarm!.toFixed(1)), coldOverWarm: Number((cold.coldMs / processWarm!).toFixed(2)), processStartToVerdictMs: Number(cold.startupMs.toFixed(0)) }
+        : {}),
+      categories: timeByCategory(profile.profile),
+    })
+  }
+  opts.log('  per block (warm: median of the rounds; cold: first run in a fresh process, against warm runs in that process):')
+  opts.log(`    ${'block'.padEnd(36)} ${'Mgas'.padStart(6)} ${'warm Mgas/s'.padStart(11)} ${'x same-crypto VM'.padStart(16)} ${'cold ms'.padStart(8)} ${'cold/warm'.padStart(9)}  where the time goes`)
+  for (const r of rows) {
+    const where = r.categories.slice(0, 4).map((c) => `${c.category} ${c.percent.toFixed(0)}%`).join(', ')
+    opts.log(`    ${r.label.slice(0, 36).padEnd(36)} ${(r.gas / 1e6).toFixed(1).padStart(6)} ${r.warmMgasPerSecond.toFixed(1).padStart(11)} ${('x' + r.vsStatefulSameCrypto.toFixed(2)).padStart(16)} ${(r.coldMs?.toFixed(0) ?? '-').padStart(8)} ${(r.coldOverWarm !== undefined ? 'x' + r.coldOverWarm.toFixed(2) : '-').padStart(9)}  ${where}`)
+  }
+  return rows
+}
+
 export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
   return {
     name: 'guest',
@@ -158,7 +222,8 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
     async run(opts): Promise<SuiteResult> {
       const setOpts: BlockSetOptions = { sources: options.sources, maxEntries: options.maxEntries, quick: opts.quick, log: opts.log }
       const started = performance.now()
-      const entries = await loadBlockSet(setOpts)
+      const perBlock = options.files !== undefined || options.set === 'real'
+      const entries = options.files !== undefined ? await fileEntries(options.files) : options.set === 'real' ? await loadRealChainSet(opts.log) : await loadBlockSet(setOpts)
       const native = await hostGuestOptions()
       const setups = new Map<BlockSetEntry, Record<'stateful-vm' | 'stateful-vm-host', StatefulSetup>>()
       for (const e of entries) setups.set(e, { 'stateful-vm': await prepareStateful(e), 'stateful-vm-host': await prepareStateful(e, native) })
@@ -189,7 +254,7 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
       }
       // Warm-up (JIT, KZG setup, module caches): every engine over the light batches (< 5 Mgas), or only the
       // first batch in quick runs.
-      const fullWarmup = options.fullWarmup ?? !opts.quick
+      const fullWarmup = options.fullWarmup ?? (!opts.quick && !perBlock)
       for (const entry of fullWarmup ? entries.filter((e) => e.gas < 5_000_000n) : entries.slice(0, 1)) for (const engine of ENGINES) await run(engine, entry)
       const rounds = options.rounds ?? (opts.quick ? 1 : 2)
       // ms[engine][round][entry]
@@ -208,7 +273,7 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
       const ratios: Ratio[] = []
       const groups: [string, (e: BlockSetEntry) => boolean][] = [
         ['guest all blocks', () => true],
-        ...(['hoodi', 'devnet', 'ef'] as EntrySource[]).map((s): [string, (e: BlockSetEntry) => boolean] => [`guest ${s}`, (e) => e.source === s]),
+        ...(['hoodi', 'devnet', 'ef', 'real', 'file'] as EntrySource[]).map((s): [string, (e: BlockSetEntry) => boolean] => [`guest ${s}`, (e) => e.source === s]),
         ...BLOCK_KINDS.map((k): [string, (e: BlockSetEntry) => boolean] => [`kind ${k}`, (e) => e.kind === k]),
         ['guest ef EVM-heavy', (e) => e.source === 'ef' && e.kind === 'EVM-heavy'],
       ]
@@ -236,8 +301,8 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
       const headline = find('guest all blocks', 'stateful-vm')!
       const evm = find('guest ef EVM-heavy', 'stateful-vm') ?? find('guest ef', 'stateful-vm')
       notes.push(
-        `issue 12 target (guest >= 2x stateful @ethereumjs/vm over all blocks): ${headline.ratio >= 2 ? 'MET' : 'NOT met'} in this run (x${headline.ratio.toFixed(2)}; same crypto: x${find('guest all blocks', 'stateful-vm-host')!.ratio.toFixed(2)})`,
-        ...(evm ? [`issue 12 target (>= 1.5x on the EVM-heavy EF part): ${evm.ratio >= 1.5 ? 'MET' : 'NOT met'} in this run (x${evm.ratio.toFixed(2)})`] : []),
+        `guest over all blocks: x${headline.ratio.toFixed(2)} the stateful @ethereumjs/vm, x${find('guest all blocks', 'stateful-vm-host')!.ratio.toFixed(2)} with the same crypto`,
+        ...(evm ? [`guest on the EVM-heavy EF part: x${evm.ratio.toFixed(2)} the stateful VM`] : []),
         `${rounds} timed round(s) over the set, median per engine; per-block interleaved; single thread; noisy shared machine: treat ratios as ±15%`,
       )
       const perEntry = entries.map((e, i) => ({
@@ -252,6 +317,19 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
         opts.log(`    ${e.label.slice(0, 48).padEnd(48)} ${e.kind.padEnd(13)} ${(e.gas / 1e6).toFixed(1).padStart(6)} Mgas  guest ${e.ms['guest-native']!.toFixed(0).padStart(6)}  stateful ${e.ms['stateful-vm']!.toFixed(0).padStart(6)}  x${(e.ms['stateful-vm']! / e.ms['guest-native']!).toFixed(2)}`)
       }
       const result: SuiteResult = { suite: 'guest', measurements, ratios, notes, perEntry }
+      if (perBlock) {
+        result.perBlock = await perBlockReport(entries, perEntry, native, opts)
+        const t = REAL_CHAIN_TARGETS
+        const sameCrypto = find('guest all blocks', 'stateful-vm-host')!.ratio
+        const warm = measurements.find((m) => m.group === 'guest all blocks' && m.name === 'guest-native')!.value
+        const colds = result.perBlock.flatMap((r) => (r.coldOverWarm !== undefined ? [r.coldOverWarm] : []))
+        const worstCold = colds.length > 0 ? Math.max(...colds) : undefined
+        notes.push(
+          `target guest >= x${t.vsStatefulSameCrypto} the stateful VM with the same crypto over the set: ${sameCrypto >= t.vsStatefulSameCrypto ? 'MET' : 'NOT met'} (x${sameCrypto.toFixed(2)})`,
+          `target warm single-thread >= ${t.warmMgasPerSecond} Mgas/s over the set: ${warm >= t.warmMgasPerSecond ? 'MET' : 'NOT met'} (${warm.toFixed(1)} Mgas/s)`,
+          ...(worstCold !== undefined ? [`target cold first block <= x${t.coldOverWarm} warm, every block: ${worstCold <= t.coldOverWarm ? 'MET' : 'NOT met'} (worst x${worstCold.toFixed(2)})`] : []),
+        )
+      }
       if (opts.profile) {
         // Untimed: the profiler slows what it samples. One guest-native pass over the whole set.
         const p = await profileCpu(async () => {

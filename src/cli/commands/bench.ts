@@ -2,10 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from '../args.js'
 import { SUITES } from '../../../bench/index.js'
+import { createGuestSuite } from '../../../bench/suites/guest.js'
 import { ratioTable, renderSvg, runSuites } from '../../../bench/report.js'
+import type { SuiteResult } from '../../../bench/types.js'
 import { hostCrypto, packageRoot } from '../../crypto/index.js'
 
 const USAGE = `usage: tessera bench [--suite NAME]... [--quick] [--profile] [--time MS] [--json FILE] [--svg FILE] [--list]
+       tessera bench --suite guest (--blocks FILE... | --set real) [--json FILE]
 
   --suite NAME   run only this suite (repeatable); see --list
   --quick        short runs (about 5x faster, noisier; the guest suite uses its quick block subset)
@@ -15,15 +18,22 @@ const USAGE = `usage: tessera bench [--suite NAME]... [--quick] [--profile] [--t
   --json FILE    JSON results (default bench-results.json; --out is the same)
   --svg FILE     bar chart of the results (default: next to the JSON, .svg)
   --list         list suites and exit
+  --blocks FILE... guest suite on your own witness files (any shape \`replay file\` reads), block by block:
+                 warm and cold Mgas/s, the guest against the stateful VM with the same crypto, where the time goes
+  --set real     guest suite on the built-in real-chain set (Hoodi, Holesky and ethrex caches from ../shared/fixtures)
 
 TESSERA_NATIVE=0 runs everything without the native addon and native secp256k1.`
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { suite?: string[]; quick?: boolean; profile?: boolean; time?: string; out?: string; json?: string; svg?: string; list?: boolean; help?: boolean }
+  let positionals: string[]
+  let values: { blocks?: string[]; set?: string; suite?: string[]; quick?: boolean; profile?: boolean; time?: string; out?: string; json?: string; svg?: string; list?: boolean; help?: boolean }
   try {
-    ;({ values } = parseArgs({
+    ;({ values, positionals } = parseArgs({
       args: argv,
+      allowPositionals: true,
       options: {
+        blocks: { type: 'string', multiple: true },
+        set: { type: 'string' },
         suite: { type: 'string', multiple: true },
         quick: { type: 'boolean' },
         profile: { type: 'boolean' },
@@ -53,7 +63,30 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`tessera bench: unknown suite ${unknown.join(', ')} (have: ${SUITES.map((s) => s.name).join(', ')})`)
     return 2
   }
-  const suites = wanted.length > 0 ? SUITES.filter((s) => wanted.includes(s.name)) : SUITES
+  // `--blocks a.json b.json`: the first file is the flag's value, the rest arrive as positionals.
+  const files = values.blocks === undefined ? undefined : [...values.blocks, ...positionals]
+  if (files === undefined && positionals.length > 0) {
+    console.error(`tessera bench: unexpected argument ${positionals[0]} (files go after --blocks)\n\n${USAGE}`)
+    return 2
+  }
+  if (values.set !== undefined && values.set !== 'real') {
+    console.error(`tessera bench: unknown set ${values.set} (have: real)`)
+    return 2
+  }
+  if (files !== undefined && values.set !== undefined) {
+    console.error('tessera bench: give either --blocks FILE... or --set real, not both')
+    return 2
+  }
+  const perBlock = files !== undefined || values.set !== undefined
+  if (perBlock && wanted.some((n) => n !== 'guest')) {
+    console.error('tessera bench: --blocks and --set apply to the guest suite only (use --suite guest)')
+    return 2
+  }
+  const suites = perBlock
+    ? [createGuestSuite({ files, set: values.set as 'real' | undefined })]
+    : wanted.length > 0
+      ? SUITES.filter((s) => wanted.includes(s.name))
+      : SUITES
   const quick = values.quick ?? false
   const timeMs = values.time !== undefined ? Number(values.time) : quick ? 80 : 400
   if (!Number.isFinite(timeMs) || timeMs <= 0) {
@@ -85,6 +118,7 @@ export async function run(argv: string[]): Promise<number> {
   writeFileSync(out, JSON.stringify(report, null, 2) + '\n')
   writeFileSync(svg, renderSvg(report))
   console.log(ratioTable(report))
+  for (const s of report.suites) if (s.perBlock !== undefined) console.log(perBlockTable(s.perBlock))
   for (const s of report.suites) {
     if (s.profile === undefined) continue
     console.log(`${s.suite}: top self time (${s.profile.engine}, ${s.profile.totalMs.toFixed(0)} ms sampled)`)
@@ -92,4 +126,21 @@ export async function run(argv: string[]): Promise<number> {
   }
   console.log(`wrote ${out} and ${svg}${profiles.length > 0 ? ` and ${profiles.join(', ')}` : ''}`)
   return 0
+}
+
+/** The guest suite's block-by-block rows as a terminal table. */
+function perBlockTable(rows: NonNullable<SuiteResult['perBlock']>): string {
+  const head = ['block', 'Mgas', 'warm Mgas/s', 'x VM same crypto', 'cold ms', 'cold/warm', 'top 3: where the time goes']
+  const body = rows.map((r) => [
+    r.label.slice(0, 40),
+    (r.gas / 1e6).toFixed(2),
+    r.warmMgasPerSecond.toFixed(1),
+    `x${r.vsStatefulSameCrypto.toFixed(2)}`,
+    r.coldMs?.toFixed(0) ?? '-',
+    r.coldOverWarm !== undefined ? `x${r.coldOverWarm.toFixed(2)}` : '-',
+    r.categories.slice(0, 3).map((c) => `${c.category} ${c.percent.toFixed(0)}%`).join(', '),
+  ])
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)))
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()
+  return [line(head), ...body.map(line)].join('\n')
 }

@@ -1,8 +1,8 @@
 import { createBlockFromRLP } from '@ethereumjs/block'
-import type { Common, CustomCrypto } from '@ethereumjs/common'
+import type { Common } from '@ethereumjs/common'
 import { RLP } from '@ethereumjs/rlp'
 import { commonFromChainConfig } from '../../../guest/chain.js'
-import { guestKzg } from '../../../guest/crypto.js'
+import { guestCrypto } from '../../../guest/crypto.js'
 import type { ChainConfig } from '../../../guest/types.js'
 import { encodeCacheBlock, type CacheBlock } from '../../witness/cache.js'
 import { blockToCacheBlock } from '../../witness/rpcJson.js'
@@ -25,8 +25,7 @@ import { stringifyJson, type Json } from '../json.js'
  * (~0.7 s) is loaded on first real use, not for every batch a coordinator serves.
  */
 export function conversionCommon(config: ChainConfig): Common {
-  const lazyKzg = new Proxy({}, { get: (_target, name) => (...args: unknown[]) => (guestKzg() as unknown as Record<string | symbol, (...a: unknown[]) => unknown>)[name](...args) })
-  return commonFromChainConfig(config, { kzg: lazyKzg as CustomCrypto['kzg'] })
+  return commonFromChainConfig(config, guestCrypto())
 }
 
 /** ethrex Block JSON -> RLP block, checked by ethereumjs against the header's roots where it can. */
