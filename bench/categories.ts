@@ -10,7 +10,7 @@ export type Category = 'interpreter' | 'state reads/writes' | 'hashing (keccak, 
 const RULES: [Category, (name: string, url: string) => boolean][] = [
   ['GC', (n) => n === '(garbage collector)'],
   ['signatures', (n, u) => /secp256k1|ecrecover|ecdsa/i.test(u) || /ecrecover|recoverPublicKey|getSenderPublicKey/i.test(n)],
-  ['precompiles', (n, u) => /\/precompiles\/|rustbn|bn254|blake2|kzg|trusted-setups|micro-eth-signer|\/sha2|ripemd|modexp|bls12/i.test(u)],
+  ['precompiles', (n, u) => /\/precompiles\/|rustbn|wasmcurves|crypto\/bn254|bn254|blake2|kzg|trusted-setups|micro-eth-signer|\/sha2|ripemd|modexp|bls12/i.test(u)],
   ['hashing (keccak, trie)', (n, u) => /keccak|sha3|hash-wasm|\/mpt\/|guest\/state\.|crypto\/addon/i.test(u) || /keccak/i.test(n)],
   ['RLP', (n, u) => /\/rlp\//.test(u)],
   ['state reads/writes', (n, u) => /flatState|trieReader|transientStorage|statemanager|\/journal/i.test(u)],

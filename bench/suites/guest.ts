@@ -24,7 +24,7 @@ import { BLOCK_KINDS, describeBlockSet, fileEntries, loadBlockSet, loadRealChain
  * Guest execution throughput, single thread, in Mgas/s over the fixed block set (bench/suites/blockset.ts),
  * four ways measured side by side in one run, block by block interleaved:
  *  - guest-native:      executeStateless with the host's fastest crypto (native addon / npm secp256k1 / hash-wasm)
- *                       and the rustbn-wasm BN254 precompiles (src/crypto/guestOptions.ts);
+ *                       and the wasmcurves BN254 precompiles (src/crypto/bn254.ts, src/crypto/guestOptions.ts);
  *  - guest-js:          executeStateless with no host crypto (noble keccak and secp256k1);
  *  - stateful-vm:       plain @ethereumjs/vm, what a TS user would pick instead: MerkleStateManager over an
  *                       in-memory MapDB holding the full pre-state, @ethereumjs/blockchain holding the ancestors
@@ -231,7 +231,7 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
       opts.log(`  block set: ${describeBlockSet(entries)} (built in ${((performance.now() - started) / 1000).toFixed(1)} s, not timed)`)
       const notes: string[] = [
         `block set: ${describeBlockSet(entries)}${opts.quick ? ' (quick subset)' : ''}`,
-        `guest-native crypto: keccak ${hostCrypto().description.keccak}, ecrecover ${hostCrypto().description.ecrecover}, BN254 ${native.bn254 ? 'rustbn-wasm' : 'noble'}${nativeAllowed() ? '' : ' (TESSERA_NATIVE=0: same as guest-js)'}`,
+        `guest-native crypto: keccak ${hostCrypto().description.keccak}, ecrecover ${hostCrypto().description.ecrecover}, BN254 ${native.bn254 ? 'wasmcurves' : 'noble'}${nativeAllowed() ? '' : ' (TESSERA_NATIVE=0: same as guest-js)'}`,
         'stateful-vm: @ethereumjs/vm runBlock with block validation on, header validated against its parent by @ethereumjs/blockchain (ancestors loaded untimed), MerkleStateManager + Caches over a MapDB copy of the pre-state, default noble crypto; stateful-vm-host: the same with guest-native\'s crypto',
         ...(viaHeaders.length > 0
           ? [`stateful-vm on ${viaHeaders.join(', ')}: ancestors do not reach genesis, so a Blockchain cannot be built; Blockchain.prototype.validateHeader runs over the witness headers instead (same checks)`]
