@@ -11,7 +11,7 @@ import { commonFromChainConfig } from '../guest/chain.js'
 import { guestCrypto } from '../guest/crypto.js'
 import { BlockInvalid, WitnessInvalid } from '../guest/errors.js'
 import { executeStateless } from '../guest/execute.js'
-import { chainConfigForNetwork } from '../src/conformance/networks.js'
+import { chainConfigForNetwork, dropUnlistedBpoForks } from '../src/conformance/networks.js'
 import { InputFormatError } from '../src/witness/formats/errors.js'
 import { NewPayloadRequestV03, decodeStatelessInputV03, encodeStatelessInputV03, encodeStatelessOutputV03 } from '../src/witness/formats/sszStatelessV03.js'
 import { REPO_ROOT, SHARED_FIXTURES } from './support/fixtures.js'
@@ -91,8 +91,7 @@ describe('EIP-8025 SSZ (tests-zkevm v0.3 layout) against the vectors\' bytes', (
 
 describe('the guest on Amsterdam vectors', () => {
   const { v, b } = blocks.find(({ name }) => name.includes('test_witness_state_sload_contains_storage_proof'))!
-  const chainConfig = chainConfigForNetwork(v.network)
-  for (const n of [3, 4, 5]) delete (chainConfig as unknown as Record<string, unknown>)[`bpo${n}Time`]
+  const chainConfig = dropUnlistedBpoForks(chainConfigForNetwork(v.network), v.config.blobSchedule)
   const witness = () => ({
     state: b.executionWitness.state.map(bytes),
     codes: b.executionWitness.codes.map(bytes),
