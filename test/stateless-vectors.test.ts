@@ -157,6 +157,6 @@ describe('tessera conformance on the shared EIP-8025 vectors', () => {
         expect(f, r.name).toMatch(/the vector accepts the block with this witness, the guest rejected it: block \d+ invalid: (gas used|receipts root)|ssz-output: Tessera's result 0x[0-9a-f]{64}00[0-9a-f]{16} != statelessOutputBytes 0x[0-9a-f]{64}01[0-9a-f]{16}$|recorder-covers: the recording run failed: block \d+ invalid: (gas used|receipts root)/)
       }
     }
-    expect(summary.failed).toBeLessThanOrEqual(8)
+    expect(summary.failed).toBeLessThanOrEqual(7)
   }, 300_000)
 })
