@@ -11,6 +11,7 @@ import { commonFromChainConfig } from '../guest/chain.js'
 import { guestCrypto } from '../guest/crypto.js'
 import { BlockInvalid, WitnessInvalid } from '../guest/errors.js'
 import { executeStateless } from '../guest/execute.js'
+import { runBlockchainTest } from '../src/conformance/case.js'
 import { chainConfigForNetwork, dropUnlistedBpoForks } from '../src/conformance/networks.js'
 import { InputFormatError } from '../src/witness/formats/errors.js'
 import { NewPayloadRequestV03, decodeStatelessInputV03, encodeStatelessInputV03, encodeStatelessOutputV03 } from '../src/witness/formats/sszStatelessV03.js'
@@ -120,6 +121,19 @@ describe('the guest on Amsterdam vectors', () => {
     const multi = blocks.find(({ b }) => b.executionWitness.headers.length >= 3)!.b
     const w = { state: multi.executionWitness.state.map(bytes), codes: multi.executionWitness.codes.map(bytes), keys: [], headers: [...multi.executionWitness.headers].reverse().map(bytes) }
     await expect(executeStateless({ blocks: [bytes(multi.rlp)], witness: w, chainConfig, orderedHeaders: true })).rejects.toThrow(WitnessInvalid)
+  })
+})
+
+describe('a damaged vector', () => {
+  it('fails by check name, with typed reasons, instead of crashing the run', async () => {
+    const [name, vector] = vectors.find(([n]) => n.includes('test_witness_state_sload_contains_storage_proof'))!
+    const broken = structuredClone(vector) as Vector & { blocks: (VectorBlock & { executionWitness: { state: string[] } })[] }
+    broken.blocks[0].executionWitness.state[0] = '0xzz'
+    const result = await runBlockchainTest(name, broken as never)
+    expect(result.passed).toBe(false)
+    expect(result.checks?.['witness-guest']).toEqual({ passed: 0, failed: 1 })
+    expect(result.failures.join('\n')).toMatch(/block #0 witness-guest: the vector accepts the block with this witness, the guest rejected it: witness invalid/)
+    expect(result.failures.join('\n')).not.toMatch(/untyped|harness/)
   })
 })
 
