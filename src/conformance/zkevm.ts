@@ -199,15 +199,26 @@ export async function checkZkevmBlock(
     tally.failures.push(`${label}: block does not decode: ${(e as Error).message}`)
     return undefined
   }
-  const expectedOut = b.statelessOutputBytes === undefined ? undefined : parseHex(b.statelessOutputBytes, `${label}.statelessOutputBytes`)
+  let expectedOut: Uint8Array | undefined
+  let inputBytes: Uint8Array | undefined
+  try {
+    expectedOut = b.statelessOutputBytes === undefined ? undefined : parseHex(b.statelessOutputBytes, `${label}.statelessOutputBytes`)
+    inputBytes = b.statelessInputBytes === undefined ? undefined : parseHex(b.statelessInputBytes, `${label}.statelessInputBytes`)
+  } catch (e) {
+    tally.failures.push(`${label}: ${(e as Error).message}`)
+    return undefined
+  }
   const expectValid = expectedOut !== undefined && expectedOut.length > 32 ? expectedOut[32] === 1 : b.expectException === undefined
 
-  // witness-guest
+  // witness-guest: on the vector's JSON witness, or on the SSZ input's when a vector carries only that.
   let guestValid = false
   let guestError = ''
-  if (b.executionWitness !== undefined) {
+  if (b.executionWitness !== undefined || inputBytes !== undefined) {
     try {
-      const w = vectorWitness(b.executionWitness, `${label}.executionWitness`)
+      const w =
+        b.executionWitness !== undefined
+          ? vectorWitness(b.executionWitness, `${label}.executionWitness`)
+          : { ...decodeStatelessInputV03(inputBytes!, `${label}.statelessInputBytes`).witness, keys: [] }
       await executeStateless({ blocks: [rlp], witness: w, chainConfig, orderedHeaders: true }, opts)
       guestValid = true
     } catch (e) {
@@ -225,11 +236,11 @@ export async function checkZkevmBlock(
   }
 
   // ssz-input and ssz-output
-  if (b.statelessInputBytes !== undefined) {
+  if (inputBytes !== undefined) {
     let decoded: StatelessInputV03Value | undefined
     let built: StatelessInputV03Value | undefined
     try {
-      const bytes = parseHex(b.statelessInputBytes, `${label}.statelessInputBytes`)
+      const bytes = inputBytes
       decoded = decodeStatelessInputV03(bytes, `${label}.statelessInputBytes`)
       const balJson = b.blockAccessList as BALJSONBlockAccessList | undefined
       const balRlp = balJson !== undefined ? createBlockLevelAccessListFromJSON(balJson).serialize() : new Uint8Array()
