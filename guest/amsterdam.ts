@@ -26,6 +26,7 @@ export const AMSTERDAM_PARAMS: Record<string, number> = {
   create2Gas: 9000,
   txCreationGas: 9000,
   perAuthBaseGas: 7500,
+  accountWriteGas: 0,
   sstoreInitEIP2200Gas: 2900,
   sstoreInitRefundEIP2200Gas: 2800,
 }

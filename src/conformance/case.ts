@@ -12,7 +12,7 @@ import { witnessSize } from '../witness/codec.js'
 import { buildStateFromAlloc, type Alloc } from '../witness/genesis.js'
 import { parseHex } from '../witness/hex.js'
 import { recordWitness } from '../witness/record.js'
-import { chainConfigForNetwork } from './networks.js'
+import { chainConfigForNetwork, dropUnlistedBpoForks } from './networks.js'
 import { checkZkevmBlock, hasZkevmBlocks, newTally, type CheckCounts, type ZkevmBlock } from './zkevm.js'
 
 /** One BlockchainTests case as found in the fixture JSON (fields Tessera uses). */
@@ -84,8 +84,7 @@ export async function runBlockchainTest(name: string, test: BlockchainTestCase, 
     const blobSchedule = test.config?.blobSchedule
     if (blobSchedule !== undefined) {
       chainConfig.blobSchedule = { ...chainConfig.blobSchedule, ...blobSchedule }
-      // An EEST blob schedule lists the forks a chain has; a BPO fork it does not list is not scheduled.
-      for (const n of [1, 2, 3, 4, 5]) if (!(`BPO${n}` in blobSchedule)) delete (chainConfig as unknown as Record<string, unknown>)[`bpo${n}Time`]
+      dropUnlistedBpoForks(chainConfig, blobSchedule)
     }
     common = commonFromChainConfig(chainConfig, crypto)
   } catch (e) {

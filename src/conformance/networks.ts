@@ -76,3 +76,13 @@ export function chainConfigForNetwork(network: string): ChainConfig {
   if (config.bpo3Time !== undefined) config.blobSchedule = EEST_TEST_BPO_FORKS
   return config
 }
+
+/**
+ * An EEST fixture's `config.blobSchedule` names the forks of its chain that carry blob parameters: a BPO fork
+ * it does not list is not part of that chain (e.g. the EIP-8025 vectors' Amsterdam follows BPO2 directly).
+ */
+export function dropUnlistedBpoForks(config: ChainConfig, blobSchedule: Record<string, unknown> | undefined): ChainConfig {
+  if (blobSchedule === undefined) return config
+  for (const n of [1, 2, 3, 4, 5]) if (!(`BPO${n}` in blobSchedule)) delete (config as unknown as Record<string, unknown>)[`bpo${n}Time`]
+  return config
+}

@@ -1,8 +1,8 @@
-import { chainConfigForNetwork } from '../../conformance/networks.js'
+import { chainConfigForNetwork, dropUnlistedBpoForks } from '../../conformance/networks.js'
 import { parseHex } from '../hex.js'
 import { InputFormatError, UnknownChain } from './errors.js'
 import { isObject, list, pick, quantity, type Json } from './json.js'
-import { decodeStatelessInput, loadedFromStatelessInput } from './ssz.js'
+import { decodeStatelessInput, isSszStatelessInput, loadedFromStatelessInput } from './ssz.js'
 import type { ChainSource, LoadedInput, ReadPart } from './types.js'
 import { witnessFromJson } from './witnessJson.js'
 
@@ -31,6 +31,7 @@ function chainOf(test: Json, file: string, name: string): ChainSource {
     throw new UnknownChain(file, `${name}.network`, `unknown EF network "${network}"`)
   }
   const cfg = isObject(test.config) ? test.config : undefined
+  dropUnlistedBpoForks(config, cfg !== undefined && isObject(cfg.blobSchedule) ? cfg.blobSchedule : undefined)
   const id = cfg ? pick(cfg, 'chainid', 'chainId') : undefined
   if (id !== undefined) config.chainId = Number(quantity(id, `${file}: ${name}.config.chainid`))
   return { kind: 'config', config, where: `${file}: ${name}.network` }
@@ -46,8 +47,11 @@ function readTest(name: string, test: Json, file: string): LoadedInput[] {
     const label = `${name} block ${i}`
     const where = `${file}: ${name}.blocks[${i}]`
     const valid = b.expectException === undefined && b.validationError === undefined
-    if (b.statelessInputBytes !== undefined) {
-      const bytes = parseHex(b.statelessInputBytes, `${where}.statelessInputBytes`)
+    const sszBytes = b.statelessInputBytes === undefined ? undefined : parseHex(b.statelessInputBytes, `${where}.statelessInputBytes`)
+    // tests-zkevm v0.3 vectors carry unprefixed SSZ (no schema id) next to the same witness as JSON: that
+    // witness is read below; `tessera conformance` checks their SSZ (src/conformance/zkevm.ts).
+    if (sszBytes !== undefined && (isSszStatelessInput(sszBytes) || b.executionWitness === undefined)) {
+      const bytes = sszBytes
       const { chainId, ...loaded } = loadedFromStatelessInput(decodeStatelessInput(bytes, `${where}.statelessInputBytes`), file)
       if (chain.kind === 'config' && chain.config.chainId !== chainId) throw new UnknownChain(file, `${name}.blocks[${i}].statelessInputBytes`, `chain id ${chainId}, the fixture's is ${chain.config.chainId}`)
       out.push({
