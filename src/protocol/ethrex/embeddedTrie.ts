@@ -42,6 +42,7 @@ export const EMPTY_TRIE_ROOT_HEX = '0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b99
 /** Nibbles of a 32-byte key; a valid secure-trie path is never longer. */
 const KEY_NIBBLES = 64
 const EMPTY_STRING = Uint8Array.of(0x80)
+const HASH_HEX = /^0x[0-9a-fA-F]{64}$/
 
 // ---------- RLP pieces (children arrive pre-encoded: inline nodes go in raw) ----------
 
@@ -174,7 +175,7 @@ export function readEmbeddedTrie(json: Json | undefined, field: string, accounts
     const [hashKind, hashBody] = variantAt(body, q, ['Hashed', 'Inline'])
     if (hashKind === 'Hashed') {
       const r = at(q, '.Hashed')
-      if (typeof hashBody !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(hashBody)) fail(r, 'expected 0x-hex of 32 bytes')
+      if (typeof hashBody !== 'string' || !HASH_HEX.test(hashBody)) fail(r, 'expected 0x-hex of 32 bytes')
       return rlpString(Uint8Array.from(Buffer.from(hashBody.slice(2), 'hex')))
     }
     const r = at(q, '.Inline')
@@ -262,7 +263,11 @@ export function nodesByHash(state: Uint8Array[]): Map<string, Uint8Array> {
 
 const nibbleJson = (path: number[]) => ({ data: path, already_consumed: [] as number[] })
 
+/** The empty slot, shared: a branch has up to 16 of them and JSON output does not care. */
+const EMPTY_SLOT_JSON: Json = { Hash: { Inline: [new Array<number>(31).fill(0), 0] } }
+
 function inlineJson(raw: Uint8Array): Json {
+  if (raw.length === 0) return EMPTY_SLOT_JSON
   const buffer = new Array<number>(31).fill(0)
   for (let i = 0; i < raw.length; i++) buffer[i] = raw[i]
   return { Hash: { Inline: [buffer, raw.length] } }
