@@ -104,7 +104,7 @@ function parseNestedWitness(w: JsonObject, field: string): EthrexWitness {
     if (!sameBytes(tree.rootHash, parentRoot)) {
       throw new EmbeddedTrieInvalid(`re-hashes to ${toHex(tree.rootHash)}, but the parent header (block ${firstBlockNumber - 1}) has state root ${toHex(parentRoot)}`, stateField)
     }
-    state.push(...tree.nodes)
+    for (const node of tree.nodes) state.push(node) // not push(...): a witness can hold a million nodes
   }
 
   // Every storage tree: keyed by keccak(address) (or, before ethrex #6356, by the address), matching that account.
@@ -126,7 +126,7 @@ function parseNestedWitness(w: JsonObject, field: string): EthrexWitness {
     if (!sameBytes(tree.rootHash, account.storageRoot)) {
       throw new EmbeddedTrieInvalid(`re-hashes to ${toHex(tree.rootHash)}, but the account's storage root is ${toHex(account.storageRoot)}`, at)
     }
-    state.push(...tree.nodes)
+    for (const node of tree.nodes) state.push(node) // not push(...): a witness can hold a million nodes
   }
 
   return {
