@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { createMerkleProof, createMPT } from '@ethereumjs/mpt'
+import { RLP } from '@ethereumjs/rlp'
 import { describe, expect, it } from 'vitest'
 import { encodeL2ProgramInput } from '../guest/l2/input.js'
 import { encodeProgramInput } from '../guest/input.js'
@@ -121,6 +122,25 @@ describe('ethrex ExecutionWitness, nested and flat (goldens from make-nested-wit
       expect(e.message).toMatch(message)
     })
   }
+
+  it('reads a tree of 140 000 nodes (wide, not deep) without exhausting the stack', () => {
+    // 16^4 branches at depth 4, each over 2 leaves: 139 810 nodes in one tree. One leaf object is shared by
+    // every slot (the reader re-encodes each slot anyway), which keeps the test's memory small.
+    const empty = { Hash: { Inline: [new Array(31).fill(0), 0] } }
+    const leaf = { Leaf: { partial: { data: [...new Array(59).fill(1), 16], already_consumed: [] }, value: [1, 2, 3] } }
+    let level: Json = { Branch: { choices: [{ Node: [leaf] }, { Node: [leaf] }, ...new Array(14).fill(empty)], value: [] } }
+    for (let d = 0; d < 4; d++) level = { Branch: { choices: new Array(16).fill({ Node: [level] }), value: [] } }
+    const root = readEmbeddedTrie(level, 's').rootHash
+    const w = JSON.parse(nestedText)
+    const header = RLP.decode(Uint8Array.from(w.block_headers_bytes[0])) as Uint8Array[]
+    header[3] = root
+    w.block_headers_bytes = [Array.from(RLP.encode(header))]
+    w.state_trie_root = level
+    w.storage_trie_roots = {}
+    const read = parseEthrexWitness(w, 'execution_witness')
+    // Identical subtrees give identical nodes, kept once: one branch per level and the leaf.
+    expect(read.witness.state).toHaveLength(6)
+  }, 120_000)
 
   it('refuses a tree deeper than a 32-byte key without recursing on (a chain of 10 000 branches)', () => {
     const w = JSON.parse(nestedText)
