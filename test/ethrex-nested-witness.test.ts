@@ -9,6 +9,7 @@ import { loadBackend } from '../src/backend/index.js'
 import { l2CacheFileToInput } from '../src/l2/cache.js'
 import { BatchInput } from '../src/protocol/batchInput.js'
 import { ProtocolError } from '../src/protocol/errors.js'
+import { chainConfigFromEthrex, chainConfigToEthrex } from '../src/protocol/ethrex/chainConfig.js'
 import { embedTrie, EmbeddedTrieInvalid, nodesByHash, readEmbeddedTrie } from '../src/protocol/ethrex/embeddedTrie.js'
 import { ethrexL1Json, programInputFromEthrexL1 } from '../src/protocol/ethrex/proverInput.js'
 import { ethrexWitnessJson, parseEthrexWitness } from '../src/protocol/ethrex/witness.js'
@@ -168,6 +169,18 @@ function rekey(w: any, key: string): void { // eslint-disable-line @typescript-e
   const [tree] = Object.values(w.storage_trie_roots)
   w.storage_trie_roots = { [key]: tree }
 }
+
+describe('ChainConfig of the nested-witness era (terminalTotalDifficulty as "0x…", ethrex #6230)', () => {
+  it('reads the hex string as ethrex\'s hex_str_opt does, and writes it so in the nested form only', () => {
+    const base = { chainId: 7, londonBlock: 0, depositContractAddress: '0x00000000219ab540356cbb839cbe05303d7705fa' }
+    expect(chainConfigFromEthrex({ ...base, terminalTotalDifficulty: '0xc70d808a128d7380000' }, 'c').terminalTotalDifficulty).toBe('58750000000000000000000')
+    expect(chainConfigFromEthrex({ ...base, terminalTotalDifficulty: '' }, 'c').terminalTotalDifficulty).toBeUndefined()
+    expect(() => chainConfigFromEthrex({ ...base, terminalTotalDifficulty: '0xzz' }, 'c')).toThrow(/c\.terminalTotalDifficulty/)
+    const config = { chainId: 7, londonBlock: 0, terminalTotalDifficulty: '58750000000000000000000' }
+    expect(chainConfigToEthrex(config, true).terminalTotalDifficulty).toBe('0xc70d808a128d7380000')
+    expect(chainConfigToEthrex(config).terminalTotalDifficulty).toBe(58750000000000000000000n)
+  })
+})
 
 describe('the same block proves to the same public values in every form', () => {
   it('a real Hoodi block: flat, nested, and nested read back', async () => {
