@@ -42,7 +42,7 @@ export function isNestedWitness(json: Json | undefined): boolean {
 /** The fields each form must carry (checked when a message is read; the tries are checked when it is run). */
 export function requiredWitnessFields(json: Json | undefined): string[] {
   return isNestedWitness(json)
-    ? ['codes', 'block_headers_bytes', 'first_block_number', 'chain_config', 'state_trie_root', 'storage_trie_roots']
+    ? ['codes', 'block_headers_bytes', 'first_block_number', 'chain_config', 'storage_trie_roots'] // a missing Option is None to serde
     : ['codes', 'blockHeadersBytes', 'firstBlockNumber', 'chainConfig', 'nodes']
 }
 
