@@ -15,7 +15,7 @@ import type { Address } from '../src/protocol/transport.js'
 import { cacheFileToProgramInput, readCacheFile } from '../src/witness/cache.js'
 import { captureLog, rawExchange } from './support/coordinator-kit.js'
 import { nestedTriesFromFlat, rehashNested } from './support/ethrexNested.js'
-import { HOODI_CACHE, SHARED_FIXTURES } from './support/fixtures.js'
+import { HOODI_CACHE, REPO_ROOT, SHARED_FIXTURES } from './support/fixtures.js'
 
 /**
  * Tessera and ethrex peers speaking the nested ExecutionWitness (ethrex main since 2026-03), the ethrex side
@@ -32,6 +32,8 @@ afterEach(async () => {
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h.slice(2), 'hex'))
 const arr = (h: string) => JSON.stringify(Array.from(bytes(h)))
+/** An RLP integer (big-endian, empty = 0). */
+const rlpNumber = (b: Uint8Array) => (b.length === 0 ? 0 : Number(BigInt(hex(b))))
 
 interface Cache {
   blocks: { header: Record<string, string>; body: { transactions: unknown[] } }[]
@@ -43,7 +45,7 @@ function parentOf(cache: Cache): { number: number; stateRoot: Uint8Array } {
   for (const h of cache.witness.headers) {
     if (hex(keccak_256(bytes(h))) === cache.blocks[0].header.parentHash) {
       const fields = RLP.decode(bytes(h)) as Uint8Array[]
-      return { number: Number(BigInt(hex(fields[8]))), stateRoot: fields[3] }
+      return { number: rlpNumber(fields[8]), stateRoot: fields[3] }
     }
   }
   throw new Error('no parent header')
@@ -148,6 +150,51 @@ describe('a Tessera prover against a scripted ethrex coordinator serving the nes
     expect(String(failure.err)).toMatch(/InputResponse\.input\.execution_witness\.state_trie_root: re-hashes to 0x[0-9a-f]{64}, but the parent header \(block \d+\) has state root/)
     expect(coordinator.received.some((t) => t.startsWith('{"ProofSubmit"'))).toBe(false)
   }, 60_000)
+})
+
+describe('a Tessera prover against a scripted ethrex L2 coordinator (nested ProverInputData)', () => {
+  it('proves devnet batch 1 (privileged transactions) to the batch\'s public values', async () => {
+    // The L2 InputResponse of ../fixtures/ethrex-wire (ethrex's serde, flat witness), its witness re-laid nested here.
+    const flatText = readFileSync(resolve(REPO_ROOT, 'test/fixtures/ethrex-wire/input-response-l2-privileged.json'), 'utf8')
+    const message = JSON.parse(flatText)
+    const w = message.InputResponse.input.execution_witness
+    const headers = (w.blockHeadersBytes as number[][]).map((h) => Uint8Array.from(h))
+    const parentHeader = headers.map((h) => RLP.decode(h) as Uint8Array[]).find((f) => rlpNumber(f[8]) === w.firstBlockNumber - 1)!
+    const tries = nestedTriesFromFlat((w.nodes as number[][]).map((n) => Uint8Array.from(n)), parentHeader[3])
+    expect(tries.state_trie_root).not.toBeNull()
+    message.InputResponse.input.execution_witness = {
+      codes: w.codes,
+      block_headers_bytes: w.blockHeadersBytes,
+      first_block_number: w.firstBlockNumber,
+      chain_config: w.chainConfig,
+      ...tries,
+    }
+    const work = JSON.stringify(message)
+    let requests = 0
+    const coordinator = await scriptedServer((request) => {
+      const msg = JSON.parse(request)
+      if ('InputRequest' in msg) return ++requests === 1 ? work : '{"InputResponse":{"id":null,"input":null,"format":null}}'
+      if ('ProofSubmit' in msg) return `{"ProofSubmitACK":{"id":${msg.ProofSubmit.id}}}`
+      return ''
+    })
+    const exec = await loadBackend('exec')
+    const { logger } = captureLog()
+    const prover = new Prover({
+      coordinators: [coordinator.address],
+      backend: 'exec',
+      proverType: 'Exec',
+      version: 'e8f2e60',
+      workers: 1,
+      pollIntervalMs: 20,
+      exitWhenIdle: true,
+      logger,
+      prove: (_backend, input) => exec.prove(input),
+    })
+    expect(await prover.run()).toMatchObject({ reason: 'idle', proven: 1, failed: 0 })
+    const submit = JSON.parse(coordinator.received.find((t) => t.startsWith('{"ProofSubmit"'))!).ProofSubmit
+    const summary = JSON.parse(readFileSync(resolve(REPO_ROOT, 'fixtures/l2/meta/summary.json'), 'utf8')) as { batches: { publicValues: string }[] }
+    expect(hex(Uint8Array.from(submit.proof.ProofWithPublicValues.public_values))).toBe(summary.batches[0].publicValues)
+  }, 120_000)
 })
 
 describe('scripted ethrex provers against Tessera\'s coordinator (--accept-commit)', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { createMerkleProof, createMPT } from '@ethereumjs/mpt'
+import { RLP } from '@ethereumjs/rlp'
 import { describe, expect, it } from 'vitest'
 import { encodeL2ProgramInput } from '../guest/l2/input.js'
 import { encodeProgramInput } from '../guest/input.js'
@@ -8,6 +9,7 @@ import { loadBackend } from '../src/backend/index.js'
 import { l2CacheFileToInput } from '../src/l2/cache.js'
 import { BatchInput } from '../src/protocol/batchInput.js'
 import { ProtocolError } from '../src/protocol/errors.js'
+import { chainConfigFromEthrex, chainConfigToEthrex } from '../src/protocol/ethrex/chainConfig.js'
 import { embedTrie, EmbeddedTrieInvalid, nodesByHash, readEmbeddedTrie } from '../src/protocol/ethrex/embeddedTrie.js'
 import { ethrexL1Json, programInputFromEthrexL1 } from '../src/protocol/ethrex/proverInput.js'
 import { ethrexWitnessJson, parseEthrexWitness } from '../src/protocol/ethrex/witness.js'
@@ -122,6 +124,25 @@ describe('ethrex ExecutionWitness, nested and flat (goldens from make-nested-wit
     })
   }
 
+  it('reads a tree of 140 000 nodes (wide, not deep) without exhausting the stack', () => {
+    // 16^4 branches at depth 4, each over 2 leaves: 139 810 nodes in one tree. One leaf object is shared by
+    // every slot (the reader re-encodes each slot anyway), which keeps the test's memory small.
+    const empty = { Hash: { Inline: [new Array(31).fill(0), 0] } }
+    const leaf = { Leaf: { partial: { data: [...new Array(59).fill(1), 16], already_consumed: [] }, value: [1, 2, 3] } }
+    let level: Json = { Branch: { choices: [{ Node: [leaf] }, { Node: [leaf] }, ...new Array(14).fill(empty)], value: [] } }
+    for (let d = 0; d < 4; d++) level = { Branch: { choices: new Array(16).fill({ Node: [level] }), value: [] } }
+    const root = readEmbeddedTrie(level, 's').rootHash
+    const w = JSON.parse(nestedText)
+    const header = RLP.decode(Uint8Array.from(w.block_headers_bytes[0])) as Uint8Array[]
+    header[3] = root
+    w.block_headers_bytes = [Array.from(RLP.encode(header))]
+    w.state_trie_root = level
+    w.storage_trie_roots = {}
+    const read = parseEthrexWitness(w, 'execution_witness')
+    // Identical subtrees give identical nodes, kept once: one branch per level and the leaf.
+    expect(read.witness.state).toHaveLength(6)
+  }, 120_000)
+
   it('refuses a tree deeper than a 32-byte key without recursing on (a chain of 10 000 branches)', () => {
     const w = JSON.parse(nestedText)
     let deep: Json = { Leaf: { partial: { data: [16], already_consumed: [] }, value: [1] } }
@@ -148,6 +169,18 @@ function rekey(w: any, key: string): void { // eslint-disable-line @typescript-e
   const [tree] = Object.values(w.storage_trie_roots)
   w.storage_trie_roots = { [key]: tree }
 }
+
+describe('ChainConfig of the nested-witness era (terminalTotalDifficulty as "0x…", ethrex #6230)', () => {
+  it('reads the hex string as ethrex\'s hex_str_opt does, and writes it so in the nested form only', () => {
+    const base = { chainId: 7, londonBlock: 0, depositContractAddress: '0x00000000219ab540356cbb839cbe05303d7705fa' }
+    expect(chainConfigFromEthrex({ ...base, terminalTotalDifficulty: '0xc70d808a128d7380000' }, 'c').terminalTotalDifficulty).toBe('58750000000000000000000')
+    expect(chainConfigFromEthrex({ ...base, terminalTotalDifficulty: '' }, 'c').terminalTotalDifficulty).toBeUndefined()
+    expect(() => chainConfigFromEthrex({ ...base, terminalTotalDifficulty: '0xzz' }, 'c')).toThrow(/c\.terminalTotalDifficulty/)
+    const config = { chainId: 7, londonBlock: 0, terminalTotalDifficulty: '58750000000000000000000' }
+    expect(chainConfigToEthrex(config, true).terminalTotalDifficulty).toBe('0xc70d808a128d7380000')
+    expect(chainConfigToEthrex(config).terminalTotalDifficulty).toBe(58750000000000000000000n)
+  })
+})
 
 describe('the same block proves to the same public values in every form', () => {
   it('a real Hoodi block: flat, nested, and nested read back', async () => {

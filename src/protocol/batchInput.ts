@@ -14,7 +14,7 @@ import {
   proverInputDataFromEthrex,
   type ProverInputData,
 } from './ethrex/proverInput.js'
-import { requiredWitnessFields, type WrittenWitnessForm } from './ethrex/witness.js'
+import { isNestedWitness, requiredWitnessFields, type WrittenWitnessForm } from './ethrex/witness.js'
 import { programInputFromJson, programInputToJson } from './input.js'
 import type { Json } from './json.js'
 
@@ -47,7 +47,7 @@ export class BatchInput {
     private program: ProgramInput | undefined,
     private readonly field: string,
     private l2: L2ProgramInput | undefined = undefined,
-    /** The ethrex witness form Tessera's own batches are written in (ethrexJson); a received input keeps its own. */
+    /** The ethrex witness form: Tessera's own batches are written in it (ethrexJson); a received input's own form. */
     readonly witnessForm: WrittenWitnessForm = 'nested',
   ) {}
 
@@ -79,7 +79,7 @@ export class BatchInput {
     for (const name of requiredWitnessFields(witness)) {
       if (!(name in (witness as object))) throw new ProtocolError('malformed', 'missing', `${field}.execution_witness.${name}`)
     }
-    return new BatchInput(kind, json, undefined, field)
+    return new BatchInput(kind, json, undefined, field, undefined, isNestedWitness(witness) ? 'nested' : 'flat')
   }
 
   static fromLegacyJson(json: Json | undefined, field: string): BatchInput {

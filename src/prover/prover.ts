@@ -347,7 +347,8 @@ export class Prover {
 
   private start(c: CoordinatorState, batchNumber: number, input: BatchInput): void {
     this.proving += 1
-    this.log.info({ coordinator: c.name, batch: batchNumber, input: input.form }, 'proving batch')
+    const witness = input.form === 'l1' || input.form === 'l2' ? input.witnessForm : undefined
+    this.log.info({ coordinator: c.name, batch: batchNumber, input: input.form, witness }, 'proving batch')
     this.track(this.proveAndSubmit(c, batchNumber, input))
   }
 

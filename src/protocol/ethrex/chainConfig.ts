@@ -11,6 +11,9 @@ import type { Json } from '../json.js'
  * `Option<u64>` written as number or null, `terminalTotalDifficulty: Option<u128>` as a bare number,
  * `daoForkSupport`/`terminalTotalDifficultyPassed` booleans, `blobSchedule`, and a required
  * `depositContractAddress` (0x-hex). Tessera's ChainConfig uses the same field names for forks.
+ * Since ethrex #6230 (db2f42ae, 2026-02-27; as at e8f2e60d crates/common/types/genesis.rs:263 and
+ * crates/common/serde_utils.rs `u128::hex_str_opt`) `terminalTotalDifficulty` is written as a "0x…" string and read
+ * from either a number or such a string (an empty string is None).
  */
 
 /** Fork fields in ethrex's declaration order, then the later forks newer ethrex revisions add. */
@@ -58,7 +61,8 @@ export function chainConfigFromEthrex(json: Json | undefined, field: string): Ch
   if (ttd !== undefined && ttd !== null) {
     if (typeof ttd === 'bigint' && ttd >= 0n) out.terminalTotalDifficulty = ttd.toString()
     else if (typeof ttd === 'number' && Number.isSafeInteger(ttd) && ttd >= 0) out.terminalTotalDifficulty = ttd
-    else throw new ProtocolError('malformed', 'expected a non-negative integer or null', `${field}.terminalTotalDifficulty`)
+    else if (typeof ttd === 'string' && /^(0x)?[0-9a-fA-F]{1,32}$/.test(ttd)) out.terminalTotalDifficulty = BigInt(`0x${ttd.replace(/^0x/, '')}`).toString()
+    else if (ttd !== '') throw new ProtocolError('malformed', 'expected a non-negative integer, a 0x-hex u128 or null', `${field}.terminalTotalDifficulty`)
   }
   // ethrex requires the field and writes the zero address when a chain has none; Tessera leaves it out then.
   const deposit = c.depositContractAddress
@@ -66,8 +70,11 @@ export function chainConfigFromEthrex(json: Json | undefined, field: string): Ch
   return out
 }
 
-/** Tessera's ChainConfig as ethrex deserialises it (a public network expanded to its fork schedule). */
-export function chainConfigToEthrex(config: ChainConfig): { [key: string]: Json } {
+/**
+ * Tessera's ChainConfig as ethrex deserialises it (a public network expanded to its fork schedule). `ttdAsHex`:
+ * write terminalTotalDifficulty as ethrex has since #6230 ("0x…"), for peers of the nested-witness era.
+ */
+export function chainConfigToEthrex(config: ChainConfig, ttdAsHex = false): { [key: string]: Json } {
   const forks: Partial<Record<keyof ChainConfig, number>> = {}
   let ttd: number | bigint | null = null
   let deposit = config.depositContractAddress ?? '0x0000000000000000000000000000000000000000'
@@ -105,7 +112,7 @@ export function chainConfigToEthrex(config: ChainConfig): { [key: string]: Json 
     out[name] = forks[name] ?? null
     if (name === 'daoForkBlock') out.daoForkSupport = forks.daoForkBlock !== undefined
   }
-  out.terminalTotalDifficulty = ttd
+  out.terminalTotalDifficulty = ttd !== null && ttdAsHex ? `0x${ttd.toString(16)}` : ttd
   out.terminalTotalDifficultyPassed = merged
   out.depositContractAddress = deposit.toLowerCase()
   return out

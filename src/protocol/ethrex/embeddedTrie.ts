@@ -42,6 +42,9 @@ export const EMPTY_TRIE_ROOT_HEX = '0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b99
 /** Nibbles of a 32-byte key; a valid secure-trie path is never longer. */
 const KEY_NIBBLES = 64
 const EMPTY_STRING = Uint8Array.of(0x80)
+const HASH_HEX = /^0x[0-9a-fA-F]{64}$/
+const CHOICE = Array.from({ length: 16 }, (_, i) => `.choices[${i}]`)
+const STEP = Array.from({ length: 16 }, (_, i) => [i])
 
 // ---------- RLP pieces (children arrive pre-encoded: inline nodes go in raw) ----------
 
@@ -125,20 +128,23 @@ function bytesAt(v: Json | undefined, p: Path, length?: number): Uint8Array {
   return out
 }
 
-/** `Nibbles`: `data` nibbles 0..15, a leaf's ending with 16. */
+/** `Nibbles`: `data` nibbles 0..15, a leaf's ending with 16 (returned without it). */
 function nibblesAt(v: Json | undefined, p: Path, leaf: boolean): number[] {
   const o = objectAt(v, p)
-  const data = bytesAt(o.data, at(p, '.data'))
+  const data = o.data
+  if (!Array.isArray(data)) fail(at(p, '.data'), 'expected an array of nibbles (serde Vec<u8>)')
   if (o.already_consumed !== undefined) bytesAt(o.already_consumed, at(p, '.already_consumed'))
-  const path = Array.from(data)
-  if (leaf) {
-    if (path.at(-1) !== 16) fail(at(p, '.data'), 'a leaf path must end with the terminator nibble 16')
-    path.pop()
-  } else if (path.length === 0) {
-    fail(at(p, '.data'), 'an extension prefix must not be empty')
+  const end = leaf ? data.length - 1 : data.length
+  if (leaf && data[end] !== 16) fail(at(p, '.data'), 'a leaf path must end with the terminator nibble 16')
+  if (!leaf && end === 0) fail(at(p, '.data'), 'an extension prefix must not be empty')
+  const path = new Array<number>(end)
+  for (let i = 0; i < end; i++) {
+    const n = data[i]
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 15) {
+      fail(at(p, `.data[${i}]`), `nibble ${JSON.stringify(typeof n === 'bigint' ? String(n) : n)} is out of range 0..15${leaf ? ' (16 only ends a leaf path)' : ''}`)
+    }
+    path[i] = n
   }
-  const bad = path.findIndex((n) => n > 15)
-  if (bad >= 0) fail(at(p, `.data[${bad}]`), `nibble ${path[bad]} is out of range 0..15${leaf ? ' (16 only ends a leaf path)' : ''}`)
   return path
 }
 
@@ -163,31 +169,41 @@ export function readEmbeddedTrie(json: Json | undefined, field: string, accounts
   const nodes: Uint8Array[] = []
   const root: Path = { segment: field }
 
-  const readRef = (v: Json | undefined, p: Path, prefix: number[], allowEmpty: boolean): Uint8Array => {
+  /** A child reference; `prefix` + `step` is the child's path (built only for an embedded child). */
+  const readRef = (v: Json | undefined, p: Path, prefix: number[], step: number[], allowEmpty: boolean): Uint8Array => {
     const [kind, body] = variantAt(v, p, ['Node', 'Hash'])
     if (kind === 'Node') {
       const q = at(p, '.Node')
       if (!Array.isArray(body) || body.length !== 1) fail(q, 'expected [<Node>] (NodeRef::Node serializes one field)')
-      return childReference(readNode(body[0], at(q, '[0]'), prefix), keccak)
+      return childReference(readNode(body[0], at(q, '[0]'), [...prefix, ...step]), keccak)
     }
     const q = at(p, '.Hash')
     const [hashKind, hashBody] = variantAt(body, q, ['Hashed', 'Inline'])
     if (hashKind === 'Hashed') {
       const r = at(q, '.Hashed')
-      if (typeof hashBody !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(hashBody)) fail(r, 'expected 0x-hex of 32 bytes')
+      if (typeof hashBody !== 'string' || !HASH_HEX.test(hashBody)) fail(r, 'expected 0x-hex of 32 bytes')
       return rlpString(Uint8Array.from(Buffer.from(hashBody.slice(2), 'hex')))
     }
     const r = at(q, '.Inline')
     if (!Array.isArray(hashBody) || hashBody.length !== 2) fail(r, 'expected [[31 byte values], length]')
-    const buffer = bytesAt(hashBody[0], at(r, '[0]'), 31)
+    const buffer = hashBody[0]
+    if (!Array.isArray(buffer) || buffer.length !== 31) fail(at(r, '[0]'), `expected exactly 31 numbers, got ${Array.isArray(buffer) ? buffer.length : typeof buffer}`)
     const len = hashBody[1]
     if (typeof len !== 'number' || !Number.isInteger(len) || len < 0 || len > 31) fail(at(r, '[1]'), 'expected a length 0..31')
+    // The first `len` bytes are the child's own RLP, inline in the parent's (ethrex ignores the padding after
+    // them, serde still wants bytes there); length 0 is the empty slot. Checked without allocating: a branch
+    // usually has a dozen empty slots.
+    const out = new Uint8Array(len)
+    for (let i = 0; i < 31; i++) {
+      const b = buffer[i]
+      if (typeof b !== 'number' || !Number.isInteger(b) || b < 0 || b > 255) fail(at(at(r, '[0]'), `[${i}]`), 'expected a byte value 0..255')
+      if (i < len) out[i] = b
+    }
     if (len === 0) {
       if (!allowEmpty) fail(r, 'an extension child must not be empty')
       return EMPTY_STRING
     }
-    // The bytes are the child's own RLP, inline in the parent's (ethrex ignores the padding after `len`).
-    return buffer.slice(0, len)
+    return out
   }
 
   const readNode = (v: Json | undefined, p: Path, prefix: number[]): Uint8Array => {
@@ -200,11 +216,11 @@ export function readEmbeddedTrie(json: Json | undefined, field: string, accounts
       if (!Array.isArray(o.choices) || o.choices.length !== 16) {
         fail(at(q, '.choices'), `expected 16 NodeRefs, got ${Array.isArray(o.choices) ? o.choices.length : typeof o.choices}`)
       }
-      const refs = o.choices.map((c, i) => readRef(c, at(q, `.choices[${i}]`), [...prefix, i], true))
+      const refs = o.choices.map((c, i) => readRef(c, at(q, CHOICE[i]), prefix, STEP[i], true))
       rlp = rlpList([...refs, rlpString(bytesAt(o.value, at(q, '.value')))])
     } else if (kind === 'Extension') {
       const nibbles = nibblesAt(o.prefix, at(q, '.prefix'), false)
-      const child = readRef(o.child, at(q, '.child'), [...prefix, ...nibbles], false)
+      const child = readRef(o.child, at(q, '.child'), prefix, nibbles, false)
       rlp = rlpList([rlpString(encodeHexPrefix(nibbles, false)), child])
     } else {
       const nibbles = nibblesAt(o.partial, at(q, '.partial'), true)
@@ -262,7 +278,11 @@ export function nodesByHash(state: Uint8Array[]): Map<string, Uint8Array> {
 
 const nibbleJson = (path: number[]) => ({ data: path, already_consumed: [] as number[] })
 
+/** The empty slot, shared: a branch has up to 16 of them and JSON output does not care. */
+const EMPTY_SLOT_JSON: Json = { Hash: { Inline: [new Array<number>(31).fill(0), 0] } }
+
 function inlineJson(raw: Uint8Array): Json {
+  if (raw.length === 0) return EMPTY_SLOT_JSON
   const buffer = new Array<number>(31).fill(0)
   for (let i = 0; i < raw.length; i++) buffer[i] = raw[i]
   return { Hash: { Inline: [buffer, raw.length] } }

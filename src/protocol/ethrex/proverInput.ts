@@ -142,7 +142,7 @@ export function ethrexL1Json(program: ProgramInput, form: WrittenWitnessForm = '
   const common = conversionCommon(program.chainConfig)
   return {
     blocks: program.blocks.map((b, i) => blockToEthrex(b, common, `blocks[${i}]`)),
-    execution_witness: ethrexWitnessJson(program.witness, blockNumberOfRlp(program.blocks[0], 'blocks[0]'), chainConfigToEthrex(program.chainConfig), form),
+    execution_witness: ethrexWitnessJson(program.witness, blockNumberOfRlp(program.blocks[0], 'blocks[0]'), chainConfigToEthrex(program.chainConfig, form === 'nested'), form),
   }
 }
 
@@ -151,7 +151,7 @@ export function proverInputDataJson(program: ProgramInput, l2: Omit<ProverInputD
   const common = conversionCommon(program.chainConfig)
   return {
     blocks: program.blocks.map((b, i) => l2BlockToEthrex(b, common, `blocks[${i}]`)),
-    execution_witness: ethrexWitnessJson(program.witness, blockNumberOfRlp(program.blocks[0], 'blocks[0]'), chainConfigToEthrex(program.chainConfig), form),
+    execution_witness: ethrexWitnessJson(program.witness, blockNumberOfRlp(program.blocks[0], 'blocks[0]'), chainConfigToEthrex(program.chainConfig, form === 'nested'), form),
     elasticity_multiplier: l2.elasticityMultiplier,
     blob_commitment: bytesToJson(l2.blobCommitment),
     blob_proof: bytesToJson(l2.blobProof),
@@ -204,7 +204,7 @@ export function ethrexL2Json(input: L2ProgramInput, form: WrittenWitnessForm = '
   const common = conversionCommon(input.chainConfig)
   return {
     blocks: input.blocks.map((b, i) => l2BlockToEthrex(b, common, `blocks[${i}]`)),
-    execution_witness: ethrexWitnessJson(input.witness, blockNumberOfRlp(input.blocks[0], 'blocks[0]'), chainConfigToEthrex(input.chainConfig), form),
+    execution_witness: ethrexWitnessJson(input.witness, blockNumberOfRlp(input.blocks[0], 'blocks[0]'), chainConfigToEthrex(input.chainConfig, form === 'nested'), form),
     elasticity_multiplier: safeU64(input.elasticityMultiplier, 'elasticity_multiplier'),
     blob_commitment: bytesToJson(input.blobCommitment),
     blob_proof: bytesToJson(input.blobProof),

@@ -42,7 +42,7 @@ export function isNestedWitness(json: Json | undefined): boolean {
 /** The fields each form must carry (checked when a message is read; the tries are checked when it is run). */
 export function requiredWitnessFields(json: Json | undefined): string[] {
   return isNestedWitness(json)
-    ? ['codes', 'block_headers_bytes', 'first_block_number', 'chain_config', 'state_trie_root', 'storage_trie_roots']
+    ? ['codes', 'block_headers_bytes', 'first_block_number', 'chain_config', 'storage_trie_roots'] // a missing Option is None to serde
     : ['codes', 'blockHeadersBytes', 'firstBlockNumber', 'chainConfig', 'nodes']
 }
 
@@ -104,7 +104,7 @@ function parseNestedWitness(w: JsonObject, field: string): EthrexWitness {
     if (!sameBytes(tree.rootHash, parentRoot)) {
       throw new EmbeddedTrieInvalid(`re-hashes to ${toHex(tree.rootHash)}, but the parent header (block ${firstBlockNumber - 1}) has state root ${toHex(parentRoot)}`, stateField)
     }
-    state.push(...tree.nodes)
+    for (const node of tree.nodes) state.push(node) // not push(...): a witness can hold a million nodes
   }
 
   // Every storage tree: keyed by keccak(address) (or, before ethrex #6356, by the address), matching that account.
@@ -126,7 +126,7 @@ function parseNestedWitness(w: JsonObject, field: string): EthrexWitness {
     if (!sameBytes(tree.rootHash, account.storageRoot)) {
       throw new EmbeddedTrieInvalid(`re-hashes to ${toHex(tree.rootHash)}, but the account's storage root is ${toHex(account.storageRoot)}`, at)
     }
-    state.push(...tree.nodes)
+    for (const node of tree.nodes) state.push(node) // not push(...): a witness can hold a million nodes
   }
 
   return {
