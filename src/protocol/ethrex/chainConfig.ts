@@ -63,6 +63,10 @@ export function chainConfigFromEthrex(json: Json | undefined, field: string): Ch
   // ethrex requires the field and writes the zero address when a chain has none; Tessera leaves it out then.
   const deposit = c.depositContractAddress
   if (typeof deposit === 'string' && !/^0x0{40}$/.test(deposit)) out.depositContractAddress = deposit
+  // ethrex `BlobSchedule` {cancun, prague, osaka, bpo1…bpo5} of `ForkBlobSchedule` {baseFeeUpdateFraction, max,
+  // target} (same file); the guest reads the three numbers per fork and ignores ethrex's other fields.
+  const blobSchedule = c.blobSchedule
+  if (typeof blobSchedule === 'object' && blobSchedule !== null && !Array.isArray(blobSchedule)) out.blobSchedule = blobSchedule as unknown as ChainConfig['blobSchedule']
   return out
 }
 
@@ -108,5 +112,13 @@ export function chainConfigToEthrex(config: ChainConfig): { [key: string]: Json 
   out.terminalTotalDifficulty = ttd
   out.terminalTotalDifficultyPassed = merged
   out.depositContractAddress = deposit.toLowerCase()
+  // Only a schedule the config carries: ethrex fills the forks left out with its defaults (the EIP values).
+  if (config.blobSchedule !== undefined && config.blobSchedule !== null) {
+    const schedule: { [key: string]: Json } = {}
+    for (const [fork, e] of Object.entries(config.blobSchedule)) {
+      if (e !== null) schedule[fork.toLowerCase()] = { target: Number(e.target), max: Number(e.max), baseFeeUpdateFraction: Number(e.baseFeeUpdateFraction) }
+    }
+    out.blobSchedule = schedule
+  }
   return out
 }

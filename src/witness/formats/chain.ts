@@ -28,6 +28,10 @@ export function chainConfigFromJson(o: Json, where: string): ChainConfig {
   if (ttd !== undefined) config.terminalTotalDifficulty = typeof ttd === 'number' ? (ttd === 0 ? 0 : BigInt(Math.round(ttd)).toString()) : String(quantity(ttd, `${where}.terminalTotalDifficulty`))
   const deposit = pick(o, 'depositContractAddress')
   if (typeof deposit === 'string') config.depositContractAddress = deposit
+  // geth params/config.go `BlobScheduleConfig` (json "blobSchedule": {"cancun": {"target","max","baseFeeUpdateFraction"}, …,
+  // "bpo1"…"bpo5"}); the guest checks its entries and names a bad one.
+  const blobSchedule = pick(o, 'blobSchedule')
+  if (blobSchedule !== undefined && blobSchedule !== null) config.blobSchedule = blobSchedule as ChainConfig['blobSchedule']
   return config
 }
 
