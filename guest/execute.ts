@@ -105,9 +105,20 @@ export interface BlockRunner {
   run(vm: VM, block: Block): Promise<BlockRunOutcome>
 }
 
+/**
+ * EIP-7934 (Osaka): an execution block whose RLP encoding exceeds MAX_BLOCK_SIZE - SAFETY_MARGIN =
+ * 10,485,760 - 2,097,152 bytes is invalid. ethereumjs 10.1.3 does not list EIP-7934 among Osaka's EIPs
+ * (common/dist/esm/hardforks.js), so its own size check never runs: Tessera applies it.
+ */
+const MAX_RLP_BLOCK_SIZE = 10_485_760 - 2_097_152
+
 export const L1_BLOCK_RUNNER: BlockRunner = {
   async validateBody(block, parent) {
     const header = block.header
+    if (header.common.gteHardfork('osaka')) {
+      const size = block.serialize().length
+      if (size > MAX_RLP_BLOCK_SIZE) throw new BlockInvalid(header.number, 'block RLP size (EIP-7934)', { expected: `<= ${MAX_RLP_BLOCK_SIZE}`, actual: String(size) })
+    }
     await ethCheck(header, 'block body (transactions, tx trie, uncle hash, withdrawals root)', () => block.validateData(false, true, true))
     if (parent) await ethCheck(header, 'blob gas', () => block.validateBlobTransactions(parent))
   },
