@@ -4,7 +4,7 @@ import type { EVMBN254Interface } from '@ethereumjs/evm'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { createVM, runBlock, type VM } from '@ethereumjs/vm'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { commonFromChainConfig } from './chain.js'
+import { checkForksKnown, commonFromChainConfig } from './chain.js'
 import { guestCrypto } from './crypto.js'
 import { BlockInvalid, WitnessIncomplete, isGuestError } from './errors.js'
 import { AncestorChain } from './headers.js'
@@ -251,6 +251,7 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
   const tuning = { ...DEFAULT_TUNING, ...opts.tuning }
   const common = commonFromChainConfig(input.chainConfig, crypto, { blockScoped: tuning.blockScopedCommon })
   const blocks = decodeBlocks(input.blocks, common)
+  if (input.chainConfig.publicNetwork === undefined) checkForksKnown(input.chainConfig, blocks.map((b) => b.header))
   for (let i = 1; i < blocks.length; i++) {
     if (!equalsBytes(blocks[i].header.parentHash, blocks[i - 1].hash())) {
       throw new BlockInvalid(blocks[i].header.number, 'parent hash (blocks are not consecutive)', {

@@ -4,7 +4,7 @@ import { Account, createAddressFromString, hexToBytes } from '@ethereumjs/util'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { commonFromChainConfig } from '../guest/chain.js'
+import { checkForksKnown, commonFromChainConfig } from '../guest/chain.js'
 import { guestCrypto } from '../guest/crypto.js'
 import { BlockInvalid, WitnessInvalid } from '../guest/errors.js'
 import { executeStateless } from '../guest/execute.js'
@@ -13,6 +13,7 @@ import { NodeStore } from '../guest/state.js'
 import type { ChainConfig } from '../guest/types.js'
 import type { BlockchainTestCase } from '../src/conformance/case.js'
 import { UnknownNetworkError, chainConfigForNetwork } from '../src/conformance/networks.js'
+import { chainConfigFromJson } from '../src/witness/formats/chain.js'
 import { buildStateFromAlloc } from '../src/witness/genesis.js'
 import { recordWitness } from '../src/witness/record.js'
 import { SHARED_FIXTURES } from './support/fixtures.js'
@@ -133,6 +134,15 @@ describe('blob parameter only forks and blob schedules', () => {
     expect(() => commonFromChainConfig(bad, crypto)).toThrow(/chainConfig\.blobSchedule\.prague\.max/)
     expect(() => chainConfigForNetwork('BPO6')).toThrow(UnknownNetworkError)
     expect(() => chainConfigForNetwork('OsakaToBogotaAtTime15k')).toThrow(/unknown EF test network "OsakaToBogotaAtTime15k"/)
+  })
+
+  it('refuses blocks past a fork Tessera does not know, naming the config field', () => {
+    // geth genesis config with a fork from the future: kept by the reader, refused by the guest once reached.
+    const config = chainConfigFromJson({ chainId: 7, pragueTime: 0, osakaTime: 0, bogotaTime: '0x64', verkleTime: null }, 'genesis.json')
+    expect(config).toMatchObject({ osakaTime: 0, bogotaTime: 100 })
+    expect(() => checkForksKnown(config, [{ number: 5n, timestamp: 99n }])).not.toThrow()
+    expect(() => checkForksKnown(config, [{ number: 5n, timestamp: 99n }, { number: 6n, timestamp: 100n }])).toThrow(WitnessInvalid)
+    expect(() => checkForksKnown(config, [{ number: 6n, timestamp: 100n }])).toThrow(/chainConfig\.bogotaTime: fork "bogota" is not supported by Tessera; block 6/)
   })
 
   it('leaves the public networks on ethereumjs\'s built-in schedule', () => {

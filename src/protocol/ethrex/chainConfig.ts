@@ -65,6 +65,12 @@ export function chainConfigFromEthrex(json: Json | undefined, field: string): Ch
   if (typeof deposit === 'string' && !/^0x0{40}$/.test(deposit)) out.depositContractAddress = deposit
   // ethrex `BlobSchedule` {cancun, prague, osaka, bpo1…bpo5} of `ForkBlobSchedule` {baseFeeUpdateFraction, max,
   // target} (same file); the guest reads the three numbers per fork and ignores ethrex's other fields.
+  // A fork Tessera does not know (e.g. `amsterdamTime`) is kept, so the guest can refuse blocks past it by name.
+  for (const [key, v] of Object.entries(c)) {
+    if (/^[a-z][A-Za-z0-9]*Time$/.test(key) && !(FORK_FIELDS as readonly string[]).includes(key) && v !== null && v !== undefined) {
+      ;(out as unknown as Record<string, number>)[key] = forkNumber(v, `${field}.${key}`)!
+    }
+  }
   const blobSchedule = c.blobSchedule
   if (typeof blobSchedule === 'object' && blobSchedule !== null && !Array.isArray(blobSchedule)) out.blobSchedule = blobSchedule as unknown as ChainConfig['blobSchedule']
   return out
