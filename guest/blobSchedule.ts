@@ -48,9 +48,10 @@ export function parseBlobSchedule(config: ChainConfig, knownForks: string[]): Ma
   for (const [key, entry] of Object.entries(schedule as Record<string, BlobScheduleEntry>)) {
     const fork = knownForks.find((f) => f.toLowerCase() === key.toLowerCase())
     const field = `chainConfig.blobSchedule.${key}`
-    // A fork Tessera does not run (e.g. geth's `verkle`) cannot be active, so its entry is never used.
-    if (fork === undefined) continue
-    if (typeof entry !== 'object' || entry === null) throw new WitnessInvalid(field, 'expected {target, max, baseFeeUpdateFraction}')
+    // A fork Tessera does not run (e.g. geth's `verkle`) cannot be active, so its entry is never used; ethrex
+    // writes an unset BPO3-BPO5 entry as null.
+    if (fork === undefined || entry === null) continue
+    if (typeof entry !== 'object') throw new WitnessInvalid(field, 'expected {target, max, baseFeeUpdateFraction}')
     const params = {
       target: count(entry.target, `${field}.target`),
       max: count(entry.max, `${field}.max`),

@@ -55,6 +55,29 @@ const TIME_FORKS: [string, keyof ChainConfig][] = [
   ['amsterdam', 'amsterdamTime'],
 ]
 
+/** Every config field Tessera reads as a fork activation (geth/ethrex names). */
+const KNOWN_FORK_FIELDS = new Set<string>(['eip155Block', ...BLOCK_FORKS.map(([, f]) => f ?? ''), ...TIME_FORKS.map(([, f]) => f)])
+
+/**
+ * A fork Tessera does not know (say `amsterdamTime` or geth's `verkleTime`) that the config schedules at or
+ * before one of the blocks: executing that block with an older fork's rules would prove something false, so
+ * the run stops with the field named. Unknown forks scheduled after the batch are harmless. Only timestamp
+ * fields are taken as forks: every fork since the Merge is scheduled by time, while `…Block` names have
+ * client-specific aliases (`mergeForkBlock`, `mergeNetSplitBlock`).
+ */
+export function checkForksKnown(config: ChainConfig, headers: { number: bigint; timestamp: bigint }[]): void {
+  for (const [field, value] of Object.entries(config)) {
+    const m = /^([a-z][A-Za-z0-9]*?)(Time)$/.exec(field)
+    if (m === null || KNOWN_FORK_FIELDS.has(field) || value === null || value === undefined) continue
+    const at = typeof value === 'number' || (typeof value === 'string' && /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(value)) ? BigInt(value) : undefined
+    if (at === undefined) continue
+    const reached = headers.find((h) => (m[2] === 'Time' ? h.timestamp : h.number) >= at)
+    if (reached !== undefined) {
+      throw new WitnessInvalid(`chainConfig.${field}`, `fork "${m[1]}" is not supported by Tessera; block ${reached.number} (timestamp ${reached.timestamp}) is past its activation at ${at}`)
+    }
+  }
+}
+
 /**
  * A chain with every fork up to and including `lastFork` (ethereumjs name, e.g. 'cancun') active from
  * genesis: what devnets and test nodes run. The DAO fork is never included.

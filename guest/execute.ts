@@ -4,7 +4,7 @@ import type { EVM, EVMBN254Interface } from '@ethereumjs/evm'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { createVM, runBlock, type VM } from '@ethereumjs/vm'
 import { keccak_256 } from '@noble/hashes/sha3.js'
-import { commonFromChainConfig } from './chain.js'
+import { checkForksKnown, commonFromChainConfig } from './chain.js'
 import { guestCrypto } from './crypto.js'
 import { BlockInvalid, WitnessIncomplete, isGuestError } from './errors.js'
 import { AncestorChain } from './headers.js'
@@ -111,9 +111,20 @@ export interface BlockRunner {
   run(vm: VM, block: Block): Promise<BlockRunOutcome>
 }
 
+/**
+ * EIP-7934 (Osaka): an execution block whose RLP encoding exceeds MAX_BLOCK_SIZE - SAFETY_MARGIN =
+ * 10,485,760 - 2,097,152 bytes is invalid. ethereumjs 10.1.3 does not list EIP-7934 among Osaka's EIPs
+ * (common/dist/esm/hardforks.js), so its own size check never runs: Tessera applies it.
+ */
+const MAX_RLP_BLOCK_SIZE = 10_485_760 - 2_097_152
+
 export const L1_BLOCK_RUNNER: BlockRunner = {
   async validateBody(block, parent) {
     const header = block.header
+    if (header.common.gteHardfork('osaka')) {
+      const size = block.serialize().length
+      if (size > MAX_RLP_BLOCK_SIZE) throw new BlockInvalid(header.number, 'block RLP size (EIP-7934)', { expected: `<= ${MAX_RLP_BLOCK_SIZE}`, actual: String(size) })
+    }
     await ethCheck(header, 'block body (transactions, tx trie, uncle hash, withdrawals root)', () => block.validateData(false, true, true))
     if (parent) await ethCheck(header, 'blob gas', () => block.validateBlobTransactions(parent))
   },
@@ -258,6 +269,7 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
   const tuning = { ...DEFAULT_TUNING, ...opts.tuning }
   const common = commonFromChainConfig(input.chainConfig, crypto, { blockScoped: tuning.blockScopedCommon })
   const blocks = decodeBlocks(input.blocks, common)
+  if (input.chainConfig.publicNetwork === undefined) checkForksKnown(input.chainConfig, blocks.map((b) => b.header))
   for (let i = 1; i < blocks.length; i++) {
     if (!equalsBytes(blocks[i].header.parentHash, blocks[i - 1].hash())) {
       throw new BlockInvalid(blocks[i].header.number, 'parent hash (blocks are not consecutive)', {

@@ -109,6 +109,7 @@ describe('ethrex golden messages', () => {
     expect(program.chainConfig).toEqual({
       chainId: 1337, homesteadBlock: 0, eip150Block: 0, eip155Block: 0, eip158Block: 0, byzantiumBlock: 0, constantinopleBlock: 0,
       petersburgBlock: 0, istanbulBlock: 0, berlinBlock: 0, londonBlock: 0, mergeNetsplitBlock: 0, shanghaiTime: 0, terminalTotalDifficulty: 0,
+      blobSchedule: { cancun: { target: 3, max: 6, baseFeeUpdateFraction: 3338477 }, prague: { target: 6, max: 9, baseFeeUpdateFraction: 5007716 } },
     })
     // The RLP block carries every header field the JSON had: back to ethrex JSON, the same header (serde's nulls aside).
     const wire = JSON.parse(golden('input-response-l1.json')).InputResponse.input.blocks[0]
@@ -183,7 +184,7 @@ describe('ethrex golden messages', () => {
       expect(served.form).toBe('l2')
       const out = JSON.parse(encodeMessage({ kind: 'BatchResponse', batchNumber: 1, input: served, format: 'Compressed' }))
       const want = JSON.parse(text)
-      // Tessera keeps no blobSchedule / verkleTime in its chain config: the rest of the message is ethrex's bytes.
+      // Tessera keeps no verkleTime in its chain config: the rest of the message is ethrex's bytes.
       const config = (m: { InputResponse: { input: { execution_witness: { chainConfig: unknown } } } }) => m.InputResponse.input.execution_witness.chainConfig
       expect(chainConfigFromEthrex(config(out), 'c')).toEqual(chainConfigFromEthrex(config(want), 'c'))
       out.InputResponse.input.execution_witness.chainConfig = null

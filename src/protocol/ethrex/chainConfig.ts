@@ -67,6 +67,16 @@ export function chainConfigFromEthrex(json: Json | undefined, field: string): Ch
   // ethrex requires the field and writes the zero address when a chain has none; Tessera leaves it out then.
   const deposit = c.depositContractAddress
   if (typeof deposit === 'string' && !/^0x0{40}$/.test(deposit)) out.depositContractAddress = deposit
+  // ethrex `BlobSchedule` {cancun, prague, osaka, bpo1…bpo5} of `ForkBlobSchedule` {baseFeeUpdateFraction, max,
+  // target} (same file); the guest reads the three numbers per fork and ignores ethrex's other fields.
+  // A fork Tessera does not know (e.g. `amsterdamTime`) is kept, so the guest can refuse blocks past it by name.
+  for (const [key, v] of Object.entries(c)) {
+    if (/^[a-z][A-Za-z0-9]*Time$/.test(key) && !(FORK_FIELDS as readonly string[]).includes(key) && v !== null && v !== undefined) {
+      ;(out as unknown as Record<string, number>)[key] = forkNumber(v, `${field}.${key}`)!
+    }
+  }
+  const blobSchedule = c.blobSchedule
+  if (typeof blobSchedule === 'object' && blobSchedule !== null && !Array.isArray(blobSchedule)) out.blobSchedule = blobSchedule as unknown as ChainConfig['blobSchedule']
   return out
 }
 
@@ -115,5 +125,13 @@ export function chainConfigToEthrex(config: ChainConfig, ttdAsHex = false): { [k
   out.terminalTotalDifficulty = ttd !== null && ttdAsHex ? `0x${ttd.toString(16)}` : ttd
   out.terminalTotalDifficultyPassed = merged
   out.depositContractAddress = deposit.toLowerCase()
+  // Only a schedule the config carries: ethrex fills the forks left out with its defaults (the EIP values).
+  if (config.blobSchedule !== undefined && config.blobSchedule !== null) {
+    const schedule: { [key: string]: Json } = {}
+    for (const [fork, e] of Object.entries(config.blobSchedule)) {
+      if (e !== null) schedule[fork.toLowerCase()] = { target: Number(e.target), max: Number(e.max), baseFeeUpdateFraction: Number(e.baseFeeUpdateFraction) }
+    }
+    out.blobSchedule = schedule
+  }
   return out
 }

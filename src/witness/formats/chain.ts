@@ -28,6 +28,14 @@ export function chainConfigFromJson(o: Json, where: string): ChainConfig {
   if (ttd !== undefined) config.terminalTotalDifficulty = typeof ttd === 'number' ? (ttd === 0 ? 0 : BigInt(Math.round(ttd)).toString()) : String(quantity(ttd, `${where}.terminalTotalDifficulty`))
   const deposit = pick(o, 'depositContractAddress')
   if (typeof deposit === 'string') config.depositContractAddress = deposit
+  // geth params/config.go `BlobScheduleConfig` (json "blobSchedule": {"cancun": {"target","max","baseFeeUpdateFraction"}, …,
+  // "bpo1"…"bpo5"}); the guest checks its entries and names a bad one.
+  // A fork Tessera does not know (e.g. `amsterdamTime`) is kept, so the guest can refuse blocks past it by name.
+  for (const [key, v] of Object.entries(o)) {
+    if (/^[a-z][A-Za-z0-9]*Time$/.test(key) && !(key in set) && (typeof v === 'number' || typeof v === 'string')) set[key] = Number(quantity(v, `${where}.${key}`))
+  }
+  const blobSchedule = pick(o, 'blobSchedule')
+  if (blobSchedule !== undefined && blobSchedule !== null) config.blobSchedule = blobSchedule as ChainConfig['blobSchedule']
   return config
 }
 
