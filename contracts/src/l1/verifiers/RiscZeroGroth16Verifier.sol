@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IRiscZeroVerifier} from "../interfaces/IRiscZeroVerifier.sol";
-// Generated at build time by scripts/build-contracts.mjs from contracts/risc0/verification_key.json with
+// Generated at build time by scripts/build-contracts.mjs from src/verify/keys.json (risc0-ethereum's key) with
 // snarkjs' verifier_groth16.sol.ejs template; not committed.
 import {Groth16Verifier} from "../../../generated/Groth16Verifier.sol";
 
