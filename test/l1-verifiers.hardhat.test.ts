@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPublicClient, getAddress, http, keccak256, sha256, toHex, type Address, type Hex, type PublicClient } from 'viem'
+import { createPublicClient, http, keccak256, sha256, toHex, type Address, type Hex, type PublicClient } from 'viem'
 import { loadArtifact } from '../src/l1/artifacts.js'
 import { connectL1, HARDHAT_DEV_KEY, type L1Clients } from '../src/l1/client.js'
-import { DEVNET_COMMIT_HASH } from '../src/l1/deploy.js'
+import { DEVNET_COMMIT_HASH, deployL1 } from '../src/l1/deploy.js'
+import { deployRisc0Router, deploySp1Gateway, sp1VerifierContract } from '../src/l1/verifiers.js'
 import { RISC0_RELEASES, SP1_GROTH16_RELEASES, SP1_PLONK_RELEASES } from '../src/verify/keys.js'
 import { startHardhatNode, type HardhatNode } from './hardhat/node.js'
 import { REPO_ROOT } from './support/fixtures.js'
@@ -26,7 +27,6 @@ type Sp1Vector = { system: string; version: string; proof: Hex; publicValues: He
 const sp1: Sp1Vector[] = load('sp1-public.json').proofs
 
 const ZERO32: Hex = `0x${'00'.repeat(32)}`
-const contractId = (version: string) => version.replace(/[^A-Za-z0-9]+/g, '_')
 /** Flips the lowest bit of the byte `index` bytes into the 0x-hex string (negative: from the end). */
 const flip = (hex: Hex, index: number): Hex => {
   const b = Buffer.from(hex.slice(2), 'hex')
@@ -39,6 +39,8 @@ let node: HardhatNode
 let owner: L1Clients
 let router: Address
 let gateway: Address
+let risc0Verifiers: Record<string, Address>
+let sp1Verifiers: Record<string, Address>
 
 async function deploy(name: string, args: unknown[] = []): Promise<Address> {
   const art = loadArtifact(name)
@@ -65,9 +67,13 @@ beforeAll(async () => {
   node = await startHardhatNode(60_000, 'hardhat.l1.config.cjs')
   owner = await connectL1(node.url, HARDHAT_DEV_KEY)
   once = createPublicClient({ transport: http(node.url, { retryCount: 0 }) })
-  router = await deploy('RiscZeroVerifierRouter', [owner.account.address])
-  gateway = await deploy('SP1VerifierGateway', [owner.account.address])
-}, 120_000)
+  const risc0Deployment = await deployRisc0Router(owner)
+  const sp1Deployment = await deploySp1Gateway(owner)
+  router = risc0Deployment.router
+  risc0Verifiers = risc0Deployment.verifiers
+  gateway = sp1Deployment.gateway
+  sp1Verifiers = sp1Deployment.verifiers
+}, 240_000)
 
 afterAll(async () => {
   await node?.stop()
@@ -75,13 +81,13 @@ afterAll(async () => {
 
 describe('RISC Zero: RiscZeroGroth16Verifier per release behind RiscZeroVerifierRouter', () => {
   it('every release deploys with the selector risc0-ethereum publishes, and is routed by it', async () => {
+    const verifiers = risc0Verifiers
     for (const rel of RISC0_RELEASES) {
-      const v = await deploy('RiscZeroGroth16Verifier', [rel.controlRoot, rel.bn254ControlId])
-      expect(await read<Hex>(owner, v, 'RiscZeroGroth16Verifier', 'SELECTOR'), rel.version).toBe(rel.publishedSelector)
-      await send(owner, router, 'RiscZeroVerifierRouter', 'addVerifier', [rel.publishedSelector, v])
+      expect(await read<Hex>(owner, verifiers[rel.version], 'RiscZeroGroth16Verifier', 'SELECTOR'), rel.version).toBe(rel.publishedSelector)
+      expect(await read<Address>(owner, router, 'RiscZeroVerifierRouter', 'verifiers', [rel.publishedSelector])).toBe(verifiers[rel.version])
     }
     expect(await refused(router, 'RiscZeroVerifierRouter', 'addVerifier', [RISC0_RELEASES[0].publishedSelector, router])).toMatch(/SelectorInUse/)
-  }, 120_000)
+  })
 
   for (const r of risc0) {
     it(`${r.version}: the router accepts the real receipt and refuses its mutations`, async () => {
@@ -109,16 +115,15 @@ describe('RISC Zero: RiscZeroGroth16Verifier per release behind RiscZeroVerifier
 
 describe('SP1: one verifier per release (Groth16 and PLONK) behind SP1VerifierGateway', () => {
   it('every generated release verifier is routed by the first 4 bytes of its VERIFIER_HASH', async () => {
-    for (const [kind, releases] of [['Groth16', SP1_GROTH16_RELEASES], ['Plonk', SP1_PLONK_RELEASES]] as const) {
+    const verifiers = sp1Verifiers
+    for (const [system, releases] of [['sp1-groth16', SP1_GROTH16_RELEASES], ['sp1-plonk', SP1_PLONK_RELEASES]] as const) {
       for (const rel of releases) {
-        const name = `SP1Verifier${kind}_${contractId(rel.version)}`
-        const v = await deploy(name)
-        expect(await read<Hex>(owner, v, name, 'VERIFIER_HASH')).toBe(rel.verifierHash)
-        await send(owner, gateway, 'SP1VerifierGateway', 'addRoute', [v])
-        expect(await read<Address>(owner, gateway, 'SP1VerifierGateway', 'routes', [rel.verifierHash.slice(0, 10)])).toBe(getAddress(v))
+        const v = verifiers[`${system} ${rel.version}`]
+        expect(await read<Hex>(owner, v, sp1VerifierContract(system, rel.version), 'VERIFIER_HASH')).toBe(rel.verifierHash)
+        expect(await read<Address>(owner, gateway, 'SP1VerifierGateway', 'routes', [rel.verifierHash.slice(0, 10)])).toBe(v)
       }
     }
-  }, 240_000)
+  })
 
   for (const p of sp1) {
     it(`${p.system} ${p.version}: the gateway accepts the real proof and refuses its mutations`, async () => {
@@ -147,13 +152,10 @@ describe('OnChainProposer hands its verifiers the program id and public values a
     const standIn = await deploy('JournalStandInVerifier', [router, gateway])
     const genesis = keccak256(toHex('genesis'))
     const deployProposer = async (risc0Vk: Hex, sp1Vk: Hex) => {
-      const bridge = await deploy('CommonBridge', [owner.account.address])
-      const proposer = await deploy('OnChainProposer', [owner.account.address, {
-        validium: true, requireRisc0Proof: true, requireSp1Proof: true, devExecMode: false,
-        risc0Verifier: standIn, sp1Verifier: standIn, risc0Vk, sp1Vk,
-        commitHash: DEVNET_COMMIT_HASH, genesisStateRoot: genesis, chainId: 7n, bridge,
-      }])
-      await send(owner, bridge, 'CommonBridge', 'initializeOnChainProposer', [proposer])
+      const { proposer } = await deployL1(owner, {
+        genesisStateRoot: genesis, l2ChainId: 7n, devExecMode: false, validium: true,
+        risc0: { verifier: standIn, imageId: risc0Vk }, sp1: { verifier: standIn, vkey: sp1Vk },
+      })
       const finalRoot = keccak256(toHex('r1'))
       const lastBlockHash = keccak256(toHex('b1'))
       await send(owner, proposer, 'OnChainProposer', 'commitBatch', [1n, finalRoot, ZERO32, ZERO32, lastBlockHash, 0n, DEVNET_COMMIT_HASH, [], []])
