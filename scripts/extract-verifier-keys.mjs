@@ -10,7 +10,7 @@
  * control root / BN254 control id per released verifier. Which commit's ControlID.sol each release's selector
  * comes from is listed below (selectors: contracts/src/selector.rs and contracts/deployment.toml); the script
  * recomputes every selector from the parameters and stops if one differs from the published value.
- * SP1: every VERIFIER_HASH any committed contracts/src/v*\/SP1Verifier{Groth16,Plonk}.sol has carried, with
+ * SP1: every VERIFIER_HASH any committed contracts/src/v*\/SP1Verifier{Groth16,Plonk,}.sol has carried, with
  * the key of the Groth16Verifier.sol / PlonkVerifier.sol beside it in the same commit.
  */
 import { execFileSync } from 'node:child_process'
@@ -146,7 +146,8 @@ const head = fullCommit(sp1Dir, 'HEAD')
 // Newest first: a hash keeps the newest commit that still holds it, and its directory name as the version.
 const commits = git(sp1Dir, 'log', '--all', '--format=%H', '--', 'contracts/src').trim().split('\n')
 for (const commit of commits) {
-  const dirs = new Set(git(sp1Dir, 'ls-tree', '-r', '--name-only', commit, 'contracts/src').split('\n').map((f) => f.match(/^contracts\/src\/(v[^/]+)\/(SP1VerifierGroth16|SP1VerifierPlonk)\.sol$/)).filter(Boolean).map((m) => `${m[1]}/${m[2]}`))
+  // v1.0 and v1.1 shipped PLONK only, its wrapper named SP1Verifier.sol.
+  const dirs = new Set(git(sp1Dir, 'ls-tree', '-r', '--name-only', commit, 'contracts/src').split('\n').map((f) => f.match(/^contracts\/src\/(v[^/]+)\/(SP1VerifierGroth16|SP1VerifierPlonk|SP1Verifier)\.sol$/)).filter(Boolean).map((m) => `${m[1]}/${m[2]}`))
   for (const entry of dirs) {
     const [version, file] = entry.split('/')
     const kind = file === 'SP1VerifierGroth16' ? 'groth16' : 'plonk'

@@ -207,9 +207,13 @@ describe('OnChainProposer configuration and zk verifier wiring', () => {
       [{ type: 'uint256[2]' }, { type: 'uint256[2][2]' }, { type: 'uint256[2]' }],
       [[1n, 2n], g2, [1n, 2n]],
     )
-    const seal = `0x00000000${body.slice(2)}` as Hex
+    const selector = await read<Hex>(owner, v, 'RiscZeroGroth16Verifier', 'SELECTOR')
+    const seal = `${selector}${body.slice(2)}` as Hex
     const reason = await revertReason(owner, v, 'RiscZeroGroth16Verifier', 'verify', [seal, keccak256('0x01'), sha256('0x02')])
     expect(reason).toContain('RiscZeroGroth16Verifier: invalid proof')
+    expect(await revertReason(owner, v, 'RiscZeroGroth16Verifier', 'verify', [`0x00000000${body.slice(2)}`, keccak256('0x01'), sha256('0x02')])).toContain(
+      'seal selector is not this verifier',
+    )
     expect(await revertReason(owner, v, 'RiscZeroGroth16Verifier', 'verify', ['0x1234', keccak256('0x01'), sha256('0x02')])).toContain(
       'seal has the wrong length',
     )

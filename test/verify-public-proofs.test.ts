@@ -137,3 +137,11 @@ describe('no input crashes a verifier', () => {
     }
   })
 })
+
+describe('docs/proof-verification.md', () => {
+  it('lists every release this build verifies, with its selector', () => {
+    const doc = readFileSync(resolve(REPO_ROOT, 'docs/proof-verification.md'), 'utf8')
+    for (const r of RISC0_RELEASES) expect(doc, `RISC Zero ${r.version}`).toContain(`| ${r.version} | \`${r.publishedSelector}\``)
+    for (const r of [...SP1_GROTH16_RELEASES, ...SP1_PLONK_RELEASES]) expect(doc, `SP1 ${r.version}`).toContain(`| ${r.version} | \`${r.verifierHash.slice(0, 10)}\` | \`${r.verifierHash}\``)
+  })
+})

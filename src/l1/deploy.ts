@@ -11,7 +11,10 @@ export interface L1DeployOptions {
   devExecMode: boolean
   /** Validium: no blob per batch, blob versioned hash zero in the public values. */
   validium: boolean
+  /** RISC Zero verifier (a RiscZeroVerifierRouter, see ./verifiers.ts) and the guest's image id: RISC0 proofs required. */
   risc0?: { verifier: Address; imageId: Hex }
+  /** SP1 verifier (an SP1VerifierGateway, see ./verifiers.ts) and the program's vkey hash: SP1 proofs required. */
+  sp1?: { verifier: Address; vkey: Hex }
   /** keccak of the prover's git commit, the key of the verification keys (ethrex's commitHash). */
   commitHash?: Hex
 }
@@ -44,12 +47,12 @@ export async function deployL1(c: L1Clients, o: L1DeployOptions): Promise<L1Depl
   const config = {
     validium: o.validium,
     requireRisc0Proof: o.risc0 !== undefined,
-    requireSp1Proof: false,
+    requireSp1Proof: o.sp1 !== undefined,
     devExecMode: o.devExecMode,
     risc0Verifier: o.risc0?.verifier ?? zeroAddress,
-    sp1Verifier: zeroAddress,
+    sp1Verifier: o.sp1?.verifier ?? zeroAddress,
     risc0Vk: o.risc0?.imageId ?? `0x${'00'.repeat(32)}`,
-    sp1Vk: `0x${'00'.repeat(32)}`,
+    sp1Vk: o.sp1?.vkey ?? `0x${'00'.repeat(32)}`,
     commitHash,
     genesisStateRoot: o.genesisStateRoot,
     chainId: o.l2ChainId,

@@ -6,7 +6,7 @@ import { ProofRejected, type ProofRejection, type ProofSystem } from './errors.j
 import { verifySubmittedProof, type ProofVerifierConfig, type SubmittedProofCheck } from './index.js'
 
 /**
- * The coordinator's proof checks, kept off its event loop where possible: SP1 Groth16 (pure-JS pairings,
+ * The coordinator's proof checks, kept off its event loop where possible: SP1 Groth16 and PLONK (pure-JS pairings,
  * the slow one) in a worker thread (workers/verifyProof.ts), started on the first proof and stopped when idle.
  * RISC Zero seals run in this thread: snarkjs cannot be loaded in a worker thread (see that file); with its
  * single-threaded wasm engine a check takes ~0.15 s.

@@ -1,9 +1,8 @@
 import { bn254 } from '@noble/curves/bn254.js'
 import { bigintFromBytes, sha256 } from './bytes.js'
-import { g1, pairingProductIsOne, SCALAR_MODULUS, type G1Point } from './bn254.js'
+import { g1, g2, pairingProductIsOne, SCALAR_MODULUS, type G1Point } from './bn254.js'
 import { ProofRejected } from './errors.js'
 import type { G1Affine, Sp1PlonkRelease } from './keys.js'
-import { g2 } from './bn254.js'
 
 /**
  * gnark's PLONK over BN254 with one BSB22 commitment, checked as the PlonkVerifier.sol that SP1 ships

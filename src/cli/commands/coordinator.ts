@@ -40,7 +40,7 @@ Serve batches to provers over TCP (ethrex proof-coordinator protocol) and keep p
   --auth-token SECRET        shared secret provers must send (or env TESSERA_AUTH_TOKEN)
   --metrics HOST:PORT        serve Prometheus metrics at http://HOST:PORT/metrics and a status page at /status
   --risc0-image-id HEX       image id of the RISC Zero guest: RISC0 Groth16 seals are verified before storing
-  --sp1-vkey HEX             program vkey (bytes32) of the SP1 guest: SP1 Groth16 proofs are verified likewise
+  --sp1-vkey HEX             program vkey (bytes32) of the SP1 guest: SP1 Groth16 and PLONK proofs are verified likewise
   --source-poll-interval MS  look for new batches this often (default 30000; 0 = only at start)
   --rpc-url URL --from-block N [--to-block N] [--batch-size N]   with --source rpc
   --verify-workers N         worker threads re-executing submitted batches (default 2)
@@ -94,7 +94,7 @@ async function zkvmVerifiers(types: ProverType[], log: Logger, groth16: ReturnTy
       const verify = groth16[type]
       if (verify) {
         out[type] = verify
-        log.info({ proverType: type }, `${type} Groth16 proofs are verified before they are stored`)
+        log.info({ proverType: type }, `${type} proofs are verified before they are stored`)
         continue
       }
     }
@@ -273,7 +273,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const metrics = createCoordinatorMetrics(store, requiredTypes, proverTimeoutMs)
-  // RISC0/SP1 Groth16 proofs are checked in a worker thread (src/verify/pool.ts) before they are stored.
+  // RISC0 Groth16 and SP1 Groth16/PLONK proofs are checked in a worker thread (src/verify/pool.ts) before they are stored.
   const proofVerifiers = createProofVerifierPool(programs)
   await proofVerifiers.ready()
   const verifyProof = await zkvmVerifiers(requiredTypes, log, proofVerifiers.coordinatorVerifiers())

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IRiscZeroVerifier} from "../interfaces/IRiscZeroVerifier.sol";
-// Generated at build time by scripts/build-contracts.mjs from contracts/risc0/verification_key.json with
+// Generated at build time by scripts/build-contracts.mjs from src/verify/keys.json (risc0-ethereum's key) with
 // snarkjs' verifier_groth16.sol.ejs template; not committed.
 import {Groth16Verifier} from "../../../generated/Groth16Verifier.sol";
 
@@ -19,6 +19,10 @@ contract RiscZeroGroth16Verifier is IRiscZeroVerifier, Groth16Verifier {
     bytes16 public immutable CONTROL_ID_0;
     bytes16 public immutable CONTROL_ID_1;
     bytes32 public immutable BN254_CONTROL_ID;
+    /// @notice First 4 bytes of the digest of this verifier's parameters (control root, BN254 control id,
+    /// verifying key): what risc0-ethereum's encode_seal prefixes a seal with for this release, and the
+    /// RiscZeroVerifierRouter's route (risc0-ethereum contracts/src/groth16/RiscZeroGroth16Verifier.sol).
+    bytes4 public immutable SELECTOR;
 
     struct Seal {
         uint256[2] a;
@@ -29,11 +33,15 @@ contract RiscZeroGroth16Verifier is IRiscZeroVerifier, Groth16Verifier {
     constructor(bytes32 controlRoot, bytes32 bn254ControlId) {
         (CONTROL_ID_0, CONTROL_ID_1) = _splitDigest(controlRoot);
         BN254_CONTROL_ID = bn254ControlId;
+        // Groth16ReceiptVerifierParameters digest; the control id enters with its bytes reversed.
+        SELECTOR = bytes4(_tagged("risc0.Groth16ReceiptVerifierParameters", abi.encodePacked(controlRoot, bytes32(_reverseBytes(uint256(bn254ControlId))), _verifyingKeyDigest()), 3));
     }
 
-    /// @notice Reverts unless `seal` (a 4-byte selector, then the ABI-encoded Groth16 proof) proves the claim.
+    /// @notice Reverts unless `seal` (this release's 4-byte selector, then the ABI-encoded Groth16 proof)
+    /// proves the claim.
     function verify(bytes calldata seal, bytes32 imageId, bytes32 journalDigest) external view {
         require(seal.length == 4 + 256, "RiscZeroGroth16Verifier: seal has the wrong length");
+        require(bytes4(seal[:4]) == SELECTOR, "RiscZeroGroth16Verifier: seal selector is not this verifier's");
         (bytes16 claim0, bytes16 claim1) = _splitDigest(claimDigest(imageId, journalDigest));
         Seal memory s = abi.decode(seal[4:], (Seal));
         bool ok = this.verifyProof(
@@ -65,6 +73,36 @@ contract RiscZeroGroth16Verifier is IRiscZeroVerifier, Groth16Verifier {
                 uint32(0) << 24, // exit code, user part: 0
                 uint16(4) << 8
             )
+        );
+    }
+
+    /// @dev risc0's tagged struct: sha256(sha256(tag) ‖ down digests ‖ u16 little-endian count of them).
+    function _tagged(string memory tag, bytes memory down, uint16 count) internal pure returns (bytes32) {
+        return sha256(abi.encodePacked(sha256(bytes(tag)), down, uint16(count << 8 | count >> 8)));
+    }
+
+    /// @dev risc0_groth16.VerifyingKey digest of the key the generated Groth16Verifier holds.
+    function _verifyingKeyDigest() internal pure returns (bytes32) {
+        bytes32[6] memory ic = [
+            sha256(abi.encodePacked(IC0x, IC0y)),
+            sha256(abi.encodePacked(IC1x, IC1y)),
+            sha256(abi.encodePacked(IC2x, IC2y)),
+            sha256(abi.encodePacked(IC3x, IC3y)),
+            sha256(abi.encodePacked(IC4x, IC4y)),
+            sha256(abi.encodePacked(IC5x, IC5y))
+        ];
+        bytes32 list = bytes32(0);
+        for (uint256 i = ic.length; i > 0; i--) list = _tagged("risc0_groth16.VerifyingKey.IC", abi.encodePacked(ic[i - 1], list), 2);
+        return _tagged(
+            "risc0_groth16.VerifyingKey",
+            abi.encodePacked(
+                sha256(abi.encodePacked(alphax, alphay)),
+                sha256(abi.encodePacked(betax1, betax2, betay1, betay2)),
+                sha256(abi.encodePacked(gammax1, gammax2, gammay1, gammay2)),
+                sha256(abi.encodePacked(deltax1, deltax2, deltay1, deltay2)),
+                list
+            ),
+            5
         );
     }
 
