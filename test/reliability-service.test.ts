@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest'
 import { createCoordinatorMetrics } from '../src/coordinator/metrics.js'
 import { RecentSet } from '../src/coordinator/recentSet.js'
 import { CoordinatorStore } from '../src/coordinator/store.js'
+import { parseJson } from '../src/protocol/json.js'
+import { createMessageParser } from '../src/protocol/messageParser.js'
 import { createMessageServer, sendMessage, type DropReason } from '../src/protocol/transport.js'
-import { syntheticInput } from './support/coordinator-kit.js'
-import { onCleanup, request, startCoordinator } from './support/reliability-kit.js'
+import { rawExchange, syntheticInput } from './support/coordinator-kit.js'
+import { onCleanup, request, startCoordinator, until } from './support/reliability-kit.js'
 
 /**
  * Issue 13, items 2 and 8: one client cannot stop service (slow connections are evicted oldest first, per
@@ -110,5 +112,50 @@ describe('bounded prover registry', () => {
     set.touch('b', 500)
     expect(set.size(1200)).toBe(1)
     expect(set.has('b', 1200)).toBe(true)
+  })
+})
+
+describe('hostile input', () => {
+  it('hostile messages of the allowed size never hold up a small request, and each is dropped as malformed', async () => {
+    const SIZE = 15_000_000
+    const parser = createMessageParser()
+    onCleanup(() => parser.close())
+    const c = await startCoordinator({
+      inputs: [syntheticInput(1)],
+      parseOffThread: parser.parse,
+      limits: { maxMessageBytes: 16 * 1024 * 1024, idleTimeoutMs: 60_000, readDeadlineMs: 120_000, maxConnections: 200 },
+    })
+    const units = (unit: string) => `[${unit.repeat(SIZE / unit.length - 1)}0]`
+    const hostile = [
+      `{"ProofSubmit":{"id":${'9'.repeat(SIZE)}}}`, // one integer of 15 million digits
+      `{${Array.from({ length: SIZE / 12 }, (_, i) => `"k${i}":0`).join(',')}}`, // ~1.2 million distinct keys
+      units('{},'), // 5 million empty objects
+      units('1e5,'), // 3.7 million floats
+    ]
+    const replies = hostile.map((text) => rawExchange(c.address.port, text, { timeoutMs: 300_000 }))
+    // Once the hostile requests are in, ask for a batch: answered while they are still being parsed.
+    await new Promise((r) => setTimeout(r, 1500))
+    const cheap = await request(c.address, 'p')
+    const dropsAtReply = c.lines.filter((l) => l.reason === 'malformed').length
+    expect(cheap).toMatchObject({ kind: 'BatchResponse', batchNumber: 1 })
+    expect(dropsAtReply).toBeLessThan(hostile.length)
+    for (const r of await Promise.all(replies)) expect(r.reply.length).toBe(0)
+    await until('every hostile request dropped', () => c.lines.filter((l) => l.reason === 'malformed').length === hostile.length, 240_000)
+    expect(c.lines.some((l) => /number of 15000000 characters/.test(String(l.msg)))).toBe(true)
+  }, 300_000)
+})
+
+describe('bounded parsing', () => {
+  it('a long number is refused by its length before any BigInt is built; u128 and u256 sized ones still read', () => {
+    expect(() => parseJson(`[${'9'.repeat(101)}]`)).toThrow(/number of 101 characters \(at most 100\)/)
+    expect(parseJson('[340282366920938463463374607431768211455]')).toEqual([2n ** 128n - 1n])
+    expect(parseJson(`[${(2n ** 256n - 1n).toString()}]`)).toEqual([2n ** 256n - 1n])
+  })
+
+  it('objects: "__proto__" is an ordinary key, duplicates are refused', () => {
+    const o = parseJson('{"__proto__":{"x":1},"a":2}') as Record<string, unknown>
+    expect(Object.keys(o)).toEqual(['__proto__', 'a'])
+    expect(({} as Record<string, unknown>).x).toBeUndefined()
+    expect(() => parseJson('{"a":1,"a":2}')).toThrow(/duplicate key "a"/)
   })
 })

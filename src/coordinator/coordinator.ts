@@ -57,6 +57,8 @@ export interface CoordinatorOptions {
    * batch later replaces them. Off by default: such submissions are refused as `unverifiable`.
    */
   trustUnverified?: boolean
+  /** Parse large requests off the event loop (the CLI: src/protocol/messageParser.ts); unset = inline. */
+  parseOffThread?: (bytes: Uint8Array) => Promise<Message>
 }
 
 /** The seam for proof checking: one verifier per prover type. */
@@ -310,6 +312,8 @@ export class Coordinator {
   async handle(msg: Message, peer: string): Promise<Message | string | null> {
     this.opts.metrics?.requests.inc({ kind: msg.kind })
     try {
+      // A request parsed while close() ran: nothing new is assigned or stored.
+      if (this.stopping.signal.aborted) throw shuttingDown()
       switch (msg.kind) {
         case 'BatchRequest':
           if (!this.authorised(msg.authToken)) throw new Refused('auth', 'missing or wrong auth_token')
@@ -345,6 +349,7 @@ export class Coordinator {
         this.log.error({ peer, err: String((error as Error)?.stack ?? error).slice(0, 2000) }, 'internal error while handling a message')
       },
       isTrusted: (host) => this.knownHosts.has(host),
+      parseOffThread: this.opts.parseOffThread,
     })
     this.server = server
     return new Promise((resolve, reject) => {

@@ -12,6 +12,7 @@ import { createCoordinatorMetrics, serveMetrics } from '../../coordinator/metric
 import { loadDirectory, rpcBatchLoader, SkippedFiles } from '../../coordinator/source.js'
 import { createSourceParser } from '../../coordinator/sourcePool.js'
 import { CoordinatorStore, StoreRefused } from '../../coordinator/store.js'
+import { createMessageParser } from '../../protocol/messageParser.js'
 import { parseProverType, type ProverType } from '../../protocol/messages.js'
 import { DEFAULT_SERVER_LIMITS, formatAddress, parseAddress } from '../../protocol/transport.js'
 import { createProvePool } from '../../prover/pool.js'
@@ -254,7 +255,10 @@ export async function run(argv: string[]): Promise<number> {
   const proofVerifiers = createProofVerifierPool(programs)
   await proofVerifiers.ready()
   const verifyProof = await zkvmVerifiers(requiredTypes, log, proofVerifiers.coordinatorVerifiers())
+  // Large requests are parsed in a worker thread: hostile ones cannot hold up the answer to a small one.
+  const messageParser = createMessageParser()
   const coordinator = new Coordinator({
+    parseOffThread: messageParser.parse,
     store,
     version,
     requiredTypes,
@@ -310,6 +314,7 @@ export async function run(argv: string[]): Promise<number> {
   })
   clearInterval(polling)
   await coordinator.close()
+  await messageParser.close()
   metricsServer?.close()
   await verifyPool?.close()
   await proofVerifiers.close()
