@@ -5,7 +5,7 @@ import { RecentSet } from '../src/coordinator/recentSet.js'
 import { CoordinatorStore } from '../src/coordinator/store.js'
 import { parseJson } from '../src/protocol/json.js'
 import { createMessageParser } from '../src/protocol/messageParser.js'
-import { createMessageServer, sendMessage, type DropReason } from '../src/protocol/transport.js'
+import { clientOf, createMessageServer, sendMessage, type DropReason } from '../src/protocol/transport.js'
 import { rawExchange, syntheticInput } from './support/coordinator-kit.js'
 import { onCleanup, request, startCoordinator, until } from './support/reliability-kit.js'
 
@@ -89,6 +89,43 @@ describe('fair service under slow connections', () => {
     expect(await ask()).toBe('busy:true')
     release()
     expect(await Promise.all(first)).toEqual(['BatchResponse', 'BatchResponse'])
+  })
+
+  it('one client cannot take every in-flight slot: beyond its share it gets busy, another client still gets in', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const server = createMessageServer(
+      async () => {
+        await gate
+        return { kind: 'BatchResponse', batchNumber: null, input: null, format: null }
+      },
+      { maxMessageBytes: 1024, idleTimeoutMs: 5000, readDeadlineMs: 5000, maxConnections: 50, maxInFlight: 8, maxInFlightPerAddress: 3 },
+    )
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    onCleanup(() => new Promise<void>((r) => server.close(() => r())))
+    const address = { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }
+    const ask = (localAddress: string) =>
+      sendMessage(address, { kind: 'BatchRequest', commitHash: 'v', proverType: 'Exec' }, { timeoutMs: 5000, localAddress }).then(
+        (m) => m.kind,
+        (e: Error & { reason?: string; retry?: boolean }) => `${e.reason}:${e.retry}`,
+      )
+    const held = [ask('127.0.0.1'), ask('127.0.0.1'), ask('127.0.0.1')]
+    await new Promise((r) => setTimeout(r, 100))
+    expect(await ask('127.0.0.1')).toBe('busy:true')
+    const other = ask('127.0.0.2')
+    await new Promise((r) => setTimeout(r, 100))
+    release()
+    expect(await Promise.all([...held, other])).toEqual(['BatchResponse', 'BatchResponse', 'BatchResponse', 'BatchResponse'])
+    expect(await ask('127.0.0.1')).toBe('BatchResponse') // its slots are free again
+  })
+
+  it('an IPv6 client counts by its /64; IPv4-mapped addresses by their IPv4 address', () => {
+    expect(clientOf('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64')
+    expect(clientOf('2001:db8:1:2::99')).toBe('2001:db8:1:2::/64')
+    expect(clientOf('2001:0db8::1')).toBe('2001:db8:0:0::/64')
+    expect(clientOf('::1')).toBe('0:0:0:0::/64')
+    expect(clientOf('::ffff:10.0.0.7')).toBe('10.0.0.7')
+    expect(clientOf('10.0.0.7')).toBe('10.0.0.7')
   })
 })
 

@@ -64,6 +64,11 @@ export interface ServerLimits {
   reservedConnections?: number
   /** Requests being handled at once (verification included); beyond it the answer is Refused{busy, retry}. */
   maxInFlight?: number
+  /**
+   * Of those, per client address (an IPv6 client's /64 counts as one address), so one client cannot take
+   * every slot; beyond it that client is answered Refused{busy, retry}.
+   */
+  maxInFlightPerAddress?: number
   /** Request bytes buffered across all connections; a connection that would exceed it is dropped. */
   maxBufferedBytes?: number
 }
@@ -76,6 +81,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   maxConnectionsPerAddress: 64,
   reservedConnections: 64,
   maxInFlight: 256,
+  maxInFlightPerAddress: 32,
   maxBufferedBytes: 512 * 1024 * 1024,
 }
 
@@ -121,6 +127,21 @@ interface Conn {
   drop(reason: DropReason, detail: string): void
 }
 
+/**
+ * The client a connection counts against: its IPv4 address (IPv4-mapped IPv6 included), or the /64 of an
+ * IPv6 address (one host is commonly given a whole /64, so counting its addresses apart would be no limit).
+ */
+export function clientOf(host: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host)
+  if (mapped) return mapped[1]
+  if (!net.isIPv6(host)) return host
+  const [head, tail = ''] = host.split('::')
+  const left = head === '' ? [] : head.split(':')
+  const right = tail === '' ? [] : tail.split(':')
+  const groups = host.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '').toLowerCase()).join(':')}::/64`
+}
+
 /** The server, and how to stop it without losing an answer. */
 export interface MessageServer extends net.Server {
   /**
@@ -144,6 +165,8 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
   const perAddress = limits.maxConnectionsPerAddress ?? limits.maxConnections
   const reserved = Math.min(limits.reservedConnections ?? 0, Math.max(0, limits.maxConnections - 1))
   const maxInFlight = limits.maxInFlight ?? Number.MAX_SAFE_INTEGER
+  const maxInFlightPerAddress = limits.maxInFlightPerAddress ?? maxInFlight
+  const inFlightByClient = new Map<string, number>()
   const trusted = (host: string) => hooks.isTrusted?.(host) === true
   let buffered = 0 // request bytes held by all connections
   let inFlight = 0
@@ -309,6 +332,13 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
         reply(encodeRefusal(new Refused('busy', `${inFlight} requests are being handled; try again shortly`)))
         return
       }
+      const client = clientOf(host)
+      const mine = inFlightByClient.get(client) ?? 0
+      if (mine >= maxInFlightPerAddress) {
+        reply(encodeRefusal(new Refused('busy', `${mine} requests from ${client} are being handled (at most ${maxInFlightPerAddress} per address); try again shortly`)))
+        return
+      }
+      inFlightByClient.set(client, mine + 1)
       inFlight++
       // No deadline while the handler runs: verification may take long and the reply must still arrive.
       socket.setTimeout(0)
@@ -336,7 +366,12 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
             reply(encodeRefusal(new Refused('internal', 'internal error while handling the request; try again')))
           },
         )
-        .finally(() => inFlight--)
+        .finally(() => {
+          inFlight--
+          const left = (inFlightByClient.get(client) ?? 1) - 1
+          if (left > 0) inFlightByClient.set(client, left)
+          else inFlightByClient.delete(client)
+        })
     }
     if (draining) conn.drop('shutting_down', 'the server is stopping')
   }) as MessageServer
@@ -369,6 +404,8 @@ export interface RequestOptions {
   timeoutMs: number
   /** Replies larger than this are refused (a BatchResponse carries a whole witness). */
   maxReplyBytes?: number
+  /** Connect from this local address (another loopback address in tests). */
+  localAddress?: string
 }
 
 /**
@@ -380,7 +417,7 @@ export function sendMessage(address: Address, msg: Message, opts: RequestOptions
   const maxReply = opts.maxReplyBytes ?? DEFAULT_MAX_MESSAGE_BYTES
   const payload = encodeMessage(msg)
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: address.host, port: address.port, allowHalfOpen: true })
+    const socket = net.connect({ host: address.host, port: address.port, allowHalfOpen: true, localAddress: opts.localAddress })
     const chunks: Buffer[] = []
     let size = 0
     let settled = false

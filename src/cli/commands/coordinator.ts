@@ -42,6 +42,8 @@ Serve batches to provers over TCP (ethrex proof-coordinator protocol) and keep p
   --max-batch-seconds S      stop verifying a batch after this long (default 3600; 0 = no limit)
   --max-connections N        connections at once; at the cap the oldest one still sending is dropped (default 1024)
   --max-connections-per-address N   connections still sending, per address (default 64)
+  --max-in-flight-per-address N     requests being handled (verification included) per client address,
+                             an IPv6 client's /64 as one (default 32; 256 in all)
   --trust-unverified         store proof bytes no verifier here can check (after the public values check)
   --check-db                 check the --db file (integrity, every batch row) and exit: 0 sound, 1 not
   --log-level LEVEL          pino level (default info)
@@ -138,6 +140,7 @@ export async function run(argv: string[]): Promise<number> {
       'max-batch-seconds': { type: 'string' },
       'max-connections': { type: 'string' },
       'max-connections-per-address': { type: 'string' },
+      'max-in-flight-per-address': { type: 'string' },
       'trust-unverified': { type: 'boolean', default: false },
       'check-db': { type: 'boolean', default: false },
       // Tests only (needs TESSERA_TEST_BACKENDS=1): verify Exec proofs against the mock backend's digest.
@@ -167,6 +170,7 @@ export async function run(argv: string[]): Promise<number> {
     idleTimeoutMs: positiveInt(values['read-timeout'], '--read-timeout', DEFAULT_SERVER_LIMITS.idleTimeoutMs),
     maxConnections: positiveInt(values['max-connections'], '--max-connections', DEFAULT_SERVER_LIMITS.maxConnections),
     maxConnectionsPerAddress: positiveInt(values['max-connections-per-address'], '--max-connections-per-address', DEFAULT_SERVER_LIMITS.maxConnectionsPerAddress!),
+    maxInFlightPerAddress: positiveInt(values['max-in-flight-per-address'], '--max-in-flight-per-address', DEFAULT_SERVER_LIMITS.maxInFlightPerAddress!),
   }
   limits.readDeadlineMs = Math.max(limits.readDeadlineMs, limits.idleTimeoutMs)
   const sourcePollMs = positiveInt(values['source-poll-interval'], '--source-poll-interval', 30_000, true)
