@@ -44,14 +44,16 @@ Serve batches to provers over TCP (ethrex proof-coordinator protocol) and keep p
   --max-connections-per-address N   connections still sending, per address (default 64)
   --max-in-flight-per-address N     requests being handled (verification included) per client address,
                              an IPv6 client's /64 as one (default 32; 256 in all)
-  --trust-unverified         store proof bytes no verifier here can check (after the public values check)
+  --trust-unverified         store proofs nothing here can verify (ethrex's Exec form, zkVM bytes without a
+                             verifier), marked unverified; a verified proof later replaces them
   --check-db                 check the --db file (integrity, every batch row) and exit: 0 sound, 1 not
   --log-level LEVEL          pino level (default info)
 
 A file in --source that cannot be used is skipped, logged by name and counted; the others are served.
 An existing --db file must be a sound Tessera store: empty, foreign or damaged files are refused.
-Signals: the first SIGINT/SIGTERM stops accepting, answers requests in progress and prints a summary;
-a second one exits at once.
+Signals: the first SIGINT/SIGTERM stops accepting, answers requests in progress (submits still being
+verified: refused with retry, not stored) and prints a summary; a second one exits at once.
+See docs/reliability-operations.md (trust, identity and slots, hostile input, signals, full disks).
 `
 
 export function packageVersion(): string {
