@@ -183,6 +183,63 @@ describe('hostile input', () => {
 })
 
 describe('bounded parsing', () => {
+  it('large requests queue for the parser a few per client; others and small requests are not held back', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    let parsing = 0
+    const server = createMessageServer(
+      async () => ({ kind: 'BatchResponse', batchNumber: null, input: null, format: null }),
+      { maxMessageBytes: 1 << 20, idleTimeoutMs: 5000, readDeadlineMs: 5000, maxConnections: 50, maxBufferedBytes: 400_000 },
+      {
+        parseOffThread: async () => {
+          parsing++
+          await gate
+          return { kind: 'BatchRequest', commitHash: 'v', proverType: 'Exec' }
+        },
+      },
+    )
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    onCleanup(() => new Promise<void>((r) => server.close(() => r())))
+    const address = { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }
+    const large = `{"InputRequest":{"commit_hash":"v","prover_type":"Exec","pad":"${'x'.repeat(70_000)}"}}`
+    const sendRaw = (text: string, localAddress: string) =>
+      new Promise<string>((resolve) => {
+        const s = net.connect({ host: '127.0.0.1', port: address.port, allowHalfOpen: true, localAddress })
+        let out = ''
+        s.on('data', (d) => (out += d))
+        s.on('error', () => {})
+        s.on('close', () => resolve(out))
+        s.on('connect', () => s.end(text))
+      })
+    const held = [1, 2, 3, 4].map(() => sendRaw(large, '127.0.0.1'))
+    await until('four large requests at the parser', () => parsing === 4, 5000)
+    expect(await sendRaw(large, '127.0.0.1')).toMatch(/^\{"Refused":\{"reason":"busy","message":"4 large requests from 127\.0\.0\.1 are being read/)
+    const small = await sendMessage(address, { kind: 'BatchRequest', commitHash: 'v', proverType: 'Exec' }, { timeoutMs: 5000 })
+    expect(small).toMatchObject({ kind: 'BatchResponse' })
+    const other = sendRaw(large, '127.0.0.2')
+    await until('another client\'s large request at the parser', () => parsing === 5, 5000)
+    release()
+    for (const r of await Promise.all([...held, other])) expect(r).toMatch(/^\{"InputResponse"/)
+  })
+
+  it('a small request finds room even when large ones fill the request buffer', async () => {
+    const server = createMessageServer(
+      async () => ({ kind: 'BatchResponse', batchNumber: null, input: null, format: null }),
+      { maxMessageBytes: 1 << 20, idleTimeoutMs: 5000, readDeadlineMs: 5000, maxConnections: 50, maxBufferedBytes: 100_000 },
+    )
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    onCleanup(() => new Promise<void>((r) => server.close(() => r())))
+    const port = (server.address() as net.AddressInfo).port
+    // A large request still arriving holds all but a few bytes of the buffer.
+    const hog = net.connect({ host: '127.0.0.1', port })
+    hog.on('error', () => {})
+    onCleanup(() => void hog.destroy())
+    await new Promise<void>((r) => hog.on('connect', () => hog.write('x'.repeat(99_990), () => r())))
+    await new Promise((r) => setTimeout(r, 200))
+    const small = await sendMessage({ host: '127.0.0.1', port }, { kind: 'BatchRequest', commitHash: 'v', proverType: 'Exec' }, { timeoutMs: 5000 })
+    expect(small).toMatchObject({ kind: 'BatchResponse' })
+  })
+
   it('a long number is refused by its length before any BigInt is built; u128 and u256 sized ones still read', () => {
     expect(() => parseJson(`[${'9'.repeat(101)}]`)).toThrow(/number of 101 characters \(at most 100\)/)
     expect(parseJson('[340282366920938463463374607431768211455]')).toEqual([2n ** 128n - 1n])

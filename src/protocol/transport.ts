@@ -116,6 +116,8 @@ export interface MessageServerHooks {
 
 /** Requests up to this size are parsed on the event loop (a BatchRequest is ~200 bytes; 64 KiB parses in ~1 ms). */
 export const INLINE_PARSE_BYTES = 64 * 1024
+/** Larger requests waiting for or in the parser, per client; more are answered Refused{busy, retry}. */
+const MAX_PARSING_PER_ADDRESS = 4
 
 interface Conn {
   socket: net.Socket
@@ -167,6 +169,7 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
   const maxInFlight = limits.maxInFlight ?? Number.MAX_SAFE_INTEGER
   const maxInFlightPerAddress = limits.maxInFlightPerAddress ?? maxInFlight
   const inFlightByClient = new Map<string, number>()
+  const parsingByClient = new Map<string, number>()
   const trusted = (host: string) => hooks.isTrusted?.(host) === true
   let buffered = 0 // request bytes held by all connections
   let inFlight = 0
@@ -274,7 +277,9 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
         conn.drop('oversized', `request exceeds ${limits.maxMessageBytes} bytes`)
         return
       }
-      if (buffered + chunk.length > maxBuffered) {
+      // Small requests always have room (at most maxConnections x INLINE_PARSE_BYTES beyond the cap), so
+      // large ones filling the buffer cannot keep a batch request or a Groth16 submit out.
+      if (buffered + chunk.length > maxBuffered && size + chunk.length > INLINE_PARSE_BYTES) {
         conn.drop('buffer_full', `server is holding ${buffered} request bytes already; dropping this connection`)
         return
       }
@@ -290,15 +295,29 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
       // Large requests are parsed off this thread (hooks.parseOffThread) so that hostile ones of the allowed
       // size never delay the answer to a small one; their bytes stay counted in maxBufferedBytes meanwhile.
       if (bytes.length > INLINE_PARSE_BYTES && hooks.parseOffThread) {
+        // A few per client at a time: one client cannot fill the parser's queue (nor the buffer) for all.
+        const client = clientOf(host)
+        const queued = parsingByClient.get(client) ?? 0
+        if (queued >= MAX_PARSING_PER_ADDRESS) {
+          reply(encodeRefusal(new Refused('busy', `${queued} large requests from ${client} are being read; try again shortly`)))
+          return
+        }
+        parsingByClient.set(client, queued + 1)
         buffered += bytes.length
         socket.setTimeout(0) // waiting for the parser (maybe behind others) is not the peer's idleness
+        const parsed = () => {
+          buffered -= bytes.length
+          const left = (parsingByClient.get(client) ?? 1) - 1
+          if (left > 0) parsingByClient.set(client, left)
+          else parsingByClient.delete(client)
+        }
         hooks.parseOffThread(bytes).then(
           (msg) => {
-            buffered -= bytes.length
+            parsed()
             answer(msg)
           },
           (e: unknown) => {
-            buffered -= bytes.length
+            parsed()
             refuseUnreadable(e)
           },
         )
@@ -318,16 +337,16 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
       hooks.onDropped?.(error.reason, peer, error.message)
       socket.destroy()
     }
-    const answer = (msg: Message) => {
-      const reply = (text: string) => {
-        if (socket.destroyed) {
-          hooks.onDropped?.('peer_gone', peer, 'the peer left before the reply was ready')
-          return
-        }
-        // From here the idle timer guards writing: a peer that never reads is dropped (reply_stalled).
-        socket.setTimeout(limits.idleTimeoutMs)
-        socket.end(text)
+    const reply = (text: string) => {
+      if (socket.destroyed) {
+        hooks.onDropped?.('peer_gone', peer, 'the peer left before the reply was ready')
+        return
       }
+      // From here the idle timer guards writing: a peer that never reads is dropped (reply_stalled).
+      socket.setTimeout(limits.idleTimeoutMs)
+      socket.end(text)
+    }
+    const answer = (msg: Message) => {
       if (inFlight >= maxInFlight) {
         reply(encodeRefusal(new Refused('busy', `${inFlight} requests are being handled; try again shortly`)))
         return
