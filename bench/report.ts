@@ -21,9 +21,14 @@ export async function runSuites(
   suites: BenchSuite[],
   opts: BenchOptions,
   meta: { tessera: string; activeCrypto: BenchReport['activeCrypto'] },
+  /** Checked before each suite: true = stop here (the report holds the suites run so far). */
+  stopRequested: () => boolean = () => false,
 ): Promise<BenchReport> {
   const results: SuiteResult[] = []
   for (const suite of suites) {
+    // Suites run long synchronous stretches: let a pending signal's handler run before deciding.
+    await new Promise((r) => setImmediate(r))
+    if (stopRequested()) break
     opts.log(`${suite.name}: ${suite.description}`)
     const started = performance.now()
     const result = await suite.run(opts)

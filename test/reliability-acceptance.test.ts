@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import type { BatchResponse } from '../src/protocol/messages.js'
 import { Refused } from '../src/protocol/refusal.js'
+import { sendMessage } from '../src/protocol/transport.js'
 import { syntheticInput } from './support/coordinator-kit.js'
 import { rejection, request, send, startCoordinator, submit, valuesOf } from './support/reliability-kit.js'
 
@@ -19,16 +21,33 @@ describe('proof acceptance', () => {
   it('refuses a submit from a prover the batch is not assigned to; the assigned prover still gets its ACK', async () => {
     const inputs = [1, 2, 3, 4, 5].map((n) => syntheticInput(n))
     const c = await startCoordinator({ inputs })
-    for (let i = 0; i < 5; i++) await request(c.address, 'real')
+    const leases: (string | undefined)[] = [undefined]
+    for (let i = 0; i < 5; i++) leases.push(((await request(c.address, 'real')) as BatchResponse).lease)
+    expect(leases.slice(1).every((l) => typeof l === 'string' && l.length === 32)).toBe(true)
+    const from = (localAddress: string, b: number, o: { proverId?: string; lease?: string } = {}) =>
+      sendMessage(c.address, { kind: 'ProofSubmit', batchNumber: b, batchProof: { proverType: 'Exec', proof: new Uint8Array(0), publicValues: valuesOf(inputs[b - 1]) }, ...o }, { timeoutMs: 10_000, localAddress })
     for (let b = 2; b <= 5; b++) {
-      expect(await reasonOf(submit(c.address, b, valuesOf(inputs[b - 1]), { proverId: 'intruder', proof: new Uint8Array(64).fill(0xaa) }))).toBe(
-        'assigned_to_another_prover',
-      )
-      // Without a prover_id the submitter is its address; the assignment names the prover id, so still refused.
-      expect(await reasonOf(submit(c.address, b, valuesOf(inputs[b - 1])))).toBe('assigned_to_another_prover')
+      // prover_id is a claim anyone can make: from another address, without the lease, it is refused.
+      expect(await reasonOf(from('127.0.0.2', b, { proverId: 'real' }))).toBe('assigned_to_another_prover')
+      // A lease that was not handed out is refused, from any address.
+      expect(await reasonOf(from('127.0.0.2', b, { proverId: 'real', lease: 'f'.repeat(32) }))).toBe('assigned_to_another_prover')
+      expect(await reasonOf(from('127.0.0.1', b, { proverId: 'real', lease: leases[1] }))).toBe('assigned_to_another_prover') // batch 1's lease
     }
-    for (let b = 1; b <= 5; b++) expect(await submit(c.address, b, valuesOf(inputs[b - 1]), { proverId: 'real' })).toMatchObject({ kind: 'ProofSubmitACK' })
+    // The lease works from anywhere (a prover behind a changing address); all five are stored once.
+    for (let b = 1; b <= 5; b++) expect(await from(b % 2 ? '127.0.0.1' : '127.0.0.4', b, { proverId: 'real', lease: leases[b] })).toMatchObject({ kind: 'ProofSubmitACK' })
     for (let b = 1; b <= 5; b++) expect(c.store.proof(b, 'Exec')?.proof).toEqual(new Uint8Array(0))
+  })
+
+  it('an ethrex prover (no prover_id, no lease) gets ethrex\'s exact reply and is known by its address', async () => {
+    const inputs = [syntheticInput(1)]
+    const c = await startCoordinator({ inputs })
+    const reply = await sendMessage(c.address, { kind: 'BatchRequest', commitHash: 'v', proverType: 'Exec' }, { timeoutMs: 10_000, localAddress: '127.0.0.3' })
+    expect(reply).toMatchObject({ kind: 'BatchResponse', batchNumber: 1 })
+    expect((reply as BatchResponse).lease).toBeUndefined()
+    const submitFrom = (localAddress: string) =>
+      sendMessage(c.address, { kind: 'ProofSubmit', batchNumber: 1, batchProof: { proverType: 'Exec', proof: new Uint8Array(0), publicValues: valuesOf(inputs[0]) } }, { timeoutMs: 10_000, localAddress })
+    expect(await reasonOf(submitFrom('127.0.0.2'))).toBe('assigned_to_another_prover')
+    expect(await submitFrom('127.0.0.3')).toMatchObject({ kind: 'ProofSubmitACK' })
   })
 
   it('after the assignment expired anyone may answer, and an earlier holder\'s late proof is welcome', async () => {

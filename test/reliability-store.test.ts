@@ -2,7 +2,7 @@ import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync,
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { checkDb } from '../src/coordinator/checkDb.js'
+import { checkDb, formatDbReport } from '../src/coordinator/checkDb.js'
 import { CoordinatorStore, StoreRefused } from '../src/coordinator/store.js'
 import { encodeProgramInput } from '../src/witness/programInput.js'
 import { runCli, syntheticInput } from './support/coordinator-kit.js'
@@ -58,6 +58,15 @@ describe('store integrity', () => {
     expect(refusal(lookalike).message).toMatch(/not a Tessera store \(table batches has no column batch_number/)
     expect(readFileSync(lookalike).equals(before)).toBe(true)
     expect(existsSync(`${lookalike}-wal`)).toBe(false)
+    // A sound store with a proof stored on trust: still ok, the proof named as unverified.
+    const trusted = join(dir, 'trusted.db')
+    const t = new CoordinatorStore(trusted)
+    t.addBatches([{ source: 's1', firstBlock: 1, lastBlock: 1, input: encodeProgramInput(syntheticInput(1)) }])
+    t.addProof({ batchNumber: 1, proverType: 'Exec', proof: Uint8Array.of(0), publicValues: new Uint8Array(0), checked: 'nothing' })
+    t.close()
+    const report = checkDb(trusted)
+    expect(report).toMatchObject({ ok: true, unverified: [{ batchNumber: 1, proverType: 'Exec', checked: 'nothing' }] })
+    expect(formatDbReport(report)).toMatch(/batch 1 Exec proof: unverified \(checked: nothing\)/)
     // A new path is a fresh store; reopening it is fine.
     const fresh = join(dir, 'fresh.db')
     new CoordinatorStore(fresh).close()

@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_V8_FLAGS, v8FlagsFor } from '../src/cli/v8flags.js'
@@ -44,6 +46,29 @@ describe('CLI V8 flags for pool commands', () => {
       expect(await exited).toBe(130)
       expect(out).toMatch(/interrupted; \d+ of 4 files not run/)
       expect(out.trim().split('\n').at(-1)).toMatch(/^\d+ passed, \d+ failed$/)
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL')
+    }
+  }, 120_000)
+
+  it('one SIGINT to the process group stops bench after the suite in progress, with its table', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'tessera-bench-')), 'r.json')
+    const child = spawn(process.execPath, [CLI, 'bench', '--suite', 'keccak', '--suite', 'ecrecover', '--quick', '--json', out], {
+      env: { ...process.env, TESSERA_V8_FLAGS: undefined, TESSERA_V8_FLAGS_APPLIED: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
+    let text = ''
+    child.stdout!.on('data', (d) => (text += d))
+    child.stderr!.on('data', (d) => (text += d))
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
+    try {
+      for (let i = 0; i < 600 && !/keccak: /.test(text); i++) await new Promise((r) => setTimeout(r, 100))
+      process.kill(-child.pid!, 'SIGINT')
+      expect(await exited).toBe(130)
+      expect(text).toMatch(/stopping after the suite in progress/)
+      expect(text).toMatch(/interrupted; 1 of 2 suites not run/)
+      expect(JSON.parse(readFileSync(out, 'utf8')).suites.map((s: { suite: string }) => s.suite)).toEqual(['keccak'])
     } finally {
       if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL')
     }

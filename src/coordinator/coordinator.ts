@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type net from 'node:net'
 import type { Logger } from 'pino'
 import { BudgetExceeded } from '../budget/budget.js'
@@ -66,6 +66,8 @@ export interface CoordinatorOptions {
    * batch later replaces them. Off by default: such submissions are refused as `unverifiable`.
    */
   trustUnverified?: boolean
+  /** Parse large requests off the event loop (the CLI: src/protocol/messageParser.ts); unset = inline. */
+  parseOffThread?: (bytes: Uint8Array) => Promise<Message>
 }
 
 /** The seam for proof checking: one verifier per prover type. */
@@ -79,6 +81,10 @@ const shuttingDown = () => new Refused('shutting_down', 'the coordinator is shut
 const hostOf = (peer: string) => peer.replace(/:\d+$/, '')
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest()
+
+/** How assignees are recorded (store.assignees): by address, and by the hash of a lease handed out. */
+const hostKey = (host: string) => `host:${host}`
+const leaseKey = (lease: string) => `lease:${sha256(lease).toString('hex')}`
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))
@@ -121,7 +127,7 @@ export class Coordinator {
     const proverVersion = accepted === undefined ? req.commitHash : this.opts.version
     const versions = { proverVersion, currentVersion: this.opts.version }
     for (;;) {
-      const batchNumber = this.opts.store.assignNext(req.proverType, this.opts.proverTimeoutMs, Date.now(), req.proverId ?? host, versions)
+      const batchNumber = this.opts.store.assignNext(req.proverType, this.opts.proverTimeoutMs, Date.now(), hostKey(host), versions)
       if (batchNumber === null) {
         if (proverVersion === this.opts.version) return { kind: 'BatchResponse', batchNumber: null, input: null, format: null }
         this.log.warn({ peer, proverVersion: req.commitHash, version: this.opts.version }, 'prover version mismatch')
@@ -133,7 +139,11 @@ export class Coordinator {
         if (!batch) throw new Error('row vanished')
         const input = BatchInput.fromStored(batch.input, accepted ?? this.opts.witnessForm ?? 'nested')
         // In the dialect the request came in (ethrex's, or Tessera 0.1's for older provers).
-        reply = encodeMessage({ kind: 'BatchResponse', batchNumber, input, format: this.opts.format ?? 'Groth16' }, req.dialect)
+        // A Tessera prover (it sends prover_id) gets a lease: only what holds it, or the address the batch was
+        // given to, may answer before the assignment expires. ethrex's provers get ethrex's exact reply.
+        const lease = req.proverId === undefined ? undefined : randomBytes(16).toString('hex')
+        reply = encodeMessage({ kind: 'BatchResponse', batchNumber, input, format: this.opts.format ?? 'Groth16', lease }, req.dialect)
+        if (lease !== undefined) this.opts.store.addAssignee(batchNumber, req.proverType, leaseKey(lease))
       } catch (e) {
         const reason = (e as Error).message.slice(0, 200)
         this.log.error({ batch: batchNumber, err: reason }, 'batch row is damaged; set aside (see tessera coordinator --check-db)')
@@ -176,8 +186,9 @@ export class Coordinator {
     if (known) return known
     const assignment = this.opts.store.assignment(batchNumber, proverType)
     if (!assignment) throw new Refused('unassigned', `batch ${batchNumber} was never assigned to a ${proverType} prover`)
-    // Only a prover the batch was given to may answer it, until the assignment expires; then anyone may.
-    const submitter = sub.proverId ?? hostOf(peer)
+    // Only a prover the batch was given to may answer it, until the assignment expires; then anyone may. It
+    // shows it by the lease it was handed, else by its address; prover_id is a claim anyone can make.
+    const submitter = sub.lease !== undefined ? leaseKey(sub.lease) : hostKey(hostOf(peer))
     const expired = assignment.assignedAt <= Date.now() - this.opts.proverTimeoutMs
     if (assignment.proverId !== null && !expired && !this.opts.store.wasAssignedTo(batchNumber, proverType, submitter)) {
       throw new Refused('assigned_to_another_prover', `batch ${batchNumber} is assigned to another ${proverType} prover until its assignment expires`)
@@ -338,6 +349,8 @@ export class Coordinator {
   async handle(msg: Message, peer: string): Promise<Message | string | null> {
     this.opts.metrics?.requests.inc({ kind: msg.kind })
     try {
+      // A request parsed while close() ran: nothing new is assigned or stored.
+      if (this.stopping.signal.aborted) throw shuttingDown()
       switch (msg.kind) {
         case 'BatchRequest':
           if (!this.authorised(msg.authToken)) throw new Refused('auth', 'missing or wrong auth_token')
@@ -373,6 +386,7 @@ export class Coordinator {
         this.log.error({ peer, err: String((error as Error)?.stack ?? error).slice(0, 2000) }, 'internal error while handling a message')
       },
       isTrusted: (host) => this.knownHosts.has(host),
+      parseOffThread: this.opts.parseOffThread,
     })
     this.server = server
     return new Promise((resolve, reject) => {

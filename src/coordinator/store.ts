@@ -328,6 +328,11 @@ export class CoordinatorStore {
     return row && { assignedAt: row.assigned_at, timesAssigned: row.times_assigned, proverId: row.prover_id }
   }
 
+  /** Record one more key the batch's assignee is known by (the coordinator: a lease's hash). */
+  addAssignee(batchNumber: number, proverType: ProverType, key: string): void {
+    this.stmts.addAssignee.run(batchNumber, proverType, key)
+  }
+
   /** Whether this prover was ever given the batch (a late proof from an earlier holder is still welcome). */
   wasAssignedTo(batchNumber: number, proverType: ProverType, proverId: string): boolean {
     return this.stmts.wasAssignee.get(batchNumber, proverType, proverId) !== undefined

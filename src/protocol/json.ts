@@ -13,6 +13,9 @@ export type Json = null | boolean | number | bigint | string | Json[] | { [key: 
 /** Deeper than any real message; a guard so hostile nesting is a ProtocolError, not a RangeError. */
 const MAX_DEPTH = 512
 
+/** Longest number token read: a u256 has 78 digits; room for a sign, a fraction and an exponent. */
+const MAX_NUMBER_CHARS = 100
+
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y
 /** `1,22,333`: up to 4096 non-negative integers of up to 15 digits, no spaces. */
 const BYTE_RUN = /(?:0|[1-9]\d{0,14})(?:,(?:0|[1-9]\d{0,14})){0,4095}/y
@@ -62,7 +65,11 @@ class Parser {
       this.i++
       // serde_json keeps the last of duplicate keys for maps but refuses them for structs; refuse them all.
       if (Object.prototype.hasOwnProperty.call(out, key)) this.fail(`duplicate key ${JSON.stringify(key.slice(0, 40))}`)
-      Object.defineProperty(out, key, { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true })
+      // Plain assignment stays linear in the key count (defineProperty for every key did not: 1.5M keys took
+      // half a minute); only "__proto__" needs it, to be an own property rather than the prototype.
+      const value = this.value(depth + 1)
+      if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+      else out[key] = value
       this.ws()
       const c = this.s[this.i++]
       if (c === '}') return out
@@ -133,6 +140,9 @@ class Parser {
     const m = NUMBER.exec(this.s)
     if (!m) this.fail('bad number')
     const text = m[0]
+    // No field takes more than a u256 (78 digits); a longer number is refused before anything is built
+    // from it (BigInt of n digits costs O(n^2): 15 million digits held the event loop for seconds).
+    if (text.length > MAX_NUMBER_CHARS) this.fail(`number of ${text.length} characters (at most ${MAX_NUMBER_CHARS})`)
     this.i += text.length
     if (m[1] === undefined && m[2] === undefined) {
       // Up to 15 digits is always exact; longer ones become bigint when past 2^53.

@@ -21,9 +21,11 @@ import { encodeLegacyMessage, messageFromLegacyJson, LEGACY_VARIANTS } from './l
  *   ProverSetupACK      "ProverSetupACK"                               -
  *
  * Tessera extensions, ignored by ethrex (serde skips unknown fields): `auth_token` in requests (shared
- * secret, --auth-token) and `prover_id` in InputRequest and ProofSubmit (a random id per prover, kept in its
- * --state-dir: the coordinator takes proofs only from the prover a batch is assigned to, and counts provers
- * by it; without it, the prover's address stands in). A coordinator's explicit refusal is another extension
+ * secret, --auth-token), `prover_id` in InputRequest and ProofSubmit (a random id per prover, kept in its
+ * --state-dir; the coordinator counts provers by it), and `lease` in InputResponse (only to a request that
+ * sent prover_id) and ProofSubmit: the secret that shows a submit comes from the prover the batch was given
+ * to. A submit without a lease (ethrex's provers) is the assignee's when it comes from the address the batch
+ * was given to; prover_id alone proves nothing. A coordinator's explicit refusal is another extension
  * (src/protocol/refusal.ts). Unknown fields are ignored, as serde does; unknown variants are refused.
  */
 
@@ -54,6 +56,11 @@ export interface BatchResponse extends Base {
   batchNumber: number | null
   input: BatchInput | null
   format: ProofFormat | null
+  /**
+   * Tessera extension: a secret the coordinator hands with the batch to a prover that sent `prover_id`;
+   * sent back in ProofSubmit, it shows the submit comes from the prover the batch was given to.
+   */
+  lease?: string
 }
 
 export interface VersionMismatch extends Base {
@@ -81,6 +88,8 @@ export interface ProofSubmit extends Base {
   batchProof: BatchProof
   authToken?: string
   proverId?: string
+  /** The BatchResponse's lease, when it had one. */
+  lease?: string
 }
 
 export interface ProofSubmitACK extends Base {

@@ -64,6 +64,11 @@ export interface ServerLimits {
   reservedConnections?: number
   /** Requests being handled at once (verification included); beyond it the answer is Refused{busy, retry}. */
   maxInFlight?: number
+  /**
+   * Of those, per client address (an IPv6 client's /64 counts as one address), so one client cannot take
+   * every slot; beyond it that client is answered Refused{busy, retry}.
+   */
+  maxInFlightPerAddress?: number
   /** Request bytes buffered across all connections; a connection that would exceed it is dropped. */
   maxBufferedBytes?: number
 }
@@ -76,6 +81,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   maxConnectionsPerAddress: 64,
   reservedConnections: 64,
   maxInFlight: 256,
+  maxInFlightPerAddress: 32,
   maxBufferedBytes: 512 * 1024 * 1024,
 }
 
@@ -101,7 +107,17 @@ export interface MessageServerHooks {
   onHandlerError?: (error: unknown, peer: string) => void
   /** An address that recently sent a valid request (a known prover): its connections are evicted last. */
   isTrusted?: (host: string) => boolean
+  /**
+   * Parse a request larger than INLINE_PARSE_BYTES elsewhere (src/protocol/messageParser.ts: a worker
+   * thread); reject with a ProtocolError. Unset: every request is parsed on this thread.
+   */
+  parseOffThread?: (bytes: Uint8Array) => Promise<Message>
 }
+
+/** Requests up to this size are parsed on the event loop (a BatchRequest is ~200 bytes; 64 KiB parses in ~1 ms). */
+export const INLINE_PARSE_BYTES = 64 * 1024
+/** Larger requests waiting for or in the parser, per client; more are answered Refused{busy, retry}. */
+const MAX_PARSING_PER_ADDRESS = 4
 
 interface Conn {
   socket: net.Socket
@@ -111,6 +127,21 @@ interface Conn {
   /** Still reading the request (evictable); false once handed to the handler. */
   reading: boolean
   drop(reason: DropReason, detail: string): void
+}
+
+/**
+ * The client a connection counts against: its IPv4 address (IPv4-mapped IPv6 included), or the /64 of an
+ * IPv6 address (one host is commonly given a whole /64, so counting its addresses apart would be no limit).
+ */
+export function clientOf(host: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host)
+  if (mapped) return mapped[1]
+  if (!net.isIPv6(host)) return host
+  const [head, tail = ''] = host.split('::')
+  const left = head === '' ? [] : head.split(':')
+  const right = tail === '' ? [] : tail.split(':')
+  const groups = host.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '').toLowerCase()).join(':')}::/64`
 }
 
 /** The server, and how to stop it without losing an answer. */
@@ -136,6 +167,9 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
   const perAddress = limits.maxConnectionsPerAddress ?? limits.maxConnections
   const reserved = Math.min(limits.reservedConnections ?? 0, Math.max(0, limits.maxConnections - 1))
   const maxInFlight = limits.maxInFlight ?? Number.MAX_SAFE_INTEGER
+  const maxInFlightPerAddress = limits.maxInFlightPerAddress ?? maxInFlight
+  const inFlightByClient = new Map<string, number>()
+  const parsingByClient = new Map<string, number>()
   const trusted = (host: string) => hooks.isTrusted?.(host) === true
   let buffered = 0 // request bytes held by all connections
   let inFlight = 0
@@ -243,7 +277,9 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
         conn.drop('oversized', `request exceeds ${limits.maxMessageBytes} bytes`)
         return
       }
-      if (buffered + chunk.length > maxBuffered) {
+      // Small requests always have room (at most maxConnections x INLINE_PARSE_BYTES beyond the cap), so
+      // large ones filling the buffer cannot keep a batch request or a Groth16 submit out.
+      if (buffered + chunk.length > maxBuffered && size + chunk.length > INLINE_PARSE_BYTES) {
         conn.drop('buffer_full', `server is holding ${buffered} request bytes already; dropping this connection`)
         return
       }
@@ -254,30 +290,74 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
     socket.on('end', () => {
       if (done) return
       done = true
-      const text = Buffer.concat(chunks, size).toString('utf8')
+      const bytes = Buffer.concat(chunks, size)
       stopReading()
-      let msg: Message
-      try {
-        msg = parseMessage(text)
-      } catch (e) {
-        const error = e instanceof ProtocolError ? e : new ProtocolError('malformed', String(e).slice(0, 200))
-        hooks.onDropped?.(error.reason, peer, error.message)
-        socket.destroy()
-        return
-      }
-      const reply = (text: string) => {
-        if (socket.destroyed) {
-          hooks.onDropped?.('peer_gone', peer, 'the peer left before the reply was ready')
+      // Large requests are parsed off this thread (hooks.parseOffThread) so that hostile ones of the allowed
+      // size never delay the answer to a small one; their bytes stay counted in maxBufferedBytes meanwhile.
+      if (bytes.length > INLINE_PARSE_BYTES && hooks.parseOffThread) {
+        // A few per client at a time: one client cannot fill the parser's queue (nor the buffer) for all.
+        const client = clientOf(host)
+        const queued = parsingByClient.get(client) ?? 0
+        if (queued >= MAX_PARSING_PER_ADDRESS) {
+          reply(encodeRefusal(new Refused('busy', `${queued} large requests from ${client} are being read; try again shortly`)))
           return
         }
-        // From here the idle timer guards writing: a peer that never reads is dropped (reply_stalled).
-        socket.setTimeout(limits.idleTimeoutMs)
-        socket.end(text)
+        parsingByClient.set(client, queued + 1)
+        buffered += bytes.length
+        socket.setTimeout(0) // waiting for the parser (maybe behind others) is not the peer's idleness
+        const parsed = () => {
+          buffered -= bytes.length
+          const left = (parsingByClient.get(client) ?? 1) - 1
+          if (left > 0) parsingByClient.set(client, left)
+          else parsingByClient.delete(client)
+        }
+        hooks.parseOffThread(bytes).then(
+          (msg) => {
+            parsed()
+            answer(msg)
+          },
+          (e: unknown) => {
+            parsed()
+            refuseUnreadable(e)
+          },
+        )
+        return
       }
+      let msg: Message
+      try {
+        msg = parseMessage(bytes.toString('utf8'))
+      } catch (e) {
+        refuseUnreadable(e)
+        return
+      }
+      answer(msg)
+    })
+    const refuseUnreadable = (e: unknown) => {
+      const error = e instanceof ProtocolError ? e : new ProtocolError('malformed', String((e as Error)?.message ?? e).slice(0, 200))
+      hooks.onDropped?.(error.reason, peer, error.message)
+      socket.destroy()
+    }
+    const reply = (text: string) => {
+      if (socket.destroyed) {
+        hooks.onDropped?.('peer_gone', peer, 'the peer left before the reply was ready')
+        return
+      }
+      // From here the idle timer guards writing: a peer that never reads is dropped (reply_stalled).
+      socket.setTimeout(limits.idleTimeoutMs)
+      socket.end(text)
+    }
+    const answer = (msg: Message) => {
       if (inFlight >= maxInFlight) {
         reply(encodeRefusal(new Refused('busy', `${inFlight} requests are being handled; try again shortly`)))
         return
       }
+      const client = clientOf(host)
+      const mine = inFlightByClient.get(client) ?? 0
+      if (mine >= maxInFlightPerAddress) {
+        reply(encodeRefusal(new Refused('busy', `${mine} requests from ${client} are being handled (at most ${maxInFlightPerAddress} per address); try again shortly`)))
+        return
+      }
+      inFlightByClient.set(client, mine + 1)
       inFlight++
       // No deadline while the handler runs: verification may take long and the reply must still arrive.
       socket.setTimeout(0)
@@ -305,8 +385,13 @@ export function createMessageServer(handler: MessageHandler, limits: ServerLimit
             reply(encodeRefusal(new Refused('internal', 'internal error while handling the request; try again')))
           },
         )
-        .finally(() => inFlight--)
-    })
+        .finally(() => {
+          inFlight--
+          const left = (inFlightByClient.get(client) ?? 1) - 1
+          if (left > 0) inFlightByClient.set(client, left)
+          else inFlightByClient.delete(client)
+        })
+    }
     if (draining) conn.drop('shutting_down', 'the server is stopping')
   }) as MessageServer
   let onLiveClosed: (() => void) | undefined
@@ -338,6 +423,8 @@ export interface RequestOptions {
   timeoutMs: number
   /** Replies larger than this are refused (a BatchResponse carries a whole witness). */
   maxReplyBytes?: number
+  /** Connect from this local address (another loopback address in tests). */
+  localAddress?: string
 }
 
 /**
@@ -349,7 +436,7 @@ export function sendMessage(address: Address, msg: Message, opts: RequestOptions
   const maxReply = opts.maxReplyBytes ?? DEFAULT_MAX_MESSAGE_BYTES
   const payload = encodeMessage(msg)
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: address.host, port: address.port, allowHalfOpen: true })
+    const socket = net.connect({ host: address.host, port: address.port, allowHalfOpen: true, localAddress: opts.localAddress })
     const chunks: Buffer[] = []
     let size = 0
     let settled = false

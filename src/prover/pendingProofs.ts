@@ -10,7 +10,7 @@ import { parseHex, toHex } from '../witness/hex.js'
  * throws one away:
  *   <state-dir>/prover-id            this prover's id (sent as prover_id; the coordinator takes a batch's proof
  *                                    only from a prover it was assigned to, so the id must survive restarts)
- *   <state-dir>/pending/<key>.json   {coordinator, batchNumber, proverType, proof, publicValues, finishedAt}
+ *   <state-dir>/pending/<key>.json   {coordinator, batchNumber, proverType, proof, publicValues, finishedAt, lease?}
  *   <state-dir>/refused/<key>.json   proofs a coordinator explicitly refused, with its reason (kept for the operator)
  * Files are written to a temporary name, fsynced and renamed, so a file is either whole or absent.
  */
@@ -23,6 +23,8 @@ export interface PendingProof {
   proof: Uint8Array
   publicValues: Uint8Array
   finishedAt: number
+  /** The lease the coordinator handed with the batch (sent back with the proof). */
+  lease?: string
 }
 
 export class StateDirError extends TesseraError {}
@@ -131,6 +133,7 @@ export class PendingProofStore {
           proof: parseHex(j.proof, 'proof'),
           publicValues: parseHex(j.publicValues, 'publicValues'),
           finishedAt: typeof j.finishedAt === 'number' ? j.finishedAt : 0,
+          ...(typeof j.lease === 'string' ? { lease: j.lease } : {}),
         })
       } catch (e) {
         onBad(file, (e as Error).message.slice(0, 200))

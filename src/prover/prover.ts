@@ -337,7 +337,7 @@ export class Prover {
           this.log.warn({ coordinator: c.name, batch: reply.batchNumber }, 'batch assigned while stopping; not proving it (the coordinator reassigns it after its timeout)')
           return
         }
-        this.start(c, reply.batchNumber, reply.input)
+        this.start(c, reply.batchNumber, reply.input, reply.lease)
         return
       default:
         this.log.warn({ coordinator: c.name, kind: reply.kind }, 'unexpected reply to BatchRequest')
@@ -345,14 +345,14 @@ export class Prover {
     }
   }
 
-  private start(c: CoordinatorState, batchNumber: number, input: BatchInput): void {
+  private start(c: CoordinatorState, batchNumber: number, input: BatchInput, lease: string | undefined): void {
     this.proving += 1
     const witness = input.form === 'l1' || input.form === 'l2' ? input.witnessForm : undefined
     this.log.info({ coordinator: c.name, batch: batchNumber, input: input.form, witness }, 'proving batch')
-    this.track(this.proveAndSubmit(c, batchNumber, input))
+    this.track(this.proveAndSubmit(c, batchNumber, input, lease))
   }
 
-  private async proveAndSubmit(c: CoordinatorState, batchNumber: number, input: BatchInput): Promise<void> {
+  private async proveAndSubmit(c: CoordinatorState, batchNumber: number, input: BatchInput, lease: string | undefined): Promise<void> {
     const started = Date.now()
     const budget = this.opts.budget ?? {}
     let result: ProveResult
@@ -383,6 +383,7 @@ export class Prover {
       proof: result.proof,
       publicValues: result.publicValues,
       finishedAt: Date.now(),
+      ...(lease === undefined ? {} : { lease }),
     }
     if (this.state) {
       try {
@@ -413,6 +414,7 @@ export class Prover {
             batchProof: { proverType: p.proverType, proof: p.proof, publicValues: p.publicValues },
             authToken: this.opts.authToken,
             proverId: this.proverId,
+            lease: p.lease,
           },
           { timeoutMs: this.opts.requestTimeoutMs, maxReplyBytes: this.opts.maxReplyBytes },
         )

@@ -102,11 +102,29 @@ export async function run(argv: string[]): Promise<number> {
   } catch {
     // keep 'unknown'
   }
-  const report = await runSuites(
-    suites,
-    { quick, timeMs, profile: values.profile ?? false, log: (line) => console.error(line) },
-    { tessera: version, activeCrypto: hostCrypto().description },
-  )
+  // Ctrl-C / SIGTERM: finish the suite in progress, then write and print what was measured; a second exits at once.
+  let signals = 0
+  const onSignal = () => {
+    if (++signals > 1) {
+      console.error('tessera bench: interrupted')
+      process.exit(130)
+    }
+    console.error('tessera bench: stopping after the suite in progress (signal again to exit at once)')
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  let report: Awaited<ReturnType<typeof runSuites>>
+  try {
+    report = await runSuites(
+      suites,
+      { quick, timeMs, profile: values.profile ?? false, log: (line) => console.error(line) },
+      { tessera: version, activeCrypto: hostCrypto().description },
+      () => signals > 0,
+    )
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
   const profiles: string[] = []
   for (const s of report.suites) {
     if (s.profile?.cpuprofile === undefined) continue
@@ -125,6 +143,10 @@ export async function run(argv: string[]): Promise<number> {
     for (const f of s.profile.top) console.log(`  ${f.selfPercent.toFixed(1).padStart(5)} %  ${f.name}  ${f.where}`)
   }
   console.log(`wrote ${out} and ${svg}${profiles.length > 0 ? ` and ${profiles.join(', ')}` : ''}`)
+  if (signals > 0) {
+    console.error(`tessera bench: interrupted; ${suites.length - report.suites.length} of ${suites.length} suites not run`)
+    return 130
+  }
   return 0
 }
 

@@ -14,6 +14,7 @@ import { createSourceParser } from '../../coordinator/sourcePool.js'
 import { statusRoutes } from '../../coordinator/statusPage.js'
 import { CoordinatorStore, StoreRefused } from '../../coordinator/store.js'
 import { parseWitnessForm, type WrittenWitnessForm } from '../../protocol/ethrex/witness.js'
+import { createMessageParser } from '../../protocol/messageParser.js'
 import { parseProverType, type ProverType } from '../../protocol/messages.js'
 import { DEFAULT_SERVER_LIMITS, formatAddress, parseAddress } from '../../protocol/transport.js'
 import { createProvePool } from '../../prover/pool.js'
@@ -48,14 +49,18 @@ Serve batches to provers over TCP (ethrex proof-coordinator protocol) and keep p
   --max-batch-seconds S      stop verifying a batch after this long (default 3600; 0 = no limit)
   --max-connections N        connections at once; at the cap the oldest one still sending is dropped (default 1024)
   --max-connections-per-address N   connections still sending, per address (default 64)
-  --trust-unverified         store proof bytes no verifier here can check (after the public values check)
+  --max-in-flight-per-address N     requests being handled (verification included) per client address,
+                             an IPv6 client's /64 as one (default 32; 256 in all)
+  --trust-unverified         store proofs nothing here can verify (ethrex's Exec form, zkVM bytes without a
+                             verifier), marked unverified; a verified proof later replaces them
   --check-db                 check the --db file (integrity, every batch row) and exit: 0 sound, 1 not
   --log-level LEVEL          pino level (default info)
 
 A file in --source that cannot be used is skipped, logged by name and counted; the others are served.
 An existing --db file must be a sound Tessera store: empty, foreign or damaged files are refused.
-Signals: the first SIGINT/SIGTERM stops accepting, answers requests in progress and prints a summary;
-a second one exits at once.
+Signals: the first SIGINT/SIGTERM stops accepting, answers requests in progress (submits still being
+verified: refused with retry, not stored) and prints a summary; a second one exits at once.
+See docs/reliability-operations.md (trust, identity and slots, hostile input, signals, full disks).
 `
 
 export function packageVersion(): string {
@@ -158,6 +163,7 @@ export async function run(argv: string[]): Promise<number> {
       'max-batch-seconds': { type: 'string' },
       'max-connections': { type: 'string' },
       'max-connections-per-address': { type: 'string' },
+      'max-in-flight-per-address': { type: 'string' },
       'trust-unverified': { type: 'boolean', default: false },
       'check-db': { type: 'boolean', default: false },
       // Tests only (needs TESSERA_TEST_BACKENDS=1): verify Exec proofs against the mock backend's digest.
@@ -187,6 +193,7 @@ export async function run(argv: string[]): Promise<number> {
     idleTimeoutMs: positiveInt(values['read-timeout'], '--read-timeout', DEFAULT_SERVER_LIMITS.idleTimeoutMs),
     maxConnections: positiveInt(values['max-connections'], '--max-connections', DEFAULT_SERVER_LIMITS.maxConnections),
     maxConnectionsPerAddress: positiveInt(values['max-connections-per-address'], '--max-connections-per-address', DEFAULT_SERVER_LIMITS.maxConnectionsPerAddress!),
+    maxInFlightPerAddress: positiveInt(values['max-in-flight-per-address'], '--max-in-flight-per-address', DEFAULT_SERVER_LIMITS.maxInFlightPerAddress!),
   }
   limits.readDeadlineMs = Math.max(limits.readDeadlineMs, limits.idleTimeoutMs)
   const sourcePollMs = positiveInt(values['source-poll-interval'], '--source-poll-interval', 30_000, true)
@@ -277,7 +284,10 @@ export async function run(argv: string[]): Promise<number> {
   const proofVerifiers = createProofVerifierPool(programs)
   await proofVerifiers.ready()
   const verifyProof = await zkvmVerifiers(requiredTypes, log, proofVerifiers.coordinatorVerifiers())
+  // Large requests are parsed in a worker thread: hostile ones cannot hold up the answer to a small one.
+  const messageParser = createMessageParser()
   const coordinator = new Coordinator({
+    parseOffThread: messageParser.parse,
     store,
     version,
     acceptedCommits,
@@ -336,6 +346,7 @@ export async function run(argv: string[]): Promise<number> {
   })
   clearInterval(polling)
   await coordinator.close()
+  await messageParser.close()
   metricsServer?.close()
   await verifyPool?.close()
   await proofVerifiers.close()

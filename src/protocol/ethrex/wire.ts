@@ -49,14 +49,18 @@ function ethrexValue(msg: Message): Json {
       const body: JsonObject = { commit_hash: msg.commitHash, prover_type: msg.proverType }
       return { InputRequest: writeProverIdentity(body, msg) }
     }
-    case 'BatchResponse':
-      return { InputResponse: { id: msg.batchNumber, input: msg.input === null ? null : msg.input.ethrexJson(), format: msg.format } }
+    case 'BatchResponse': {
+      const body: JsonObject = { id: msg.batchNumber, input: msg.input === null ? null : msg.input.ethrexJson(), format: msg.format }
+      if (msg.lease !== undefined) body.lease = msg.lease
+      return { InputResponse: body }
+    }
     case 'VersionMismatch':
       return 'VersionMismatch'
     case 'ProverTypeNotNeeded':
       return { ProverTypeNotNeeded: { prover_type: msg.proverType } }
     case 'ProofSubmit': {
       const body: JsonObject = { id: msg.batchNumber, proof: proverOutputJson(msg.batchProof) }
+      if (msg.lease !== undefined) body.lease = msg.lease
       return { ProofSubmit: writeProverIdentity(body, msg) }
     }
     case 'ProofSubmitACK':
@@ -130,11 +134,13 @@ function parseInputResponse(body: JsonObject): Message {
     }
     return { kind: 'BatchResponse', batchNumber: null, input: null, format: null }
   }
+  const lease = optionalShortString(body.lease, 'InputResponse.lease')
   return {
     kind: 'BatchResponse',
     batchNumber: u64(id, 'InputResponse.id'),
     input: BatchInput.fromEthrexJson(input, 'InputResponse.input'),
     format: oneOf<ProofFormat>(format, PROOF_FORMATS, 'InputResponse.format'),
+    ...(lease === undefined ? {} : { lease }),
   }
 }
 
@@ -172,6 +178,7 @@ export function messageFromEthrexJson(json: Json): Message {
         batchNumber: u64(body.id, `${name}.id`),
         batchProof: parseSubmittedProof(body.proof, `${name}.proof`),
         ...readProverIdentity(body, name),
+        ...(body.lease === undefined || body.lease === null ? {} : { lease: shortString(body.lease, `${name}.lease`) }),
       }
     }
     case 'ProofSubmitACK':
