@@ -1,5 +1,5 @@
 import { WitnessInvalid } from '../../../guest/errors.js'
-import { parseHex } from '../hex.js'
+import { parseHex, toHex } from '../hex.js'
 import { InputFormatError } from './errors.js'
 import { isObject, list, pick, quantity, type Json } from './json.js'
 import type { ReadPart } from './types.js'
@@ -22,6 +22,10 @@ export function readSbvBlockWitness(doc: Json, file: string): ReadPart {
   const chainId = pick(doc, 'chainId')
   if (chainId === undefined) throw new InputFormatError(file, 'chain_id', 'missing')
   const hashes = list(pick(doc, 'blockHashes'), `${file}: block_hashes`).map((h, i) => parseHex(h, `${file}: block_hashes[${i}]`))
+  // SBV lists them newest first, the parent at [0] (3a32848c:testdata/ethereum/1-23587691.json and the 2025
+  // holesky files); Tessera keeps them oldest first, ending at the parent.
+  const parentHash = String(pick(doc.header as Json, 'parentHash') ?? '').toLowerCase()
+  if (hashes.length > 1 && toHex(hashes[0]) === parentHash) hashes.reverse()
   return {
     kind: 'input',
     inputs: [
