@@ -1,3 +1,4 @@
+import { readRegularFile } from '../../witness/inputFile.js'
 import { readFile, writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import type { ChainConfig } from '../../../guest/types.js'
@@ -107,7 +108,7 @@ export async function chainConfigFrom(values: Values, rpc: Rpc, sample: bigint |
   const warning = edrWarning(info, block)
   if (warning) console.error(warning)
   if (values['chain-config']) {
-    const json = JSON.parse(await readFile(values['chain-config'], 'utf8')) as { config?: ChainConfig } & ChainConfig
+    const json = JSON.parse((await readRegularFile(values['chain-config'])).toString('utf8')) as { config?: ChainConfig } & ChainConfig
     const config = json.config ?? json
     if (config.chainId !== info.chainId) throw new Error(`--chain-config has chainId ${config.chainId}, the node ${info.chainId}`)
     return config
