@@ -36,6 +36,12 @@ describe('scroll stateless-block-verifier BlockWitness (current)', () => {
     expect(trusted.out).toMatch(/sbv_mainnet_23587691\.json\.gz: block 23587691: ok, 40 txs, 1429580 gas, .*shape sbv-block-witness; UNANCHORED/)
     expect(trusted.code).toBe(0)
   }, 180_000)
+
+  it('a Scroll L2 block (same writer, chain 534352) is refused by name, not run under Ethereum rules', async () => {
+    const r = await replay([fixture('sbv_scroll_19604677.json'), '--trust-pre-state-root'])
+    expect(r.code).toBe(1)
+    expect(r.out).toMatch(/FAILED InputFormatError: .*sbv_scroll_19604677\.json: chain_id: a block of Scroll \(chain 534352\)/)
+  }, 60_000)
 })
 
 describe("keth's EELS-style input", () => {
