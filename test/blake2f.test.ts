@@ -63,6 +63,17 @@ describe('BLAKE2F kernels on the EIP-152 vectors', () => {
     }
   })
 
+  it.skipIf(!NATIVE_EXPECTED)('the native kernel remembers its last long call without sharing its output', () => {
+    const x = input('00100000', '01') // 2^20 rounds: remembered
+    const y = input('00100000', '00')
+    const first = native!(x)
+    const expected = toHex(jsKernel(x))
+    expect(toHex(first)).toBe(expected)
+    first.fill(0) // a caller writing into its answer must not change the next one
+    expect(toHex(native!(x))).toBe(expected)
+    expect(toHex(native!(y))).toBe(toHex(jsKernel(y)))
+  }, 60_000)
+
   it('the precompile over a kernel keeps the EVM\'s checks and gas: bad length, bad flag, out of gas', () => {
     const ours = blake2fPrecompile(jsKernel)
     const cases: [string, Uint8Array, bigint][] = [

@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -12,7 +12,7 @@ import { readInputFile } from '../src/witness/formats/read.js'
 import { syntheticInput } from './support/coordinator-kit.js'
 import { decodeL2ProgramInput, encodeL2ProgramInput } from '../guest/l2/input.js'
 import { l2CacheFileToInput, readL2BatchCacheJson } from '../src/l2/cache.js'
-import { HOODI_CACHE, REPO_ROOT, SHARED_FIXTURES } from './support/fixtures.js'
+import { EF_BLOCKCHAIN_TESTS, HOODI_CACHE, REPO_ROOT, SHARED_FIXTURES } from './support/fixtures.js'
 
 /**
  * Hostile inputs at the edges: files that are not files (FIFO, device, directory, symlink loop), text that a
@@ -84,6 +84,23 @@ describe('files that are not regular files', () => {
       store.close()
     }
   }, 20_000)
+})
+
+describe('conformance over a folder holding a FIFO named *.json', () => {
+  it('fails that file by name and runs the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-hostile-conf-'))
+    copyFileSync(join(EF_BLOCKCHAIN_TESTS, 'ValidBlocks/bcExample/shanghaiExample.json'), join(dir, 'shanghaiExample.json'))
+    const r = spawnSync('mkfifo', [join(dir, 'zz-fifo.json')])
+    expect(r.status).toBe(0)
+    let out = ''
+    try {
+      out = (await run(process.execPath, [CLI, 'conformance', dir, '--workers', '1'], { timeout: 100_000 })).stdout
+    } catch (e) {
+      out = (e as { stdout: string }).stdout
+    }
+    expect(out).toMatch(/FAIL .*zz-fifo\.json \(file\): .*a FIFO, not a regular file/)
+    expect(out).toMatch(/1 passed, 1 failed/)
+  }, 120_000)
 })
 
 describe('inputs a sniffer could misread', () => {

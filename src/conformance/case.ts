@@ -1,3 +1,4 @@
+import { shortText } from '../errors/shortText.js'
 import { createBlockFromRLP, createBlockHeaderFromRLP, type Block, type BlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import { RLP } from '@ethereumjs/rlp'
@@ -88,7 +89,7 @@ export async function runBlockchainTest(name: string, test: BlockchainTestCase, 
     }
     common = commonFromChainConfig(chainConfig, crypto)
   } catch (e) {
-    failures.push((e as Error).message)
+    failures.push(shortText(String((e as Error).message)))
     return result
   }
   const genesis = createBlockFromRLP(parseHex(test.genesisRLP, 'genesisRLP'), { common, setHardfork: true })
@@ -180,7 +181,7 @@ export async function runBlockchainTest(name: string, test: BlockchainTestCase, 
     const recorded = await recordWitness({ common, blocks, ancestors, preState: allNodes, keccak256: crypto.keccak256, bn254: opts.bn254, blake2f: opts.blake2f })
     for (const [k, v] of recorded.written) allNodes.set(k, v)
     if (expectValid && recorded.error !== undefined) {
-      failures.push(`${label}: recording run failed: ${(recorded.error as Error).message}`)
+      failures.push(`${label}: recording run failed: ${shortText(String((recorded.error as Error).message))}`)
       return undefined
     }
     return runGuest(batch.map((b) => b.rlp), recorded.witness, chainConfig, opts, label, expectValid, failures)
@@ -266,7 +267,7 @@ async function runGuest(
     if (!isGuestError(e)) {
       failures.push(`${label}: untyped error from the guest: ${(e as Error)?.stack ?? String(e)}`)
     } else if (expectValid) {
-      failures.push(`${label}: ${e.message}`)
+      failures.push(`${label}: ${shortText(String(e.message))}`)
     }
     return undefined
   }

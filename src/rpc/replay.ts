@@ -1,3 +1,4 @@
+import { shortText } from '../errors/shortText.js'
 import { WitnessIncomplete } from '../../guest/errors.js'
 import { encodeProgramInput } from '../witness/programInput.js'
 import { checkGas, declaredGas, withTimeBudget, type Budget } from '../budget/budget.js'
@@ -59,7 +60,7 @@ export async function replayRpcBlocks(
     }
   } catch (e) {
     record.witnessMs = performance.now() - t0
-    record.error = { name: (e as Error).name ?? 'Error', message: (e as Error).message }
+    record.error = { name: (e as Error).name ?? 'Error', message: shortText(String((e as Error).message)) }
     return record
   }
   record.witnessMs = performance.now() - t0
@@ -100,7 +101,7 @@ export async function replayRpcBlocks(
       }
       const err = e as Error
       const fallback = batch.witness.fallbackReason ? ` (${batch.witness.fallbackReason})` : ''
-      record.error = { name: err.name ?? 'Error', message: err.message + (e instanceof WitnessIncomplete && batch.witness.source === 'eth_getProof' ? ' (not coverable from eth_getProof: see docs/replay.md, "eth_getProof witnesses")' : '') + fallback }
+      record.error = { name: err.name ?? 'Error', message: shortText(String(err.message)) + (e instanceof WitnessIncomplete && batch.witness.source === 'eth_getProof' ? ' (not coverable from eth_getProof: see docs/replay.md, "eth_getProof witnesses")' : '') + fallback }
       return record
     }
   }

@@ -29,7 +29,8 @@ export async function readRegularFile(path: string, max = MAX_INPUT_BYTES): Prom
     }
     if (st.size > max) throw new InputFormatError(path, 'file', `${st.size} bytes, more than the ${max}-byte limit for an input file`)
     // Read what stat saw, no more: a file still growing is read up to that size.
-    const out = Buffer.allocUnsafe(st.size)
+    // Not from the shared pool: callers may transfer `.buffer` to a worker.
+    const out = Buffer.allocUnsafeSlow(st.size)
     let at = 0
     while (at < out.length) {
       const { bytesRead } = await handle.read(out, at, out.length - at, at)

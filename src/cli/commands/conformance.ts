@@ -1,3 +1,5 @@
+import { readRegularFile } from '../../witness/inputFile.js'
+import { shortText } from '../../errors/shortText.js'
 import { readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { dirname, relative } from 'node:path'
@@ -163,7 +165,14 @@ interface FileOptions {
 async function runFile(pool: TaskPool, file: string, name: string, opts: FileOptions, record: (file: string, r: CaseResult) => void): Promise<void> {
   const reported = new Set<string>()
   for (;;) {
-    const bytes = (await readFile(file)).buffer as ArrayBuffer
+    let bytes: ArrayBuffer
+    try {
+      // A regular file of bounded size: a FIFO or device named *.json is a failure of that file, not a hang.
+      bytes = (await readRegularFile(file)).buffer as ArrayBuffer
+    } catch (e) {
+      record(name, { name: '(file)', passed: false, failures: [shortText(String((e as Error).message))], blocks: 0 })
+      return
+    }
     const { port1, port2 } = new MessageChannel()
     const streamed: CaseResult[] = []
     let current: { name: string; since: number } | undefined

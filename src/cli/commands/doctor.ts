@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { parseArgs } from '../args.js'
 import { availableCrypto, hostCrypto, nativeAddon, nativeAddonStatus, packageRoot } from '../../crypto/index.js'
 import { detectGpus, type GpuDevice } from '../../prover/gpus.js'
+import { nativeBlake2f } from '../../crypto/guestOptions.js'
 
 /**
  * `tessera doctor`: which crypto and backend paths this process would use, and why.
@@ -71,6 +72,7 @@ export async function run(argv: string[]): Promise<number> {
   const addon = nativeAddonStatus()
   const libsecp = nativeAddon()?.libsecp256k1 ?? false
   const available = availableCrypto()
+  const blake2f = nativeBlake2f() !== undefined
   const { zkvmBackendStatus } = await import('../../backend/native.js')
   const backends = zkvmBackendStatus()
   const kzg = values['no-kzg'] ? undefined : await kzgStatus()
@@ -90,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
     nativeEnv: process.env.TESSERA_NATIVE ?? null,
     addon: { ...addon, libsecp256k1: libsecp },
     crypto: { active, available },
+    blake2f: blake2f ? 'native' : '@ethereumjs/evm (JS)',
     kzg: kzg ?? null,
     zkvm: backends,
     gpus,
@@ -108,6 +111,7 @@ export async function run(argv: string[]): Promise<number> {
       : `addon        not loaded: ${addon.reason}${addon.path ? ` [${addon.path}]` : ''}`,
     `keccak256    ${active.keccak}   (available: ${available.keccak.join(', ')})`,
     `ecrecover    ${active.ecrecover}   (available: ${available.ecrecover.join(', ')})`,
+    `blake2f      ${report.blake2f}${blake2f ? '' : ' (the native kernel needs the addon; 2^32 - 1 rounds then take hours)'}`,
     kzg === undefined
       ? 'kzg          not checked (--no-kzg)'
       : kzg.available

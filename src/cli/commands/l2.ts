@@ -1,3 +1,4 @@
+import { readRegularFile } from '../../witness/inputFile.js'
 import { readFile, writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { parseArgs } from '../args.js'
@@ -89,11 +90,11 @@ async function runReconstruct(argv: string[]): Promise<number> {
   })
   let genesis: unknown
   try {
-    genesis = JSON.parse(await readFile(values.genesis, 'utf8'))
+    genesis = JSON.parse((await readRegularFile(values.genesis)).toString('utf8'))
   } catch (e) {
     throw new Error(`${values.genesis}: cannot read the genesis file (${(e as Error).message})`)
   }
-  const blobs = await Promise.all(positionals.map(async (name) => ({ name, bytes: new Uint8Array(await readFile(name)) })))
+  const blobs = await Promise.all(positionals.map(async (name) => ({ name, bytes: new Uint8Array(await readRegularFile(name)) })))
   const bar = new ProgressBar(blobs.length)
   const report: Record<string, unknown>[] = []
   let blocksDone = 0

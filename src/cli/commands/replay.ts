@@ -1,3 +1,4 @@
+import { readRegularFile } from '../../witness/inputFile.js'
 import { readFile, writeFile } from 'node:fs/promises'
 import { TesseraError } from '../../../guest/errors.js'
 import { parseArgs } from '../args.js'
@@ -173,7 +174,7 @@ export async function chainConfigFrom(values: Pick<Values, 'chain-config'>, rpc:
   const warning = edrWarning(info, block)
   if (warning) console.error(warning)
   if (values['chain-config']) {
-    const json = JSON.parse(await readFile(values['chain-config'], 'utf8')) as { config?: ChainConfig } & ChainConfig
+    const json = JSON.parse((await readRegularFile(values['chain-config'])).toString('utf8')) as { config?: ChainConfig } & ChainConfig
     const config = json.config ?? json
     if (config.chainId !== info.chainId) throw new Error(`--chain-config has chainId ${config.chainId}, the node ${info.chainId}`)
     return config

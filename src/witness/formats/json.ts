@@ -94,12 +94,36 @@ export function normalizeHeaderJson(h: unknown, where: string): Json {
 
 const TX_QUANTITIES = ['nonce', 'gas', 'gasPrice', 'maxFeePerGas', 'maxPriorityFeePerGas', 'maxFeePerBlobGas', 'value', 'chainId', 'v', 'yParity', 'type']
 
+/** alloy's enum tags for signed transactions, as serde writes them (`{"Eip1559": {...}}`). */
+const TX_TAGS: Record<string, string> = { Legacy: '0x0', Eip2930: '0x1', Eip1559: '0x2', Eip4844: '0x3', Eip7702: '0x4' }
+
+/**
+ * alloy/serde's tagged signed transaction, in the two layouts scroll-tech/stateless-block-verifier writes
+ * (3a32848c:testdata/ethereum/1-23587691.json: `{signature, transaction: {Eip1559: {...}}}`; its
+ * testdata/scroll/euclidv2/*.json: `{Eip1559: {signature, transaction: {...}}}`) -> one flat object with `type`.
+ */
+function untagTx(tx: Json): Json {
+  const tagOf = (o: Json) => Object.keys(o).find((k) => k in TX_TAGS && Object.keys(o).length === 1)
+  const outer = tagOf(tx)
+  if (outer !== undefined && isObject(tx[outer])) {
+    const inner = tx[outer] as Json
+    const body = isObject(inner.transaction) ? inner.transaction : inner
+    return { ...body, ...(isObject(inner.signature) ? { signature: inner.signature } : {}), type: TX_TAGS[outer] }
+  }
+  if (isObject(tx.transaction)) {
+    const tag = tagOf(tx.transaction)
+    if (tag !== undefined && isObject(tx.transaction[tag])) return { ...(tx.transaction[tag] as Json), signature: tx.signature, type: TX_TAGS[tag] }
+  }
+  return tx
+}
+
 /** An RPC transaction with nulls dropped, numbers as hex and snake_case fields renamed. */
 export function normalizeTxJson(tx: unknown, where: string): Json {
   if (!isObject(tx)) throw new WitnessInvalid(where, 'expected a transaction object (full transactions, not hashes)')
   const out: Json = {}
+  tx = untagTx(tx)
   // alloy/reth serde nests the signature (`signature: {r, s, yParity|v}`) and may tag `to` as {"Call": addr}.
-  const flat: Json = isObject(tx.signature) ? { ...tx, ...tx.signature } : tx
+  const flat: Json = isObject((tx as Json).signature) ? { ...(tx as Json), ...((tx as Json).signature as Json) } : { ...(tx as Json) }
   delete flat.signature
   for (const [k, v] of Object.entries(flat)) {
     if (v === null || v === undefined) continue
@@ -107,7 +131,11 @@ export function normalizeTxJson(tx: unknown, where: string): Json {
     out[name] = v
   }
   if (isObject(out.to)) out.to = out.to.Call ?? out.to.call
-  if (out.to === 'Create' || out.to === 'create' || out.to === undefined) delete out.to
+  if (out.to === 'Create' || out.to === 'create' || out.to === '' || out.to === '0x' || out.to === undefined) delete out.to
+  if (out.type === undefined && out.transactionType !== undefined) out.type = out.transactionType
+  delete out.transactionType
+  // SBV 2025 (f11065e:testdata/legacy/holesky_witness/*.json) writes the parity as a JSON boolean `y_parity`.
+  for (const k of ['yParity', 'v']) if (typeof out[k] === 'boolean') out[k] = out[k] ? 1 : 0
   if (out.gas === undefined && out.gasLimit !== undefined) out.gas = out.gasLimit
   if (out.input === undefined && out.data !== undefined) out.input = out.data
   if (out.authorizationList === undefined && out.authorizations !== undefined) out.authorizationList = out.authorizations
@@ -117,6 +145,21 @@ export function normalizeTxJson(tx: unknown, where: string): Json {
   if (out.type === undefined) out.type = '0x0'
   // Typed transactions sign yParity; some producers only write v (0/1 there).
   if (out.type !== '0x0' && out.yParity === undefined && out.v !== undefined) out.yParity = out.v
+  // ...and some only yParity (ethereumjs reads v).
+  if (out.type !== '0x0' && out.v === undefined && out.yParity !== undefined) out.v = out.yParity
+  if (out.type === '0x0') {
+    // alloy writes a legacy signature's parity (v or yParity 0/1), not its v: rebuild v = 27 + parity, or
+    // 35 + 2 * chainId + parity for an EIP-155 transaction (one that names its chain id).
+    const parity = out.v === '0x0' || out.v === '0x1' ? out.v : out.v === undefined ? out.yParity : undefined
+    if (parity === '0x0' || parity === '0x1') {
+      const p = BigInt(parity)
+      out.v = `0x${(out.chainId !== undefined ? 35n + 2n * BigInt(out.chainId as string) + p : 27n + p).toString(16)}`
+    }
+    delete out.yParity
+    // Legacy transactions have one gas price; some producers copy it into the fee-market fields.
+    delete out.maxFeePerGas
+    delete out.maxPriorityFeePerGas
+  }
   if (out.accessList !== undefined) {
     out.accessList = list(out.accessList, `${where}.accessList`).map((a, i) => {
       if (!isObject(a)) throw new WitnessInvalid(`${where}.accessList[${i}]`, 'expected {address, storageKeys}')

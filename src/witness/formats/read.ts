@@ -3,6 +3,7 @@ import { InputFormatError } from './errors.js'
 import { isEthrexCache, readEthrexCache } from './ethrex.js'
 import { isEestFixture, readEestFixture } from './eest.js'
 import { isObject, type Json } from './json.js'
+import { isKethEels, readKethEels } from './keth.js'
 import { isPreStateInput, readPreStateInput } from './preState.js'
 import { GETH_RULE, readRlp } from './rlpShapes.js'
 import { readRpcJson, unwrapEnvelope } from './rpcPair.js'
@@ -31,6 +32,7 @@ export function classifyJson(raw: unknown, file: string): ReadPart[] {
   if (isEthrexCache(doc)) return [readEthrexCache(doc, file)]
   if (isSbvBlockWitness(doc)) return [readSbvBlockWitness(doc, file)]
   if (isEestFixture(doc)) return [readEestFixture(doc as Json, file)]
+  if (isKethEels(doc)) return [readKethEels(doc, file)]
   if (isPreStateInput(doc)) return [readPreStateInput(doc as Json, file)]
   // A geth-style genesis ({config, alloc}) is not an input by itself; next to ethrex L2 blobs it is an L2 batch set.
   if (isObject(doc) && isObject(doc.config) && isObject(doc.alloc)) return [{ kind: 'l2-genesis', file, json: doc }]

@@ -15,12 +15,17 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { buildStateFromAlloc, type Alloc } from '../genesis.js'
 import { recordWitness } from '../record.js'
 import { hostCrypto } from '../../crypto/index.js'
+import { createTxFromRLP } from '@ethereumjs/tx'
+import { parseHex } from '../hex.js'
+import { executeBlocks } from '../../../guest/execute.js'
+import { AncestorChain } from '../../../guest/headers.js'
+import { RecordingNodeStore } from '../../../guest/state.js'
 
 /**
  * Full pre-state input: build the state, check it hashes to the parent header's state root, record the
  * minimal witness by running the blocks over it, and replace the input's witness with that recording.
  */
-async function recordFromPreState(input: LoadedInput, blocks: Block[], common: Common): Promise<void> {
+async function recordFromPreState(input: LoadedInput, blocks: Block[], common: Common, trustPreStateRoot: boolean): Promise<void> {
   const pre = input.preState!
   const file = input.files.join(' + ')
   const parentRaw = 'rlpBlock' in pre.parent ? createBlockFromRLP(pre.parent.rlpBlock, { common, setHardfork: true }).header.serialize() : headerBytes(pre.parent, common)
@@ -29,7 +34,27 @@ async function recordFromPreState(input: LoadedInput, blocks: Block[], common: C
   const parent = ancestors[ancestors.length - 1]
   const { nodes, stateRoot } = await buildStateFromAlloc(pre.alloc as Alloc, common.copy())
   if (toHex(stateRoot) !== toHex(parent.stateRoot)) {
-    throw new WitnessInvalid(`${file}: pre`, `the pre-state hashes to ${toHex(stateRoot)}, the parent header's state root is ${toHex(parent.stateRoot)}`)
+    const why = input.preStateMayBePartial ? ` (${input.preStateMayBePartial})` : ''
+    if (!trustPreStateRoot || input.preStateMayBePartial === undefined) {
+      throw new WitnessInvalid(
+        `${file}: pre`,
+        `the pre-state hashes to ${toHex(stateRoot)}, the parent header's state root is ${toHex(parent.stateRoot)}${why}: the block cannot be checked against its parent${input.preStateMayBePartial ? '; --trust-pre-state-root runs it over this pre-state, unanchored' : ''}`,
+      )
+    }
+    // Unanchored over the producer's own pre-state: record what the block reads from it, starting at its root;
+    // BLOCKHASH of the parent still answers from the parent header. A failing run leaves the witness of what
+    // was read, and the guest then fails the same way.
+    const recording = new RecordingNodeStore(nodes)
+    const trusted = { preStateRoot: stateRoot, blockHashes: ancestors.map((h, i) => ({ number: h.number, hash: keccak_256(rawAncestors[i]) })) }
+    await executeBlocks(common, blocks, AncestorChain.unanchored(trusted), recording).catch(() => undefined)
+    const read = recording.recorded()
+    input.state = read.state
+    input.codes = read.codes
+    input.keys = []
+    input.headers = []
+    input.claimedPreStateRoot = stateRoot
+    input.blockHashes = trusted.blockHashes.map((b) => b.hash)
+    return
   }
   const crypto = hostCrypto()
   const recorded = await recordWitness({ common, blocks, ancestors, preState: nodes, keccak256: crypto.keccak256 })
@@ -99,9 +124,22 @@ export function chainConfigOf(input: LoadedInput, override?: ChainSource): Chain
   return resolveChain(own, file, override)
 }
 
+/** A raw typed transaction (0x-hex, as keth writes them) as RPC JSON, decoded under the block's fork. */
+function rawTxJson(hex: string, where: string, common: Common, header: Json): Json {
+  const c = common.copy()
+  c.setHardforkBy({ blockNumber: BigInt(header.number as string), timestamp: header.timestamp === undefined ? undefined : BigInt(header.timestamp as string) })
+  try {
+    return createTxFromRLP(parseHex(hex, where), { common: c }).toJSON() as Json
+  } catch (e) {
+    throw new WitnessInvalid(where, `not a transaction: ${(e as Error).message}`)
+  }
+}
+
 function blockFromJson(json: Json, where: string, common: Common): Block {
   const header = normalizeHeaderJson(json, where)
-  const transactions = list(pick(json, 'transactions', 'transaction'), `${where}.transactions`).map((t, i) => normalizeTxJson(t, `${where}.transactions[${i}]`))
+  const transactions = list(pick(json, 'transactions', 'transaction'), `${where}.transactions`).map((t, i) =>
+    normalizeTxJson(typeof t === 'string' && t.startsWith('0x') ? rawTxJson(t, `${where}.transactions[${i}]`, common, header) : t, `${where}.transactions[${i}]`),
+  )
   const w = pick(json, 'withdrawals')
   const withdrawals = w === undefined ? undefined : list(w, `${where}.withdrawals`).map((x, i) => normalizeWithdrawalJson(x, `${where}.withdrawals[${i}]`))
   const uncles = list(pick(json, 'uncles', 'ommers'), `${where}.uncles`)
@@ -174,7 +212,7 @@ export async function resolveInput(input: LoadedInput, opts: ResolveOptions = {}
   const common = hostCommon(chainConfig)
   const blocks = await Promise.all(input.blocks.map((b) => decodeBlockSource(b, common)))
   blocks.sort((a, b) => (a.header.number < b.header.number ? -1 : a.header.number > b.header.number ? 1 : 0))
-  if (input.preState !== undefined && input.state.length === 0) await recordFromPreState(input, blocks, common)
+  if (input.preState !== undefined && input.state.length === 0) await recordFromPreState(input, blocks, common, opts.trustPreStateRoot === true)
   // Producers list the same header twice (ethrex 2025: blockHeaders and parentBlockHeader): keep one of each.
   const headers = [...new Map(input.headers.map((h) => headerBytes(h, common)).map((raw) => [toHex(raw), raw])).values()]
   const notes = [...input.notes]

@@ -15,6 +15,7 @@ export type ShapeName =
   | 'ssz-stateless-input'
   | 'pre-state'
   | 'eest-witness'
+  | 'keth-eels'
 
 /** A block as its producer gave it: RPC-style JSON (flat: header fields + transactions...) or RLP. */
 export type BlockSource =
@@ -58,6 +59,8 @@ export interface LoadedInput {
   expected?: ExpectedOutcome
   /** Full pre-state instead of a witness: the witness is recorded from it when the input is resolved. */
   preState?: { alloc: Json; parent: HeaderSource | { rlpBlock: Uint8Array }; ancestors?: HeaderSource[] }
+  /** Why the producer's `preState` may not hash to the parent's state root (keth: a partial pre-state). */
+  preStateMayBePartial?: string
 }
 
 export interface ExpectedOutcome {
