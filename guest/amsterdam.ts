@@ -22,6 +22,7 @@ export const AMSTERDAM_PARAMS: Record<string, number> = {
   costPerStateByte: 1174,
   stateBytesPerStorageSet: 32,
   stateBytesPerNewAccount: 112,
+  stateBytesPerAuthBase: 23,
   createGas: 9000,
   create2Gas: 9000,
   txCreationGas: 9000,
@@ -29,4 +30,6 @@ export const AMSTERDAM_PARAMS: Record<string, number> = {
   accountWriteGas: 0,
   sstoreInitEIP2200Gas: 2900,
   sstoreInitRefundEIP2200Gas: 2800,
+  // Selects EIP-8037's first form in the patched @ethereumjs/evm and /vm (isEip8037FirstForm); see above.
+  eip8037FirstForm: 1,
 }
