@@ -12,9 +12,13 @@
  * glamsterdam-devnet-0 did). Tessera overrides ethereumjs's fork definition with this list and these parameters
  * (Common's `customHardforks`), so exactly these activate at `amsterdamTime`.
  *
- * ethereumjs implements EIP-8037 as its later revision; with these parameters most of the vectors' gas matches,
- * not all (see docs/stateless-vectors.md, "Limitations"): such a block is rejected with a typed BlockInvalid
- * (gas used / receipts root), never accepted with a wrong result.
+ * ethereumjs implements EIP-8037 as its later revision. `eip8037FirstForm: 1` makes the patched @ethereumjs/evm
+ * and /vm (patches/, `isEip8037FirstForm`) apply the first form's rules instead, for this fork only: state gas of
+ * creation transactions and authorizations is intrinsic (an existing authority returns the new-account part),
+ * CREATE and a CALL creating an account keep their state gas, a failed frame hands its state gas to the
+ * reservoir, a failed transaction keeps it, a failed deposit keeps the code's, and SSTORE 0 -> x -> 0 refunds
+ * through the refund counter (execution-specs vm/__init__.py incorporate_child_on_error, vm/instructions/
+ * system.py create/call, vm/eoa_delegation.py set_delegation, fork.py of that period; docs/stateless-vectors.md).
  */
 export const AMSTERDAM_EIPS: number[] = [7928, 7843, 7778, 8037, 7708]
 
@@ -22,6 +26,7 @@ export const AMSTERDAM_PARAMS: Record<string, number> = {
   costPerStateByte: 1174,
   stateBytesPerStorageSet: 32,
   stateBytesPerNewAccount: 112,
+  stateBytesPerAuthBase: 23,
   createGas: 9000,
   create2Gas: 9000,
   txCreationGas: 9000,
@@ -29,4 +34,6 @@ export const AMSTERDAM_PARAMS: Record<string, number> = {
   accountWriteGas: 0,
   sstoreInitEIP2200Gas: 2900,
   sstoreInitRefundEIP2200Gas: 2800,
+  // Selects EIP-8037's first form in the patched @ethereumjs/evm and /vm (isEip8037FirstForm); see above.
+  eip8037FirstForm: 1,
 }

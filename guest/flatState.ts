@@ -97,6 +97,8 @@ export class FlatStateManager implements StateManagerInterface {
   private readonly keccak: (b: Uint8Array) => Uint8Array
   private readonly accounts = new Map<string, AccountEntry>()
   private readonly codes = new Map<string, Uint8Array>()
+  /** Codes written since the last state root, by hash; they go into the node store with it (see putCode). */
+  private readonly created = new Map<string, Uint8Array>()
   /** Addresses written since the last state root. */
   private readonly dirty = new Set<string>()
   /** Undo log of the open checkpoints, and where each checkpoint starts in it. */
@@ -232,10 +234,19 @@ export class FlatStateManager implements StateManagerInterface {
   async putCode(address: Address, value: Uint8Array): Promise<void> {
     const codeHash = this.keccak(value)
     const hashHex = bytesToUnprefixedHex(codeHash)
-    this.codes.set(hashHex, value)
-    // Into the node store as well, as MerkleStateManager does: callers that keep the post-state (the
-    // recorder's `written`, devnet building) need the new code next to the new trie nodes.
-    this.store.contents().set(CODE_PREFIX_HEX + hashHex, value)
+    // A created code is readable by hash like a witness code, until the frame that created it is reverted: a
+    // later read of a pre-state contract with the same code then reads it from the witness, as the
+    // specification's state tracker does (it keeps only the codes of committed creations).
+    if (!this.codes.has(hashHex)) {
+      this.codes.set(hashHex, value)
+      if (this.marks.length > 0) {
+        const codes = this.codes
+        this.undo.push(() => codes.delete(hashHex))
+      }
+    }
+    // Into the node store as well, with the state root, as MerkleStateManager does: callers that keep the
+    // post-state (the recorder's `written`, devnet building) need the new code next to the new trie nodes.
+    this.created.set(hashHex, value)
     await this.modifyAccountFields(address, { codeHash })
   }
 
@@ -377,6 +388,10 @@ export class FlatStateManager implements StateManagerInterface {
 
   /** Write what changed since the last root into the tries (in address order of first change) and hash. */
   async getStateRoot(): Promise<Uint8Array> {
+    for (const [hashHex, code] of this.created) {
+      if (this.codes.has(hashHex)) this.store.contents().set(CODE_PREFIX_HEX + hashHex, code)
+    }
+    this.created.clear()
     try {
       await this.flush()
     } catch (e) {

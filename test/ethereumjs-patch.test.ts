@@ -19,10 +19,20 @@ describe('pinned @ethereumjs patches', () => {
     const patches = readdirSync(join(root, 'patches')).filter((f) => f.endsWith('.patch'))
     expect(patches).toContain('@ethereumjs+evm+10.1.3.patch')
     expect(patches).toContain('@ethereumjs+util+10.1.3.patch')
+    expect(patches).toContain('@ethereumjs+vm+10.1.3.patch')
     for (const file of patches) {
       const [, scope, name, version] = /^(@[^+]+)\+([^+]+)\+(.+)\.patch$/.exec(file)!
       expect(installedVersion(`${scope}/${name}`), file).toBe(version)
     }
+  })
+
+  it('evm/vm: EIP-8037\'s first form is selected only by the eip8037FirstForm parameter on a fork with EIP-8037', async () => {
+    const { isEip8037FirstForm } = await import('@ethereumjs/evm')
+    const { Common, Mainnet } = await import('@ethereumjs/common')
+    expect(isEip8037FirstForm(new Common({ chain: Mainnet, hardfork: 'amsterdam' }))).toBe(false)
+    expect(isEip8037FirstForm(new Common({ chain: Mainnet, hardfork: 'prague', params: { 1: { eip8037FirstForm: 1 } } }))).toBe(false)
+    expect(isEip8037FirstForm(new Common({ chain: Mainnet, hardfork: 'amsterdam', params: { 8037: { eip8037FirstForm: 1 } } }))).toBe(true)
+    expect(readFileSync(join(root, 'node_modules/@ethereumjs/vm/dist/esm/runTx.js'), 'utf8')).toContain('authStateRefund')
   })
 
   it('util: hex keys come from Node\'s native encoder, byte for byte as @noble/hashes writes them', async () => {

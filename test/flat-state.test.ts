@@ -4,6 +4,7 @@ import { Account, Address, bytesToHex, KECCAK256_RLP } from '@ethereumjs/util'
 import { describe, expect, it } from 'vitest'
 import { FlatStateManager } from '../guest/flatState.js'
 import { NodeStore } from '../guest/state.js'
+import { WitnessIncomplete } from '../guest/errors.js'
 
 /**
  * The flat state layer against @ethereumjs's own MerkleStateManager over random sequences of nested
@@ -68,5 +69,47 @@ describe('FlatStateManager: checkpoints against MerkleStateManager', () => {
       while (depth-- > 0) for (const sm of [flat, merkle]) await sm.commit()
       expect(bytesToHex(await flat.getStateRoot()), `run ${run}: final state root`).toBe(bytesToHex(await merkle.getStateRoot()))
     }
+  })
+})
+
+/**
+ * A created code is readable by hash until the frame that created it is reverted: afterwards an account with the
+ * same code hash reads it from the witness, as the specification's state tracker does (EIP-8025 vector
+ * witness_codes_reverted_create_same_hash_then_read), and only codes of kept creations join the node store.
+ */
+describe('FlatStateManager: codes of reverted creations', () => {
+  const common = new Common({ chain: Mainnet, hardfork: Hardfork.Cancun })
+  const code = Uint8Array.of(0x60, 0x00, 0x00)
+  const creator = new Address(new Uint8Array(20).fill(1))
+  const other = new Address(new Uint8Array(20).fill(2))
+
+  async function afterCreation(keep: boolean) {
+    const store = new NodeStore()
+    const flat = new FlatStateManager(common, store, KECCAK256_RLP)
+    await flat.checkpoint() // the block
+    await flat.putAccount(creator, new Account(1n))
+    await flat.checkpoint() // the creating frame
+    await flat.putCode(creator, code)
+    const { codeHash } = (await flat.getAccount(creator))!
+    await (keep ? flat.commit() : flat.revert())
+    // An account the witness says has that code (its code is not in the witness).
+    await flat.putAccount(other, new Account(0n, 0n, undefined, codeHash))
+    return { flat, store, codeKey: `63${bytesToHex(codeHash).slice(2)}` }
+  }
+
+  it('reads the code of a kept creation, and stores it with the state root', async () => {
+    const { flat, store, codeKey } = await afterCreation(true)
+    expect(await flat.getCode(other)).toEqual(code)
+    await flat.commit()
+    await flat.getStateRoot()
+    expect(store.contents().get(codeKey)).toEqual(code)
+  })
+
+  it('asks the witness for the code of a reverted creation, and does not store it', async () => {
+    const { flat, store, codeKey } = await afterCreation(false)
+    await expect((async () => flat.getCode(other))()).rejects.toThrow(WitnessIncomplete)
+    await flat.commit()
+    await flat.getStateRoot()
+    expect(store.contents().has(codeKey)).toBe(false)
   })
 })
