@@ -170,6 +170,8 @@ describe('tessera node + tessera l2 devnet --http: replay l2 and cache l2 out of
     const stateRoot = ((await rpcCall(l2Url, 'eth_getBlockByNumber', ['0x1', false])) as { stateRoot: string }).stateRoot
     expect(batch.stdout).toContain(`final state root     ${stateRoot}`)
     expect((await tessera(['replay', 'l2', 'block', '1', '--rpc-url', l2Url])).stdout).toMatch(/block 1: ok/)
+    // ethrex-replay's spelling of the batch number.
+    expect((await tessera(['replay', 'l2', 'batch', '--batch', '1', '--rpc-url', l2Url])).stdout).toContain(batch.stdout.match(/public values 0x[0-9a-f]+/)![0])
     expect((await tessera(['replay', 'l2', 'transaction', tx, '--rpc-url', l2Url])).stdout).toMatch(new RegExp(`transaction ${tx} \\(block 1, index 0\\): ok`))
     await tessera(['cache', 'l2', 'batch', '1', '--rpc-url', l2Url, '--cache-dir', join(dir, 'cache')])
     const written = JSON.parse(readFileSync(join(dir, 'cache', 'cache_batch_1.json'), 'utf8'))
