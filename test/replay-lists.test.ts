@@ -164,9 +164,12 @@ describe('ethrex-replay habits against the scripted devnet node', () => {
       expect(e.unit).toBe('Mgas/s')
       expect(e.value).toBeGreaterThan(0)
     }
+    // cache blocks takes the list as arguments too; replay --cached reads what it wrote.
+    await tessera(['cache', 'blocks', '4', '5', '--per-block', '--rpc-url', node.url, '--cache-dir', cacheDir])
+    expect(readdirSync(cacheDir).sort()).toEqual([2, 3, 4, 5].map((n) => `cache_chain${chainId}_${n}.json`))
     const single = await tessera(['replay', 'block', '3', '--cached', '--network', `chain${chainId}`, '--cache-dir', cacheDir, '--workers', '1'])
     expect(single.stdout).toMatch(/block 3: ok/)
-    await expect(tessera(['replay', 'block', '4', '--cached', '--network', String(chainId), '--cache-dir', cacheDir])).rejects.toMatchObject({ stderr: expect.stringMatching(/block 4 is in no cache_chain\d+_\*\.json file/) })
+    await expect(tessera(['replay', 'block', '1', '--cached', '--network', String(chainId), '--cache-dir', cacheDir])).rejects.toMatchObject({ stderr: expect.stringMatching(/block 1 is in no cache_chain\d+_\*\.json file/) })
   }, 120_000)
 
   it('replay transaction shows the account and storage changes the transaction made', async () => {

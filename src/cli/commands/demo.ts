@@ -213,7 +213,8 @@ export async function run(argv: string[]): Promise<number> {
       strict: true,
     }))
   } catch (e) {
-    console.error(`tessera demo: ${(e as Error).message}\n\n${HELP}`)
+    const hint = (e as { hint?: string }).hint
+    console.error(`tessera demo: ${(e as Error).message}${hint ? `\nhint: ${hint}` : ''}\n\n${HELP}`)
     return 1
   }
   if (values.help) {

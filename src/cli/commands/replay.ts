@@ -16,7 +16,7 @@ import type { InputFlags } from '../../witness/formats/index.js'
 import { replayFiles } from './replayFiles.js'
 import { INPUT_OPTIONS, inputFlags } from '../inputFlags.js'
 import { BlockListInvalid, checkBelowHead, listedBlocks } from '../blockList.js'
-import { refuseUnused } from '../args.js'
+import { closestOption, refuseUnused } from '../args.js'
 import { DEFAULT_BENCH_FILE, writeBenchFile } from '../benchFile.js'
 import { cachedFilesFor, DEFAULT_CACHE_DIR, rpcBatchToCacheFile } from '../replayCache.js'
 import type { RpcBatch } from '../../rpc/blocks.js'
@@ -452,7 +452,10 @@ export async function run(argv: string[]): Promise<number> {
     return values.help ? 0 : 2
   }
   const used = USED[sub]
-  if (used === undefined) throw new TesseraError(`unknown replay subcommand '${sub}' (file, block, blocks, transaction, custom, l2)`)
+  if (used === undefined) {
+    const guess = closestOption(sub, [...Object.keys(USED), 'custom', 'l2'])
+    throw new TesseraError(`unknown replay subcommand '${sub}' (file, block, blocks, transaction, custom, l2)`, guess ? `did you mean 'tessera replay ${guess}'?` : undefined)
+  }
   refuseUnused(values, used, `replay ${sub}`)
   resolveBackend(values)
   if (values.cached && values['rpc-url'] !== undefined) throw new TesseraError('give either --rpc-url (a node) or --cached (cache files), not both')
