@@ -178,6 +178,9 @@ describe('ethrex-replay habits against the scripted devnet node', () => {
     expect(stdout).toMatch(/state changes: \d+ account\(s\)/)
     // The sender paid for gas and its nonce went up by one.
     expect(stdout).toMatch(new RegExp(`0x[0-9a-f]{40}: balance [0-9.]+ ETH -> [0-9.]+ ETH \\(-[0-9.]+ ETH\\), nonce ${t.nonce} -> ${t.nonce + 1n}`))
+    // Mixed traffic writes contract storage: some transaction of block 2 shows a slot going from one value to another.
+    const outputs = await Promise.all(txs.filter((x) => x.block === 2).map((x) => tessera(['replay', 'transaction', x.hash, '--rpc-url', node.url]).then((r) => r.stdout)))
+    expect(outputs.join('\n')).toMatch(/^ {6}slot 0x[0-9a-f]+: 0x[0-9a-f]* -> 0x[0-9a-f]*$/m)
   }, 120_000)
 
   it('--endless without --from follows the head from the latest block', async () => {
