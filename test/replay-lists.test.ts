@@ -215,6 +215,7 @@ describe('ethrex-replay habits against the scripted devnet node', () => {
       fails(['replay', 'blocks', '2,3', '--cached', '--cache-dir', dir], /--cached needs --network/),
       fails(['replay', 'blocks', '2,3', '--cached', '--network', '1', '--rpc-url', node.url], /either --rpc-url .* or --cached/),
       fails(['replay', 'blocks', '--rpc-url', node.url], /replay blocks needs blocks: a list/),
+      fails(['replay', 'blocks', '--from', '2', '--to', '9', '--rpc-url', node.url], /block 9 is above the node's head 5/),
       fails(['replay', 'l2', 'batch', '1', '--from', '2', '--rpc-url', node.url], /--from does not apply to 'replay l2'/),
     ])
   }, 120_000)

@@ -1,10 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { TesseraError } from '../../../guest/errors.js'
-import { parseArgs } from '../args.js'
 import type { ChainConfig } from '../../../guest/types.js'
-import { encodeProgramInput } from '../../witness/programInput.js'
-import { encodePublicValues } from '../../../guest/output.js'
-import { checkGas, declaredGas, limitConcurrency, parseGasBudget, parseTimeBudget, withTimeBudget, type Budget } from '../../budget/budget.js'
+import { limitConcurrency, parseGasBudget, parseTimeBudget, type Budget } from '../../budget/budget.js'
 import { createExecutePool, type ExecutePool } from '../../pool/execute.js'
 import { createVerifyPool } from '../../pool/verify.js'
 import { edrWarning, inferChainConfig, nodeInfo } from '../../rpc/chain.js'
@@ -12,11 +9,10 @@ import { createRpc, type Rpc } from '../../rpc/client.js'
 import { replayRpcBlocks, type ReplayRecord } from '../../rpc/replay.js'
 import { replayTransaction } from '../../rpc/transaction.js'
 import { fetchBlock } from '../../rpc/witness.js'
-import type { InputFlags } from '../../witness/formats/index.js'
 import { replayFiles } from './replayFiles.js'
 import { INPUT_OPTIONS, inputFlags } from '../inputFlags.js'
 import { BlockListInvalid, checkBelowHead, listedBlocks } from '../blockList.js'
-import { closestOption, refuseUnused } from '../args.js'
+import { closestOption, parseArgs, refuseUnused } from '../args.js'
 import { DEFAULT_BENCH_FILE, writeBenchFile } from '../benchFile.js'
 import { cachedFilesFor, DEFAULT_CACHE_DIR, rpcBatchToCacheFile } from '../replayCache.js'
 import type { RpcBatch } from '../../rpc/blocks.js'
@@ -319,6 +315,8 @@ async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | '
   const step = (n: bigint) => (onlyEth ? ethProofsBlock(n) : n)
   const start = step(from === 'latest' ? head : from)
   const end = to === undefined ? (values.endless ? undefined : head) : to === 'latest' ? head : to
+  // A range past the head would wait for blocks that may never come: only --endless waits.
+  if (end !== undefined) checkBelowHead([end], head)
   if (start < 1n) throw new Error('block 0 (genesis) has no parent to replay from; start at 1')
   if (end !== undefined && end < start) {
     throw new TesseraError(onlyEth ? `no block from ${from === 'latest' ? head : from} to ${end} is a multiple of 100 (--only-eth-proofs-blocks)` : `--to ${end} is below --from ${start}`)
