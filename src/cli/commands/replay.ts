@@ -21,10 +21,11 @@ import { stateChangeLines } from '../stateChanges.js'
 import { ProgressBar, summaryTable } from '../progress.js'
 
 const HELP = `usage:
-  tessera replay file <input>... [--witness FILE]     stateless execution of witness files of any producer (auto-detected:
-                                                       ethrex-replay caches of every vintage, zk-pig, SBV, block+witness
-                                                       JSON/RLP, geth ExtWitness, zevm binary, EIP-8025 SSZ, pre-state, EEST;
-                                                       L2 batch caches cache_batch_<n>.json: the ethrex L2 guest)
+  tessera replay file <input>... [--witness FILE]     stateless execution of witness files of any producer,
+                                                       auto-detected: ethrex-replay caches of every vintage, zk-pig,
+                                                       SBV, block+witness JSON/RLP, geth ExtWitness, zevm binary,
+                                                       EIP-8025 SSZ, pre-state, EEST; L2 batch caches
+                                                       cache_batch_<n>.json run the ethrex L2 guest
   tessera replay block [N|latest] --rpc-url URL        one block from a node (default: the latest)
   tessera replay blocks 1,5,9[,12-15] --rpc-url URL    a list of blocks and ranges (also: blocks 5 6 7, --blocks LIST)
   tessera replay blocks --from A [--to B] --rpc-url URL

@@ -19,7 +19,7 @@ import { refuseUnused } from '../args.js'
 import { OPTIONS, chainConfigFrom, resolveBackend, rpcFrom, type Values } from './replay.js'
 
 const HELP = `usage:
-  tessera replay l2 batch <N> --rpc-url URL          replay batch N of an ethrex L2 node (its blob checked; --batch N too)
+  tessera replay l2 batch <N> --rpc-url URL          batch N of an ethrex L2 node, its blob checked (or --batch N)
   tessera replay l2 block <N> --rpc-url URL          replay one L2 block (run as a one-block validium batch)
   tessera replay l2 transaction <hash> --rpc-url URL replay the L2 block holding that transaction
   tessera cache l2 batch <N> --rpc-url URL --cache-dir DIR   write cache_batch_<N>.json (replay it with 'replay file')
