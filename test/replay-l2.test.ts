@@ -181,6 +181,12 @@ describe('tessera node + tessera l2 devnet --http: replay l2 and cache l2 out of
     await expect(tessera(['replay', 'l2', 'batch', '9', '--rpc-url', l2Url])).rejects.toMatchObject({ stderr: expect.stringMatching(/batch 9 is not known to the node/) })
   }, 120_000)
 
+  it('a second devnet run on the same --db is refused (it would be a new chain under the old numbers)', async () => {
+    const again = await run(process.execPath, [CLI, 'l2', 'devnet', '--l1-rpc-url', 'http://127.0.0.1:9', '--db', join(dir, 'l2.db')], { encoding: 'utf8' }).catch((e) => e)
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/l2\.db holds \d+ batch\(es\) of an earlier devnet chain; each run starts a new chain\nhint: give a new file with --db/)
+  })
+
   it('answers JSON-RPC batches (viem batches calls) and names unknown methods', async () => {
     const res = await fetch(l2Url, {
       method: 'POST',
