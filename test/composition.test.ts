@@ -9,7 +9,11 @@ import { BlockInvalid } from '../guest/errors.js'
 import { transactionKind } from '../guest/observer.js'
 import type { ProgramInput } from '../guest/types.js'
 import { compositionSvg } from '../src/composition/chart.js'
-import { composeBlocks, KIND_LABELS, TRANSACTION_KINDS, type BlockComposition } from '../src/composition/compose.js'
+import { composeBlocks, KIND_LABELS, topTallies, TRANSACTION_KINDS, type BlockComposition } from '../src/composition/compose.js'
+import { createBlockFromRLP } from '@ethereumjs/block'
+import { bytesToHex } from '@ethereumjs/util'
+import { commonFromChainConfig } from '../guest/chain.js'
+import { guestCrypto } from '../guest/crypto.js'
 import { compositionCsv } from '../src/composition/table.js'
 import { cacheFileToProgramInput, readCacheFile, type CacheFile } from '../src/witness/cache.js'
 import { DEVNET_DIR, HOODI_CACHE, REPO_ROOT } from './support/fixtures.js'
@@ -92,10 +96,14 @@ describe('block composition measured by the guest', () => {
   })
 
   it('draws one stacked segment per (block, kind) with gas, in the kind’s colour, heights proportional to gas', async () => {
-    const svg = await compositionSvg(devnetBlocks, { network: 'chain1337' })
+    const svg = await compositionSvg(devnetBlocks, { network: 'chain 1337' })
     expect(svg).toMatch(/^<\?xml/)
-    for (const k of TRANSACTION_KINDS) expect(svg).toContain(KIND_LABELS[k])
-    expect(svg).toContain('Block composition, blocks 4–6 (chain1337)')
+    // The legend names the kinds present, not all five.
+    for (const k of TRANSACTION_KINDS) {
+      const present = devnetBlocks.some((b) => b.gasByKind[k] > 0n)
+      expect(svg.includes(`>${KIND_LABELS[k]}<`), k).toBe(present)
+    }
+    expect(svg).toContain('Block composition, blocks 4–6 (chain 1337)')
     expect(svg).toContain("Y-axis titled 'gas used (Mgas)'")
     const kindPanel = svg.slice(svg.indexOf('concat_0_marks'), svg.indexOf('</g>', svg.indexOf('concat_0_marks')))
     const bars = [...kindPanel.matchAll(/aria-label="block: (\d+);[^"]*kind: ([^;]+);[^"]*" [^>]*d="M[\d.]+,[\d.]+h[\d.]+v([\d.]+)h/g)]
@@ -103,6 +111,42 @@ describe('block composition measured by the guest', () => {
     expect(bars.map((m) => `${m[1]} ${m[2]}`).sort()).toEqual(expected.map((e) => `${e.block} ${e.kind}`).sort())
     const pxPerGas = bars.map((m) => Number(m[3]) / Number(expected.find((e) => e.block === m[1] && e.kind === m[2])!.gas))
     for (const r of pxPerGas) expect(r).toBeCloseTo(pxPerGas[0], 6)
+  })
+
+  it('selectors and destinations: tallied per transaction as the envelopes say, ranked over the blocks', async () => {
+    // Independent decode of the same blocks with @ethereumjs/block.
+    const common = commonFromChainConfig(devnetInput.chainConfig, guestCrypto())
+    const expected = new Map<string, number>()
+    const expectedSelectors = new Map<string, number>()
+    for (const raw of devnetInput.blocks) {
+      for (const tx of createBlockFromRLP(raw, { common, setHardfork: true }).transactions) {
+        if (tx.to === undefined) continue
+        const to = tx.to.toString()
+        expected.set(to, (expected.get(to) ?? 0) + 1)
+        if (tx.data.length >= 4) {
+          const sel = bytesToHex(tx.data.subarray(0, 4))
+          expectedSelectors.set(sel, (expectedSelectors.get(sel) ?? 0) + 1)
+        }
+      }
+    }
+    const dest = topTallies(devnetBlocks, 'destinations', 'count', 1000)
+    expect(new Map(dest.map(([k, t]) => [k, t.count]))).toEqual(expected)
+    expect(new Map(topTallies(devnetBlocks, 'selectors', 'count', 1000).map(([k, t]) => [k, t.count]))).toEqual(expectedSelectors)
+    // Ranked largest first; gas adds up to what the guest measured for those transactions.
+    expect(dest.map(([, t]) => t.count)).toEqual([...dest.map(([, t]) => t.count)].sort((a, b) => b - a))
+    const byGas = topTallies(hoodi, 'selectors', 'gas')
+    expect(byGas.map(([, t]) => t.gas)).toEqual([...byGas.map(([, t]) => t.gas)].sort((a, b) => (b > a ? 1 : -1)))
+    expect(byGas[0]).toEqual(['0x96051d56', { count: 5, gas: 4203955n }])
+    const svg = await compositionSvg(hoodi, { network: 'Hoodi' })
+    for (const title of ['Top 10 selectors by number of calls', 'Top 10 selectors by gas used', 'Top 10 destinations by number of transactions']) expect(svg).toContain(title)
+  })
+
+  it('one block fills the image: the panels are at least half its width', async () => {
+    const svg = await compositionSvg(hoodi, { network: 'Hoodi' })
+    const imageWidth = Number(/<svg[^>]* width="(\d+)"/.exec(svg)![1])
+    const kindPanel = svg.slice(svg.indexOf('concat_0_group'))
+    const panelWidth = Number(/<path class="background"[^>]*d="M0\.5,0\.5h(\d+)/.exec(kindPanel)![1])
+    expect(panelWidth / imageWidth).toBeGreaterThan(0.5)
   })
 
   it('CSV: one row per block, columns for every kind and type', () => {
@@ -123,7 +167,29 @@ describe('tessera block-composition (CLI)', () => {
     const { stdout } = await tessera(['block-composition', '--cache', devnet('cache_chain1337_1-3.json'), devnet('cache_chain1337_4-6.json'), '--from', '2', '--to', '5', '--out', out, '--json', json, '--csv', join(dir, 'c.csv')])
     expect(stdout).toMatch(/^block +txs +gas +transfer +call +create +privileged +blob +precompile calls/m)
     expect(JSON.parse(readFileSync(json, 'utf8')).blocks.map((b: { number: number }) => b.number)).toEqual([2, 3, 4, 5])
-    expect(readFileSync(out, 'utf8')).toContain('Block composition, blocks 2–5')
+    expect(readFileSync(out, 'utf8')).toContain('Block composition, blocks 2–5 (chain 1337)')
+    expect(stdout).toMatch(/top selectors by calls:\n +1\. 0x[0-9a-f]{8}/)
+    expect(stdout).toMatch(/top destinations by transactions:\n +1\. 0x[0-9a-f]{40} +\d+ txs/)
+    const report = JSON.parse(readFileSync(json, 'utf8'))
+    expect(report.network).toBe('chain 1337')
+    expect(report.topDestinations[0]).toMatchObject({ key: expect.stringMatching(/^0x[0-9a-f]{40}$/), count: expect.any(Number) })
+  }, 60_000)
+
+  it('block-composition 5 --cached --network 1337 --cache-dir: one block by number from the cache files', async () => {
+    const json = join(dir, 'five.json')
+    await tessera(['block-composition', '5', '--cached', '--network', '1337', '--cache-dir', DEVNET_DIR, '--output-dir', join(dir, 'charts'), '--json', json])
+    expect(JSON.parse(readFileSync(json, 'utf8')).blocks.map((b: { number: number }) => b.number)).toEqual([5])
+    expect(readFileSync(join(dir, 'charts', 'block-composition.svg'), 'utf8')).toContain('Block composition, block 5 (chain 1337)')
+  }, 60_000)
+
+  it('refuses inputs of different networks', async () => {
+    const other = join(dir, 'cache_chain1338_7.json')
+    const cache = JSON.parse(readFileSync(devnet('cache_chain1337_4-6.json'), 'utf8'))
+    cache.network = { ...cache.network, chainId: 1338 }
+    await import('node:fs/promises').then((fs) => fs.writeFile(other, JSON.stringify(cache)))
+    await expect(tessera(['block-composition', '--cache', devnet('cache_chain1337_1-3.json'), other])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/cache_chain1338_7\.json is chain 1338 \(chain id 1338\) but .*cache_chain1337_1-3\.json is chain 1337 \(chain id 1337\)\nhint: one chart shows blocks of one network/),
+    })
   }, 60_000)
 
   it('clear errors: no data source, both sources, a range outside the files, a tampered file', async () => {

@@ -18,6 +18,12 @@ interface Run {
   exitedByItself: boolean
 }
 
+/** Every line of the demo's report fits a 120-column terminal. */
+function expectNarrow(stdout: string): void {
+  const wide = stdout.split('\n').filter((l) => l.length > 120)
+  expect(wide, `lines over 120 columns:\n${wide.join('\n')}`).toEqual([])
+}
+
 /** Run the compiled CLI in `cwd`; kill it (and report so) if it has not exited after `limitMs`. */
 function runDemo(args: string[], cwd: string, limitMs: number, onStderr?: (all: string, child: ChildProcess) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
@@ -62,8 +68,13 @@ describe('tessera demo', () => {
       const output = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`
       expect(r.exitedByItself, `the demo did not exit by itself\n${output}`).toBe(true)
       expect(r.code, output).toBe(0)
-      expect(r.stdout).toContain('all 4 batches proven and verified')
-      expect(r.stdout).toMatch(/total: 4\/4 batches proven, 12 blocks/)
+      expect(r.stdout).toContain('all 4 batches executed and verified (exec backend: no zk proof)')
+      expect(r.stdout).toMatch(/total: 4\/4 batches checked, 12 blocks/)
+      expect(r.stdout).toMatch(/^L1 batches \(Ethereum blocks, devnet\):$/m)
+      expect(r.stdout).not.toMatch(/^L2 batches/m)
+      expect(r.stdout).toMatch(/note: the exec backend re-executes each batch [\s\S]*it makes no zk proof\. Real proofs: tessera prover --backend sp1\|risc0[\s\S]*docs\/ethrex-provers\.md/)
+      expect(r.stderr).toMatch(/loaded 4 L1 batches \(L1 blocks 1-12, \d+ txs\)/)
+      expectNarrow(r.stdout)
       expect(r.stderr).not.toMatch(/\n\s+at /) // no stack traces
 
       const summary = JSON.parse(readFileSync(json, 'utf8'))
@@ -115,8 +126,19 @@ describe('tessera demo', () => {
       const output = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`
       expect(r.exitedByItself, `the demo did not exit by itself\n${output}`).toBe(true)
       expect(r.code, output).toBe(0)
-      expect(r.stdout).toContain('all 7 batches proven and verified')
-      expect(r.stdout).toMatch(/L1 http:\/\/127\.0\.0\.1:\d+: user 0x70997970C51812dc3A010C7d01b50e0d17dc79C8/)
+      expect(r.stdout).toContain('all 7 batches executed and verified (exec backend: no zk proof)')
+      expectNarrow(r.stdout)
+      // L1 and L2 batches in their own sections, each with its own block numbers.
+      const l1 = r.stdout.indexOf('L1 batches (Ethereum blocks, devnet):')
+      const l2 = r.stdout.indexOf('L2 batches (ethrex L2 devnet, fixtures/l2; its own block numbers):')
+      expect(l1).toBeGreaterThanOrEqual(0)
+      expect(l2).toBeGreaterThan(l1)
+      expect(r.stdout.slice(l1, l2)).toMatch(/cache_chain1337_10-12\.json +10-12/)
+      expect(r.stdout.slice(l1, l2)).not.toContain('cache_batch_')
+      expect(r.stdout.slice(l2)).toMatch(/cache_batch_3\.json +5-6/)
+      expect(r.stderr).toMatch(/loaded 4 L1 batches \(L1 blocks 1-12, \d+ txs\)/)
+      expect(r.stderr).toMatch(/loaded 3 L2 batches \(L2 blocks 1-6, \d+ txs\)/)
+      expect(r.stdout).toMatch(/^L1 node http:\/\/127\.0\.0\.1:\d+\n  user +0x70997970C51812dc3A010C7d01b50e0d17dc79C8/m)
       for (const reason of [
         'CommonBridge: the batch that emitted the withdrawal logs was not verified',
         'OnChainProposer: public values do not match the batch commitment',
@@ -125,9 +147,11 @@ describe('tessera demo', () => {
       ])
         expect(r.stdout).toContain(reason)
       expect(r.stdout).toMatch(/negative cases \(5, each reverted with the contract's reason\)/)
-      expect(r.stdout).toContain('0 -> 3000000000000000000') // L2 ETH credited by the deposit, exact
-      expect(r.stdout).toContain('1000 -> 600') // L2 token after the withdrawal
-      expect(r.stdout).toContain('999999999999999999999000 -> 999999999999999999999400') // L1 token after the claim
+      // Changes per step in ETH and token units: the deposit credited on L2, the withdrawal, the claims.
+      expect(r.stdout).toMatch(/^4 +L2 batch 2: deposits credited, commit on L1 +\. +\. +\+3 +\. +\+1000$/m)
+      expect(r.stdout).toMatch(/^7 +L2 batch 3: withdraw 1 ETH \+ 400 units, commit +\. +\. +-1\.0000\d\d +\. +-400$/m)
+      expect(r.stdout).toMatch(/^11 +L1 claim 400 ERC-20 units, Merkle proof +-0\.0000\d\d +0\.0000\d\d +\. +\+400 +\.$/m)
+      expect(r.stdout).toMatch(/user's balances after: +L1 [\d.]+ ETH and 999999999999999999999400 token units; L2 1\.99\d+ ETH and 600 token units/)
       expect(r.stdout).toContain('L1 <-> L2 loop done: deposits credited, 3 batches verified on L1, withdrawals claimed; 5 negative cases reverted')
       expect(r.stderr).not.toMatch(/\n\s+at /)
       expectNodeGone(r.stderr)

@@ -170,6 +170,8 @@ describe('tessera node + tessera l2 devnet --http: replay l2 and cache l2 out of
     const stateRoot = ((await rpcCall(l2Url, 'eth_getBlockByNumber', ['0x1', false])) as { stateRoot: string }).stateRoot
     expect(batch.stdout).toContain(`final state root     ${stateRoot}`)
     expect((await tessera(['replay', 'l2', 'block', '1', '--rpc-url', l2Url])).stdout).toMatch(/block 1: ok/)
+    // ethrex-replay's spelling of the batch number.
+    expect((await tessera(['replay', 'l2', 'batch', '--batch', '1', '--rpc-url', l2Url])).stdout).toContain(batch.stdout.match(/public values 0x[0-9a-f]+/)![0])
     expect((await tessera(['replay', 'l2', 'transaction', tx, '--rpc-url', l2Url])).stdout).toMatch(new RegExp(`transaction ${tx} \\(block 1, index 0\\): ok`))
     await tessera(['cache', 'l2', 'batch', '1', '--rpc-url', l2Url, '--cache-dir', join(dir, 'cache')])
     const written = JSON.parse(readFileSync(join(dir, 'cache', 'cache_batch_1.json'), 'utf8'))
@@ -178,6 +180,12 @@ describe('tessera node + tessera l2 devnet --http: replay l2 and cache l2 out of
     // Unknown batch: null from the node, a named error from the CLI.
     await expect(tessera(['replay', 'l2', 'batch', '9', '--rpc-url', l2Url])).rejects.toMatchObject({ stderr: expect.stringMatching(/batch 9 is not known to the node/) })
   }, 120_000)
+
+  it('a second devnet run on the same --db is refused (it would be a new chain under the old numbers)', async () => {
+    const again = await run(process.execPath, [CLI, 'l2', 'devnet', '--l1-rpc-url', 'http://127.0.0.1:9', '--db', join(dir, 'l2.db')], { encoding: 'utf8' }).catch((e) => e)
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/l2\.db holds \d+ batch\(es\) of an earlier devnet chain; each run starts a new chain\nhint: give a new file with --db/)
+  })
 
   it('answers JSON-RPC batches (viem batches calls) and names unknown methods', async () => {
     const res = await fetch(l2Url, {

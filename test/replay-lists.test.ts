@@ -164,9 +164,12 @@ describe('ethrex-replay habits against the scripted devnet node', () => {
       expect(e.unit).toBe('Mgas/s')
       expect(e.value).toBeGreaterThan(0)
     }
+    // cache blocks takes the list as arguments too; replay --cached reads what it wrote.
+    await tessera(['cache', 'blocks', '4', '5', '--per-block', '--rpc-url', node.url, '--cache-dir', cacheDir])
+    expect(readdirSync(cacheDir).sort()).toEqual([2, 3, 4, 5].map((n) => `cache_chain${chainId}_${n}.json`))
     const single = await tessera(['replay', 'block', '3', '--cached', '--network', `chain${chainId}`, '--cache-dir', cacheDir, '--workers', '1'])
     expect(single.stdout).toMatch(/block 3: ok/)
-    await expect(tessera(['replay', 'block', '4', '--cached', '--network', String(chainId), '--cache-dir', cacheDir])).rejects.toMatchObject({ stderr: expect.stringMatching(/block 4 is in no cache_chain\d+_\*\.json file/) })
+    await expect(tessera(['replay', 'block', '1', '--cached', '--network', String(chainId), '--cache-dir', cacheDir])).rejects.toMatchObject({ stderr: expect.stringMatching(/block 1 is in no cache_chain\d+_\*\.json file/) })
   }, 120_000)
 
   it('replay transaction shows the account and storage changes the transaction made', async () => {
@@ -175,6 +178,9 @@ describe('ethrex-replay habits against the scripted devnet node', () => {
     expect(stdout).toMatch(/state changes: \d+ account\(s\)/)
     // The sender paid for gas and its nonce went up by one.
     expect(stdout).toMatch(new RegExp(`0x[0-9a-f]{40}: balance [0-9.]+ ETH -> [0-9.]+ ETH \\(-[0-9.]+ ETH\\), nonce ${t.nonce} -> ${t.nonce + 1n}`))
+    // Mixed traffic writes contract storage: some transaction of block 2 shows a slot going from one value to another.
+    const outputs = await Promise.all(txs.filter((x) => x.block === 2).map((x) => tessera(['replay', 'transaction', x.hash, '--rpc-url', node.url]).then((r) => r.stdout)))
+    expect(outputs.join('\n')).toMatch(/^ {6}slot 0x[0-9a-f]+: 0x[0-9a-f]* -> 0x[0-9a-f]*$/m)
   }, 120_000)
 
   it('--endless without --from follows the head from the latest block', async () => {
@@ -209,6 +215,7 @@ describe('ethrex-replay habits against the scripted devnet node', () => {
       fails(['replay', 'blocks', '2,3', '--cached', '--cache-dir', dir], /--cached needs --network/),
       fails(['replay', 'blocks', '2,3', '--cached', '--network', '1', '--rpc-url', node.url], /either --rpc-url .* or --cached/),
       fails(['replay', 'blocks', '--rpc-url', node.url], /replay blocks needs blocks: a list/),
+      fails(['replay', 'blocks', '--from', '2', '--to', '9', '--rpc-url', node.url], /block 9 is above the node's head 5/),
       fails(['replay', 'l2', 'batch', '1', '--from', '2', '--rpc-url', node.url], /--from does not apply to 'replay l2'/),
     ])
   }, 120_000)

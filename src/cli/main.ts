@@ -40,7 +40,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name]
   if (command === undefined) {
-    console.error(`tessera: unknown command '${name}'\n\n${usage()}`)
+    const { closestOption } = await import('./args.js')
+    const guess = closestOption(name, Object.keys(COMMANDS))
+    console.error(`tessera: unknown command '${name}'${guess ? `\nhint: did you mean 'tessera ${guess}'?` : ''}\n\n${usage()}`)
     return 2
   }
   const { exitWithParent, reexecWith, v8FlagsFor } = await import('./v8flags.js')

@@ -1,14 +1,5 @@
+import { formatEth } from '../units/eth.js'
 import type { AccountChange } from '../rpc/transaction.js'
-
-const ETH = 10n ** 18n
-
-/** Wei as ETH with up to 18 decimals, trailing zeros dropped ("1.5 ETH", "0.000021 ETH"). */
-export function formatEth(wei: bigint): string {
-  const sign = wei < 0n ? '-' : ''
-  const abs = wei < 0n ? -wei : wei
-  const frac = (abs % ETH).toString().padStart(18, '0').replace(/0+$/, '')
-  return `${sign}${abs / ETH}${frac ? `.${frac}` : ''} ETH`
-}
 
 /** `replay transaction`: what the transaction changed, one account per line, its storage slots under it. */
 export function stateChangeLines(changes: AccountChange[]): string[] {

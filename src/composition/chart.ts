@@ -3,11 +3,14 @@
  * canvas: text is measured by Vega's estimate). Three panels over the same block axis:
  *   1. gas used, stacked by transaction kind;
  *   2. gas used, stacked by transaction type;
- *   3. share of message calls that reached a precompile.
+ *   3. share of message calls that reached a precompile;
+ * then, over all the blocks, the views ethrex-replay's block-composition draws (lambdaclass/ethrex-replay
+ * @4561304 src/plot_composition.rs: top 10 selectors, selectors by gas, top 10 destinations), here with gas
+ * used as the stateless execution measured it rather than gas limits.
  */
 import * as vega from 'vega'
 import { compile, type TopLevelSpec } from 'vega-lite'
-import { KIND_LABELS, TRANSACTION_KINDS, type BlockComposition } from './compose.js'
+import { KIND_LABELS, selectorLabel, TRANSACTION_KINDS, topTallies, type BlockComposition } from './compose.js'
 
 /** Colour-blind-safe (Okabe–Ito) colours, fixed per kind so charts compare across runs. */
 const KIND_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9']
@@ -23,7 +26,7 @@ const TYPE_COLOURS: Record<string, string> = {
 }
 
 export interface ChartOptions {
-  /** Shown in the title, e.g. "Hoodi" or "chain 1337". */
+  /** Shown in the title, e.g. "Hoodi" or "chain 1337" (chainLabel). */
   network?: string
 }
 
@@ -55,8 +58,12 @@ export function compositionSpec(blocks: BlockComposition[], opts: ChartOptions =
   const range = first === last ? `block ${first}` : `blocks ${first}–${last}`
   const transactions = blocks.reduce((n, b) => n + b.transactions, 0)
   const gas = blocks.reduce((n, b) => n + b.gasUsed, 0n)
-  // Bars about 50 px wide for short ranges, narrower for long ones; one fat bar for a single block reads badly.
-  const width = Math.min(1400, Math.max(240, blocks.length * (blocks.length <= 20 ? 60 : 28)))
+  // Every panel as wide as the widest thing on the page (titles, the ranked views), so a chart of 1-4 blocks
+  // fills the image instead of leaving half of it blank; long ranges grow to 1400 px.
+  const width = Math.min(1400, Math.max(760, blocks.length * (blocks.length <= 20 ? 60 : 28)))
+  // Bars at most 80 px wide: one block should not be a slab across the whole panel.
+  const barSize = Math.max(2, Math.min(80, (width / blocks.length) * 0.8))
+  const kinds = TRANSACTION_KINDS.filter((k) => blocks.some((b) => b.gasByKind[k] > 0n))
   // Block numbers as an ordered category: every block gets a bar, in chain order.
   const blockAxis = {
     field: 'block',
@@ -85,7 +92,7 @@ export function compositionSpec(blocks: BlockComposition[], opts: ChartOptions =
         width,
         height: 220,
         data: { values: byKind },
-        mark: { type: 'bar', stroke: 'white', strokeWidth: 0.5 },
+        mark: { type: 'bar', stroke: 'white', strokeWidth: 0.5, size: barSize },
         encoding: {
           x: blockAxis,
           y: { field: 'mgas', type: 'quantitative', aggregate: 'sum', title: 'gas used (Mgas)', stack: 'zero' },
@@ -93,7 +100,8 @@ export function compositionSpec(blocks: BlockComposition[], opts: ChartOptions =
             field: 'kind',
             type: 'nominal',
             title: 'kind',
-            scale: { domain: TRANSACTION_KINDS.map((k) => KIND_LABELS[k]), range: KIND_COLOURS },
+            // Only the kinds present in the legend, each in its fixed colour.
+            scale: { domain: kinds.map((k) => KIND_LABELS[k]), range: kinds.map((k) => KIND_COLOURS[TRANSACTION_KINDS.indexOf(k)]) },
           },
           order: { field: 'order', type: 'quantitative' },
           tooltip: [{ field: 'block' }, { field: 'kind' }, { field: 'mgas', title: 'Mgas', format: '.3f' }, { field: 'transactions' }],
@@ -104,7 +112,7 @@ export function compositionSpec(blocks: BlockComposition[], opts: ChartOptions =
         width,
         height: 220,
         data: { values: byType },
-        mark: { type: 'bar', stroke: 'white', strokeWidth: 0.5 },
+        mark: { type: 'bar', stroke: 'white', strokeWidth: 0.5, size: barSize },
         encoding: {
           x: blockAxis,
           y: { field: 'mgas', type: 'quantitative', aggregate: 'sum', title: 'gas used (Mgas)', stack: 'zero' },
@@ -120,7 +128,7 @@ export function compositionSpec(blocks: BlockComposition[], opts: ChartOptions =
         data: { values: share },
         layer: [
           {
-            mark: { type: 'bar', color: '#D55E00' },
+            mark: { type: 'bar', color: '#D55E00', size: barSize },
             encoding: {
               x: blockAxis,
               y: { field: 'share', type: 'quantitative', title: 'precompile calls', axis: { format: '.0%' }, scale: { domain: [0, 1] } },
@@ -133,8 +141,46 @@ export function compositionSpec(blocks: BlockComposition[], opts: ChartOptions =
           },
         ],
       },
+      ranked(`Top ${TOP_N} selectors by number of calls`, topTallies(blocks, 'selectors', 'count', TOP_N).map(([k, t]) => ({ label: selectorLabel(k), value: t.count })), 'calls', '#0072B2', width),
+      ranked(`Top ${TOP_N} selectors by gas used`, topTallies(blocks, 'selectors', 'gas', TOP_N).map(([k, t]) => ({ label: selectorLabel(k), value: mgas(t.gas) })), 'gas used (Mgas)', '#E69F00', width),
+      ranked(`Top ${TOP_N} destinations by number of transactions`, topTallies(blocks, 'destinations', 'count', TOP_N).map(([k, t]) => ({ label: shortAddress(k), value: t.count })), 'transactions', '#009E73', width),
     ],
     resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+  }
+}
+
+const TOP_N = 10
+
+/** 0x91cb447b…4bb06e5d: enough to recognise; the JSON and the terminal table have the full address. */
+const shortAddress = (a: string) => `${a.slice(0, 10)}…${a.slice(-8)}`
+
+/** A horizontal bar chart of label → value, largest first (an empty panel says so instead of drawing nothing). */
+function ranked(title: string, rows: { label: string; value: number }[], axisTitle: string, colour: string, width: number) {
+  const counts = !axisTitle.includes('Mgas')
+  const data = rows.length > 0 ? rows : [{ label: '(none in these blocks)', value: 0 }]
+  return {
+    title: { text: title, fontSize: 14, anchor: 'start' as const },
+    width,
+    height: Math.max(40, data.length * 20),
+    data: { values: data },
+    layer: [
+      {
+        mark: { type: 'bar' as const, color: colour },
+        encoding: {
+          y: { field: 'label', type: 'nominal' as const, sort: data.map((r) => r.label), title: null, axis: { labelLimit: 360 } },
+          x: { field: 'value', type: 'quantitative' as const, title: axisTitle, axis: counts ? { tickMinStep: 1, format: 'd' } : {} },
+          tooltip: [{ field: 'label' }, { field: 'value', title: axisTitle }],
+        },
+      },
+      {
+        mark: { type: 'text' as const, align: 'left' as const, dx: 4, fontSize: 10, color: '#333' },
+        encoding: {
+          y: { field: 'label', type: 'nominal' as const, sort: data.map((r) => r.label) },
+          x: { field: 'value', type: 'quantitative' as const },
+          text: { field: 'value', type: 'quantitative' as const, format: counts ? 'd' : '.3f' },
+        },
+      },
+    ],
   }
 }
 

@@ -1,5 +1,7 @@
 /** Block composition as JSON, CSV and a terminal table: the same numbers the chart draws. */
-import { TRANSACTION_KINDS, type BlockComposition } from './compose.js'
+import { selectorLabel, topTallies, TRANSACTION_KINDS, type BlockComposition, type Tally } from './compose.js'
+
+const tallyJson = (entries: [string, Tally][]) => entries.map(([key, t]) => ({ key, count: t.count, gasUsed: String(t.gas) }))
 
 export function compositionJson(blocks: BlockComposition[]): object {
   return {
@@ -15,7 +17,12 @@ export function compositionJson(blocks: BlockComposition[]): object {
       precompileCalls: b.precompileCalls,
       precompileGas: String(b.precompileGas),
       precompileCallShare: b.precompileCallShare,
+      selectors: tallyJson(Object.entries(b.selectors)),
+      destinations: tallyJson(Object.entries(b.destinations)),
     })),
+    topSelectorsByCount: tallyJson(topTallies(blocks, 'selectors', 'count')),
+    topSelectorsByGas: tallyJson(topTallies(blocks, 'selectors', 'gas')),
+    topDestinations: tallyJson(topTallies(blocks, 'destinations', 'count')),
   }
 }
 
@@ -66,5 +73,16 @@ export function compositionTable(blocks: BlockComposition[]): string {
   ])
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
-  return [line(head), ...rows.map(line)].join('\n')
+  const ranked = (title: string, entries: [string, Tally][], label: (k: string) => string, unit = 'calls') => [
+    '',
+    `${title}:`,
+    ...(entries.length === 0 ? ['  (none)'] : entries.map(([k, t], i) => `  ${String(i + 1).padStart(2)}. ${label(k).padEnd(48)} ${String(t.count).padStart(6)} ${unit.padEnd(5)}  ${String(t.gas).padStart(12)} gas`)),
+  ]
+  return [
+    line(head),
+    ...rows.map(line),
+    ...ranked('top selectors by calls', topTallies(blocks, 'selectors', 'count'), selectorLabel),
+    ...ranked('top selectors by gas used', topTallies(blocks, 'selectors', 'gas'), selectorLabel),
+    ...ranked('top destinations by transactions', topTallies(blocks, 'destinations', 'count'), (k) => k, 'txs'),
+  ].join('\n')
 }

@@ -1,3 +1,4 @@
+import { formatEth } from '../units/eth.js'
 import { join } from 'node:path'
 import { createAddressFromString, createContractAddress, type Address as EjsAddress } from '@ethereumjs/util'
 import { pino, type Logger } from 'pino'
@@ -229,7 +230,7 @@ export async function runDepositWithdrawLoop(o: LoopOptions): Promise<LoopSummar
     }
     const gasOf = (r: { gasUsed: bigint; effectiveGasPrice: bigint }) => r.gasUsed * r.effectiveGasPrice
 
-    let step = 'L2 batch 1: deploy the L2 token (committed on L1)'
+    let step = 'L2 batch 1: deploy the L2 token, commit on L1'
     guard(step)
     let before = await balances()
     const tokenInit = hexToBytes(`${loadArtifact('L2Token').bytecode}${token.slice(2).toLowerCase().padStart(64, '0')}` as Hex)
@@ -237,14 +238,14 @@ export async function runDepositWithdrawLoop(o: LoopOptions): Promise<LoopSummar
     const b1 = committed(step, await seq.step(), 1)
     before = await record(step, before, [b1.commitTx])
 
-    step = `L1 deposit ${LOOP_DEPOSIT_WEI} wei ETH`
+    step = `L1 deposit ${formatEth(LOOP_DEPOSIT_WEI)}`
     guard(step)
     const dEth = await send(user, l1.bridge, 'CommonBridge', 'deposit', [0n, me], LOOP_DEPOSIT_WEI)
     const afterEthDeposit = await record(step, before, [dEth.transactionHash], gasOf(dEth))
     check(step, afterEthDeposit.l1Eth === before.l1Eth - LOOP_DEPOSIT_WEI - gasOf(dEth), 'L1 ETH is not exactly lower by the deposit plus gas')
     before = afterEthDeposit
 
-    step = `L1 deposit ${LOOP_TOKEN_DEPOSIT} ERC-20 units (approve + depositERC20)`
+    step = `L1 deposit ${LOOP_TOKEN_DEPOSIT} ERC-20 units (approve + deposit)`
     guard(step)
     const approve = await send(user, token, 'TestToken', 'approve', [l1.bridge, LOOP_TOKEN_DEPOSIT])
     const dTok = await send(user, l1.bridge, 'CommonBridge', 'depositERC20', [token, asHex(l2Token), me, LOOP_TOKEN_DEPOSIT])
@@ -252,7 +253,7 @@ export async function runDepositWithdrawLoop(o: LoopOptions): Promise<LoopSummar
     check(step, afterTokDeposit.l1Token === before.l1Token - LOOP_TOKEN_DEPOSIT, 'L1 token balance is not exactly lower by the deposit')
     before = afterTokDeposit
 
-    step = 'L2 batch 2: both deposits credited on L2 (committed on L1)'
+    step = 'L2 batch 2: deposits credited, commit on L1'
     guard(step)
     const b2 = committed(step, await seq.step(), 2)
     check(step, b2.deposits === 2, `expected 2 deposits in the batch, got ${b2.deposits}`)
@@ -263,16 +264,16 @@ export async function runDepositWithdrawLoop(o: LoopOptions): Promise<LoopSummar
     check(step, credited.l2Token === before.l2Token + LOOP_TOKEN_DEPOSIT, `L2 token ${credited.l2Token}, expected ${before.l2Token + LOOP_TOKEN_DEPOSIT}`)
     before = credited
 
-    step = 'batches 1-2 proven (exec prover via the coordinator on loopback)'
+    step = 'batches 1-2 proven (exec prover, coordinator)'
     guard(step)
     await proveAll(step, 2)
     before = await record(step, before, [])
 
-    step = 'batches 1-2 verified on L1 (proof sender: verifyBatches)'
+    step = 'batches 1-2 verified on L1 (verifyBatches)'
     guard(step)
     before = await record(step, before, await sendProofs(step, 2n))
 
-    step = `L2 batch 3: withdraw ${LOOP_WITHDRAW_WEI} wei ETH and ${LOOP_TOKEN_WITHDRAW} ERC-20 units (committed on L1)`
+    step = `L2 batch 3: withdraw ${formatEth(LOOP_WITHDRAW_WEI)} + ${LOOP_TOKEN_WITHDRAW} units, commit`
     guard(step)
     const alice = hexToBytes(LOOP_USER_KEY)
     const bridgeL2 = createAddressFromString(L2_BRIDGE_ADDRESS)
@@ -296,7 +297,7 @@ export async function runDepositWithdrawLoop(o: LoopOptions): Promise<LoopSummar
     guard('negative: claim before verification')
     await negative('claim before the batch is verified', LOOP_REASONS.notVerified, revertReason(user, l1.bridge, 'CommonBridge', 'claimWithdrawal', [LOOP_WITHDRAW_WEI, 3n, eth.messageId, eth.merkleProof]))
 
-    step = 'batch 3 proven (exec prover via the coordinator on loopback)'
+    step = 'batch 3 proven (exec prover, coordinator)'
     guard(step)
     await proveAll(step, 1)
     before = await record(step, before, [])
@@ -306,7 +307,7 @@ export async function runDepositWithdrawLoop(o: LoopOptions): Promise<LoopSummar
     const wrong = `${good.slice(0, 2 + 64)}${'11'.repeat(32)}${good.slice(2 + 128)}` as Hex // final state root replaced
     await negative('verifyBatches with wrong public values', LOOP_REASONS.wrongPublicValues, revertReason(owner, l1.proposer, 'OnChainProposer', 'verifyBatchesExec', [3n, [wrong]]))
 
-    step = 'batch 3 verified on L1 (proof sender: verifyBatches)'
+    step = 'batch 3 verified on L1 (verifyBatches)'
     guard(step)
     before = await record(step, before, await sendProofs(step, 3n))
 
@@ -314,7 +315,7 @@ export async function runDepositWithdrawLoop(o: LoopOptions): Promise<LoopSummar
     await negative('claim with a wrong Merkle proof', LOOP_REASONS.invalidProof, revertReason(user, l1.bridge, 'CommonBridge', 'claimWithdrawal', [LOOP_WITHDRAW_WEI, 3n, eth.messageId, tok.merkleProof]))
     await negative('claim with a wrong amount', LOOP_REASONS.invalidProof, revertReason(user, l1.bridge, 'CommonBridge', 'claimWithdrawal', [2n * LOOP_WITHDRAW_WEI, 3n, eth.messageId, eth.merkleProof]))
 
-    step = `L1 claim ${LOOP_WITHDRAW_WEI} wei ETH with its Merkle proof`
+    step = `L1 claim ${formatEth(LOOP_WITHDRAW_WEI)} with its Merkle proof`
     guard(step)
     const cEth = await send(user, l1.bridge, 'CommonBridge', 'claimWithdrawal', [LOOP_WITHDRAW_WEI, 3n, eth.messageId, eth.merkleProof])
     const claimedEth = await record(step, before, [cEth.transactionHash], gasOf(cEth))
@@ -324,7 +325,7 @@ export async function runDepositWithdrawLoop(o: LoopOptions): Promise<LoopSummar
     guard('negative: second claim')
     await negative('second claim of the same withdrawal', LOOP_REASONS.alreadyClaimed, revertReason(user, l1.bridge, 'CommonBridge', 'claimWithdrawal', [LOOP_WITHDRAW_WEI, 3n, eth.messageId, eth.merkleProof]))
 
-    step = `L1 claim ${LOOP_TOKEN_WITHDRAW} ERC-20 units with its Merkle proof`
+    step = `L1 claim ${LOOP_TOKEN_WITHDRAW} ERC-20 units, Merkle proof`
     guard(step)
     const cTok = await send(user, l1.bridge, 'CommonBridge', 'claimWithdrawalERC20', [token, asHex(l2Token), LOOP_TOKEN_WITHDRAW, 3n, tok.messageId, tok.merkleProof])
     const claimedTok = await record(step, before, [cTok.transactionHash], gasOf(cTok))
@@ -361,33 +362,52 @@ export async function runDepositWithdrawLoop(o: LoopOptions): Promise<LoopSummar
 }
 
 /** The loop's summary as a plain-text table: each step, the user's balances before -> after (wei), the txs. */
+/** ETH with at most `decimals` decimals (rounded), sign kept, trailing zeros dropped: "-3.000152". */
+function eth(wei: bigint, decimals = 6): string {
+  const unit = 10n ** BigInt(18 - decimals)
+  const rounded = (wei < 0n ? -wei + unit / 2n : wei + unit / 2n) / unit
+  const whole = rounded / 10n ** BigInt(decimals)
+  const frac = (rounded % 10n ** BigInt(decimals)).toString().padStart(decimals, '0').replace(/0+$/, '')
+  return `${wei < 0n && rounded !== 0n ? '-' : ''}${whole}${frac ? `.${frac}` : ''}`
+}
+
+/** The loop as a table of changes per step, at most 120 columns: ETH (6 decimals), token units; exact wei in --json. */
 export function loopTable(s: LoopSummary): string {
-  const head = ['#', 'step', 'L1 ETH before -> after', 'L1 token', 'L2 ETH before -> after', 'L2 token', 'L1 gas paid']
-  const arrow = (a: bigint, b: bigint) => (a === b ? `${a} (=)` : `${a} -> ${b}`)
+  const head = ['#', 'step', 'L1 ETH', 'L1 gas', 'L2 ETH', 'L1 token', 'L2 token']
+  const change = (a: bigint, b: bigint, unit: (v: bigint) => string) => (a === b ? '.' : `${b > a ? '+' : ''}${unit(b - a)}`)
   const body = s.steps.map((st, i) => [
     String(i + 1),
     st.step,
-    arrow(st.before.l1Eth, st.after.l1Eth),
-    arrow(st.before.l1Token, st.after.l1Token),
-    arrow(st.before.l2Eth, st.after.l2Eth),
-    arrow(st.before.l2Token, st.after.l2Token),
-    String(st.l1GasWei),
+    change(st.before.l1Eth, st.after.l1Eth, eth),
+    st.l1GasWei === 0n ? '.' : eth(st.l1GasWei),
+    change(st.before.l2Eth, st.after.l2Eth, eth),
+    change(st.before.l1Token, st.after.l1Token, String),
+    change(st.before.l2Token, st.after.l2Token, String),
   ])
-  const txs = s.steps.flatMap((st, i) => (st.txs.length === 0 ? [] : [`  ${String(i + 1).padStart(2)}: ${st.txs.join(' ')}`]))
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)))
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()
+  const line = (cells: string[]) => cells.map((c, i) => (i <= 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd()
   const rule = widths.map((w) => '-'.repeat(w)).join('  ')
-  const neg = s.negatives.map((n) => `  reverted: ${n.case.padEnd(40)} "${n.reason}"`)
+  const first = s.steps[0]?.before
+  const last = s.steps[s.steps.length - 1]?.after
+  const balances = (b: LoopBalances | undefined) => (b ? `L1 ${eth(b.l1Eth)} ETH and ${b.l1Token} token units; L2 ${eth(b.l2Eth)} ETH and ${b.l2Token} token units` : '-')
   return [
-    `L1 ${s.l1Url}: user ${s.user}, CommonBridge ${s.bridge}, OnChainProposer ${s.proposer}, ERC-20 ${s.l1TokenAddress} (L2 ${s.l2TokenAddress})`,
+    `L1 node ${s.l1Url}`,
+    `  user             ${s.user}`,
+    `  CommonBridge     ${s.bridge}`,
+    `  OnChainProposer  ${s.proposer}`,
+    `  ERC-20           ${s.l1TokenAddress} on L1, ${s.l2TokenAddress} on L2`,
+    `user's balances before: ${balances(first)}`,
+    'changes per step (ETH rounded to 6 decimals, "." = unchanged; exact wei with --json):',
     line(head),
     rule,
     ...body.map(line),
     rule,
-    'transactions by step (L1 tx hashes; the L2 withdrawal step lists its two L2 txs before its L1 commit):',
-    ...txs,
+    `user's balances after:  ${balances(last)}`,
+    'L1 transactions by step (the withdrawal step lists its two L2 transactions before its L1 commit):',
+    ...s.steps.flatMap((st, i) => st.txs.map((tx) => `  ${String(i + 1).padStart(2)}  ${tx}`)),
     `negative cases (${s.negatives.length}, each reverted with the contract's reason):`,
-    ...neg,
-    `batches committed ${s.lastCommittedBatch}, verified ${s.lastVerifiedBatch}; bridge holds ${s.bridgeEth} wei and ${s.bridgeToken} token units; loop took ${(s.wallMs / 1000).toFixed(1)} s`,
+    ...s.negatives.map((n) => `  - ${n.case}: "${n.reason}"`),
+    `batches committed ${s.lastCommittedBatch}, verified ${s.lastVerifiedBatch}; the bridge holds ${eth(s.bridgeEth)} ETH and ${s.bridgeToken} token units; ` +
+      `the loop took ${(s.wallMs / 1000).toFixed(1)} s`,
   ].join('\n')
 }

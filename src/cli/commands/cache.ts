@@ -4,15 +4,15 @@ import { replayRpcBlocks } from '../../rpc/replay.js'
 import type { RpcBatch } from '../../rpc/blocks.js'
 import { writeCacheFile, type CacheFile } from '../../witness/cache.js'
 import { rpcBatchToCacheFile } from '../replayCache.js'
-import { checkBelowHead, consecutiveRuns, listedBlocks } from '../blockList.js'
+import { BlockListInvalid, checkBelowHead, consecutiveRuns, listedBlocks } from '../blockList.js'
 import { ProgressBar } from '../progress.js'
 import { refuseUnused } from '../args.js'
 import { OPTIONS, chainConfigFrom, positiveInt, rpcFrom } from './replay.js'
 
 const HELP = `usage:
-  tessera cache block <N|latest> --rpc-url URL --cache-dir DIR
+  tessera cache block [N|latest] --rpc-url URL --cache-dir DIR      (default: the latest block)
   tessera cache blocks --from A --to B --rpc-url URL --cache-dir DIR [--per-block]
-  tessera cache blocks --blocks 1,5,9[,12-15] --rpc-url URL --cache-dir DIR [--per-block]
+  tessera cache blocks 1,5,9[,12-15] --rpc-url URL --cache-dir DIR [--per-block]   (also: 5 6 7, --blocks LIST)
   tessera cache l2 batch <N> --rpc-url URL --cache-dir DIR    an ethrex L2 batch: cache_batch_<N>.json
 
 Fetches blocks and their witness (debug_executionWitness, else eth_getProof) and writes ethrex-replay cache
@@ -28,7 +28,7 @@ export async function run(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: { ...OPTIONS, 'per-block': { type: 'boolean' }, 'no-check': { type: 'boolean' }, gzip: { type: 'boolean' } },
   })
-  const [sub, arg] = positionals
+  const [sub, arg, ...more] = positionals
   if (values.help || sub === undefined) {
     console.log(HELP)
     return values.help ? 0 : 2
@@ -40,18 +40,26 @@ export async function run(argv: string[]): Promise<number> {
   const head = BigInt(await rpc.request<string>('eth_blockNumber'))
   let from: bigint
   let to: bigint
-  const list = sub === 'blocks' ? listedBlocks(values) : undefined
+  // As replay (and ethrex-replay): `cache blocks 1,2` / `cache blocks 5 6 7`, `cache block` = the latest.
+  if (sub === 'blocks' && arg !== undefined && values.blocks !== undefined) throw new BlockListInvalid([arg, ...more].join(' '), 'give the blocks either as arguments or with --blocks, not both')
+  if (sub === 'block' && more.length > 0) throw new Error(`cache block takes one block number; for several: tessera cache blocks ${[arg, ...more].join(',')}`)
+  const list = sub === 'blocks' ? listedBlocks(arg === undefined ? values : { ...values, blocks: [arg, ...more].join(',') }) : undefined
   if (list !== undefined) {
     checkBelowHead(list, head)
     from = list[0]
     to = list[list.length - 1]
   } else if (sub === 'block') {
-    if (arg === undefined) throw new Error('cache block needs a block number or latest')
-    from = to = arg === 'latest' ? head : BigInt(arg)
+    if (arg !== undefined && arg !== 'latest' && !/^(0x[0-9a-fA-F]+|\d+)$/.test(arg)) throw new Error(`cache block: '${arg}' is not a block number`)
+    from = to = arg === undefined || arg === 'latest' ? head : BigInt(arg)
   } else if (sub === 'blocks') {
-    if (values.from === undefined) throw new Error('--from is required')
-    from = values.from === 'latest' ? head : BigInt(values.from)
-    to = values.to === undefined || values.to === 'latest' ? head : BigInt(values.to)
+    if (values.from === undefined) throw new Error('cache blocks needs blocks: a list (cache blocks 1,2,3 or 5 6 7), or --from A [--to B]')
+    const number = (v: string, flag: string) => {
+      if (v === 'latest') return head
+      if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(v)) throw new Error(`${flag} must be a block number or latest, got '${v}'`)
+      return BigInt(v)
+    }
+    from = number(values.from, '--from')
+    to = values.to === undefined ? head : number(values.to, '--to')
   } else {
     throw new Error(`unknown cache subcommand '${sub}' (block, blocks)`)
   }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from '../args.js'
 import { RLP } from '@ethereumjs/rlp'
@@ -153,25 +153,46 @@ function describeBatch(batch: number, source: string, input: Uint8Array): BatchI
   }
 }
 
-function table(rows: DemoBatchRow[], totals: DemoSummary['totals']): string {
-  const head = ['batch', 'blocks', 'txs', 'gas used', 'prove ms', 'final state root', 'public values']
-  const right = [true, false, true, true, true, false, false]
+/** One chain's batches: batch, file, blocks, txs, gas, prove time, final state root, checked. */
+function table(title: string, rows: DemoBatchRow[]): string {
+  const head = ['batch', 'file', 'blocks', 'txs', 'gas used', 'prove ms', 'final state root', 'checked']
+  const right = [true, false, false, true, true, true, false, false]
   const body = rows.map((r) => [
     String(r.batch),
+    basename(r.source),
     `${r.firstBlock}-${r.lastBlock}`,
     String(r.transactions),
     r.gasUsed.toLocaleString('en-US'),
     r.provingMs === null ? '-' : r.provingMs.toFixed(0),
     short(r.finalStateRoot),
-    short(r.publicValues, 12, 8),
+    r.verified ? 'yes' : 'NO',
   ])
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)))
   const line = (cells: string[]) => cells.map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()
   const rule = widths.map((w) => '-'.repeat(w)).join('  ')
-  const total =
-    `total: ${totals.proven}/${totals.batches} batches proven, ${totals.blocks} blocks, ${totals.transactions} txs, ` +
+  return [title, line(head), rule, ...body.map(line)].join('\n')
+}
+
+function totalLine(totals: DemoSummary['totals']): string {
+  return (
+    `total: ${totals.proven}/${totals.batches} batches checked, ${totals.blocks} blocks, ${totals.transactions} txs, ` +
     `${(totals.gasUsed / 1e6).toFixed(3)} Mgas in ${(totals.wallMs / 1000).toFixed(2)} s wall (${totals.mgasPerSecond.toFixed(3)} Mgas/s)`
-  return [line(head), rule, ...body.map(line), rule, total].join('\n')
+  )
+}
+
+/** What the exec backend did and did not do, said plainly after the tables. */
+export const EXEC_BACKEND_NOTE = [
+  'note: the exec backend re-executes each batch with the guest program and checks its public values against the',
+  'blocks; it makes no zk proof. Real proofs: tessera prover --backend sp1|risc0 on a host with the zkVM libraries',
+  '(a GPU for speed, --resource gpu), see docs/ethrex-provers.md; tessera doctor shows what this host has.',
+].join('\n')
+
+/** "4 batches (blocks 1-12, 40 txs)" for one chain's batches. */
+function loadedLine(chain: 'L1' | 'L2', batches: BatchInfo[]): string {
+  const txs = batches.reduce((n, b) => n + b.transactions, 0)
+  const first = Math.min(...batches.map((b) => b.firstBlock))
+  const last = Math.max(...batches.map((b) => b.lastBlock))
+  return `${batches.length} ${chain} batch${batches.length === 1 ? '' : 'es'} (${chain} blocks ${first}-${last}, ${txs} txs)`
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -192,7 +213,8 @@ export async function run(argv: string[]): Promise<number> {
       strict: true,
     }))
   } catch (e) {
-    console.error(`tessera demo: ${(e as Error).message}\n\n${HELP}`)
+    const hint = (e as { hint?: string }).hint
+    console.error(`tessera demo: ${(e as Error).message}${hint ? `\nhint: ${hint}` : ''}\n\n${HELP}`)
     return 1
   }
   if (values.help) {
@@ -244,13 +266,15 @@ export async function run(argv: string[]): Promise<number> {
       const b = store!.batch(n)!
       return describeBatch(n, b.source, b.input)
     })
+    const isL2 = new Set(batches.filter((b) => isEncodedL2Input(store!.batch(b.batch)!.input)).map((b) => b.batch))
+    const l1Batches = batches.filter((b) => !isL2.has(b.batch))
+    const l2Batches = batches.filter((b) => isL2.has(b.batch))
     // L1 and L2 block numbers overlap: key by chain and first block.
     const keyOf = (l2: boolean, firstBlock: number) => `${l2 ? 'l2' : 'l1'}:${firstBlock}`
-    const byFirstBlock = new Map(batches.map((b) => [keyOf(isEncodedL2Input(store!.batch(b.batch)!.input), b.firstBlock), b.batch]))
-    progress(
-      `loaded ${batches.length} batches (blocks ${batches[0].firstBlock}-${batches[batches.length - 1].lastBlock}, ` +
-        `${batches.reduce((n, b) => n + b.transactions, 0)} txs) from ${source}`,
-    )
+    const byFirstBlock = new Map(batches.map((b) => [keyOf(isL2.has(b.batch), b.firstBlock), b.batch]))
+    // Each chain's block range on its own: L1 blocks 1-12 and L2 blocks 1-6 are different blocks.
+    if (l1Batches.length > 0) progress(`loaded ${loadedLine('L1', l1Batches)} from ${source}`)
+    if (l2Batches.length > 0) progress(`loaded ${loadedLine('L2', l2Batches)} from ${bundledL2Devnet()}`)
 
     verifyPool = createProvePool(1)
     const execute = async (input: Uint8Array) => (await verifyPool!.run('exec', input)).publicValues
@@ -280,7 +304,7 @@ export async function run(argv: string[]): Promise<number> {
       if (batch !== undefined) {
         provingMs.set(batch, ms)
         const b = batches.find((x) => x.batch === batch)!
-        progress(`batch ${batch} (blocks ${b.firstBlock}-${b.lastBlock}) proven in ${ms.toFixed(0)} ms`)
+        progress(`${isL2.has(batch) ? 'L2' : 'L1'} batch ${batch} (${isL2.has(batch) ? 'L2 ' : ''}blocks ${b.firstBlock}-${b.lastBlock}) executed and checked in ${ms.toFixed(0)} ms`)
       }
       return result
     }
@@ -355,7 +379,11 @@ export async function run(argv: string[]): Promise<number> {
       mgasPerSecond: Number(mgasPerSecond(gasUsed, wallMs).toFixed(3)),
     }
     const ok = errors.length === 0
-    process.stdout.write(`${table(rows, totals)}\n`)
+    const sections = [
+      l1Batches.length > 0 && table(`L1 batches (Ethereum blocks, ${basename(source)}):`, rows.filter((r) => !isL2.has(r.batch))),
+      l2Batches.length > 0 && table('L2 batches (ethrex L2 devnet, fixtures/l2; its own block numbers):', rows.filter((r) => isL2.has(r.batch))),
+    ].filter(Boolean)
+    process.stdout.write(`${sections.join('\n\n')}\n\n${totalLine(totals)}\n`)
     const writeJson = async (loop?: unknown) => {
       if (!values.json) return
       const out: DemoSummary = { source, workers, address: formatAddress(address), batches: rows, totals, verified: ok, errors, ...(loop === undefined ? {} : { loop }) }
@@ -367,7 +395,7 @@ export async function run(argv: string[]): Promise<number> {
       console.error(`tessera demo: verification failed (${errors.length} problem${errors.length === 1 ? '' : 's'})`)
       return 1
     }
-    process.stdout.write(`all ${batches.length} batches proven and verified\n`)
+    process.stdout.write(`all ${batches.length} batches executed and verified (exec backend: no zk proof)\n${EXEC_BACKEND_NOTE}\n`)
     if (!values.l2) {
       await writeJson()
       return 0

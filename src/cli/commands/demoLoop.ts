@@ -24,7 +24,7 @@ export async function runDemoLoop(o: { progress: (line: string) => void; logger:
     o.progress(`loop: L1 node at ${node.url} (pid ${node.pid})`)
     if (o.signal.aborted) throw new Error('interrupted')
     const summary = await runDepositWithdrawLoop({ l1Url: node.url, workDir: dir, logger: o.logger, signal: o.signal, progress: (l) => o.progress(`loop: ${l}`) })
-    process.stdout.write(`\nL1 <-> L2 loop (deposit -> L2 batch -> commit -> prove -> verify -> withdraw -> claim), user balances in wei:\n${loopTable(summary)}\n`)
+    process.stdout.write(`\nL1 <-> L2 loop: deposit -> L2 batch -> commit -> prove -> verify -> withdraw -> claim\n${loopTable(summary)}\n`)
     return { kind: 'done', summary }
   } catch (e) {
     return { kind: 'failed', error: e as Error }

@@ -20,8 +20,8 @@ const DEVNET_HELP = `usage: tessera l2 devnet --l1-rpc-url URL [options]
 The L2 devnet sequencer: watches the L1 CommonBridge for deposits, builds one-block batches with them and the
 L2 transactions it was sent, writes each batch as cache_batch_<n>.json (serve them with
 'tessera coordinator --source DIR'), keeps blocks/transactions/withdrawals in SQLite and commits every batch
-to the OnChainProposer. State lives in memory: a restart starts a new chain (the SQLite file keeps serving
-withdrawal proofs of the old one).
+to the OnChainProposer. State lives in memory: each run starts a new chain and needs a new --db file (an old
+one keeps serving 'tessera l2 withdrawal-proof' for its chain).
 
   --l1-rpc-url URL           L1 JSON-RPC endpoint
   --private-key HEX          OnChainProposer owner (or env TESSERA_L1_PRIVATE_KEY; default Hardhat's account 0)
@@ -82,6 +82,14 @@ export async function runDevnet(argv: string[]): Promise<number> {
   }
   const key = (values['private-key'] ?? process.env.TESSERA_L1_PRIVATE_KEY ?? HARDHAT_DEV_KEY) as Hex
   const log = cliLogger('l2-devnet', values['log-level'])
+  const store = new L2DevnetStore(values.db)
+  // Each run is a new chain from genesis: batch 1 again. Mixing it into an earlier chain's record would serve
+  // that chain's blocks and witnesses under the new chain's numbers.
+  const earlier = store.lastBatchNumber()
+  if (earlier > 0) {
+    store.close()
+    throw new TesseraError(`${values.db} holds ${earlier} batch(es) of an earlier devnet chain; each run starts a new chain`, `give a new file with --db (the old one still serves 'tessera l2 withdrawal-proof --db ${values.db}')`)
+  }
   const l1 = await connectL1(values['l1-rpc-url'], key)
   // The OnChainProposer reads BLOBHASH: an L1 before cancun fails every commit with an opaque revert.
   const l1Head = await l1.publicClient.getBlock()
@@ -102,7 +110,6 @@ export async function runDevnet(argv: string[]): Promise<number> {
   }
   if (!isAddress(bridge) || !isAddress(proposer)) throw new Error('--bridge / --on-chain-proposer: expected addresses')
   mkdirSync(values.out, { recursive: true })
-  const store = new L2DevnetStore(values.db)
   const sequencer = new L2DevnetSequencer({
     l1,
     bridge: getAddress(bridge),

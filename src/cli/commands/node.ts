@@ -44,7 +44,9 @@ export async function run(argv: string[]): Promise<number> {
   if (!Number.isSafeInteger(chainId) || chainId < 1) throw new TesseraError(`--chain-id must be a positive integer, got ${values['chain-id']}`)
   if (!HARDFORKS.includes(values.hardfork)) throw new TesseraError(`--hardfork ${values.hardfork} is not one this node runs`, `one of: ${HARDFORKS.join(', ')}`)
   const node = await startLocalL1({ hardfork: values.hardfork, chainId, port, timeoutMs: 60_000 }).catch((e: Error) => {
-    throw new TesseraError(`the dev node did not start on 127.0.0.1:${port}: ${e.message.trim()}`, 'is the port taken? try --port with another number')
+    // Hardhat's stderr ends with a stack trace: its first line says what happened.
+    const why = e.message.split('\n')[0].trim()
+    throw new TesseraError(`the dev node did not start on 127.0.0.1:${port}: ${why}`, /EADDRINUSE/.test(why) ? `port ${port} is taken: try --port with another number` : undefined)
   })
   console.log(`tessera node: ${node.url} (chain id ${chainId}, hardfork ${values.hardfork}, Hardhat ${hardhatVersion()}); Ctrl-C stops it`)
   if (values.hardfork !== 'shanghai' && HARDFORKS.indexOf(values.hardfork) > HARDFORKS.indexOf('shanghai')) {

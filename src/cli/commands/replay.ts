@@ -1,11 +1,8 @@
 import { readRegularFile } from '../../witness/inputFile.js'
 import { readFile, writeFile } from 'node:fs/promises'
 import { TesseraError } from '../../../guest/errors.js'
-import { parseArgs } from '../args.js'
 import type { ChainConfig } from '../../../guest/types.js'
-import { encodeProgramInput } from '../../witness/programInput.js'
-import { encodePublicValues } from '../../../guest/output.js'
-import { checkGas, declaredGas, limitConcurrency, parseGasBudget, parseTimeBudget, withTimeBudget, type Budget } from '../../budget/budget.js'
+import { limitConcurrency, parseGasBudget, parseTimeBudget, type Budget } from '../../budget/budget.js'
 import { createExecutePool, type ExecutePool } from '../../pool/execute.js'
 import { createVerifyPool } from '../../pool/verify.js'
 import { edrWarning, inferChainConfig, nodeInfo } from '../../rpc/chain.js'
@@ -13,11 +10,10 @@ import { createRpc, type Rpc } from '../../rpc/client.js'
 import { replayRpcBlocks, type ReplayRecord } from '../../rpc/replay.js'
 import { replayTransaction } from '../../rpc/transaction.js'
 import { fetchBlock } from '../../rpc/witness.js'
-import type { InputFlags } from '../../witness/formats/index.js'
 import { replayFiles } from './replayFiles.js'
 import { INPUT_OPTIONS, inputFlags } from '../inputFlags.js'
 import { BlockListInvalid, checkBelowHead, listedBlocks } from '../blockList.js'
-import { refuseUnused } from '../args.js'
+import { closestOption, parseArgs, refuseUnused } from '../args.js'
 import { DEFAULT_BENCH_FILE, writeBenchFile } from '../benchFile.js'
 import { cachedFilesFor, DEFAULT_CACHE_DIR, rpcBatchToCacheFile } from '../replayCache.js'
 import type { RpcBatch } from '../../rpc/blocks.js'
@@ -26,10 +22,11 @@ import { stateChangeLines } from '../stateChanges.js'
 import { ProgressBar, summaryTable } from '../progress.js'
 
 const HELP = `usage:
-  tessera replay file <input>... [--witness FILE]     stateless execution of witness files of any producer (auto-detected:
-                                                       ethrex-replay caches of every vintage, zk-pig, SBV, block+witness
-                                                       JSON/RLP, geth ExtWitness, zevm binary, EIP-8025 SSZ, pre-state, EEST;
-                                                       L2 batch caches cache_batch_<n>.json: the ethrex L2 guest)
+  tessera replay file <input>... [--witness FILE]     stateless execution of witness files of any producer,
+                                                       auto-detected: ethrex-replay caches of every vintage, zk-pig,
+                                                       SBV, block+witness JSON/RLP, geth ExtWitness, zevm binary,
+                                                       EIP-8025 SSZ, pre-state, EEST; L2 batch caches
+                                                       cache_batch_<n>.json run the ethrex L2 guest
   tessera replay block [N|latest] --rpc-url URL        one block from a node (default: the latest)
   tessera replay blocks 1,5,9[,12-15] --rpc-url URL    a list of blocks and ranges (also: blocks 5 6 7, --blocks LIST)
   tessera replay blocks --from A [--to B] --rpc-url URL
@@ -320,6 +317,8 @@ async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | '
   const step = (n: bigint) => (onlyEth ? ethProofsBlock(n) : n)
   const start = step(from === 'latest' ? head : from)
   const end = to === undefined ? (values.endless ? undefined : head) : to === 'latest' ? head : to
+  // A range past the head would wait for blocks that may never come: only --endless waits.
+  if (end !== undefined) checkBelowHead([end], head)
   if (start < 1n) throw new Error('block 0 (genesis) has no parent to replay from; start at 1')
   if (end !== undefined && end < start) {
     throw new TesseraError(onlyEth ? `no block from ${from === 'latest' ? head : from} to ${end} is a multiple of 100 (--only-eth-proofs-blocks)` : `--to ${end} is below --from ${start}`)
@@ -453,7 +452,10 @@ export async function run(argv: string[]): Promise<number> {
     return values.help ? 0 : 2
   }
   const used = USED[sub]
-  if (used === undefined) throw new TesseraError(`unknown replay subcommand '${sub}' (file, block, blocks, transaction, custom, l2)`)
+  if (used === undefined) {
+    const guess = closestOption(sub, [...Object.keys(USED), 'custom', 'l2'])
+    throw new TesseraError(`unknown replay subcommand '${sub}' (file, block, blocks, transaction, custom, l2)`, guess ? `did you mean 'tessera replay ${guess}'?` : undefined)
+  }
   refuseUnused(values, used, `replay ${sub}`)
   resolveBackend(values)
   if (values.cached && values['rpc-url'] !== undefined) throw new TesseraError('give either --rpc-url (a node) or --cached (cache files), not both')

@@ -19,7 +19,7 @@ import { refuseUnused } from '../args.js'
 import { OPTIONS, chainConfigFrom, resolveBackend, rpcFrom, type Values } from './replay.js'
 
 const HELP = `usage:
-  tessera replay l2 batch <N> --rpc-url URL          replay batch N of an ethrex L2 node (its blob checked)
+  tessera replay l2 batch <N> --rpc-url URL          batch N of an ethrex L2 node, its blob checked (or --batch N)
   tessera replay l2 block <N> --rpc-url URL          replay one L2 block (run as a one-block validium batch)
   tessera replay l2 transaction <hash> --rpc-url URL replay the L2 block holding that transaction
   tessera cache l2 batch <N> --rpc-url URL --cache-dir DIR   write cache_batch_<N>.json (replay it with 'replay file')
@@ -44,9 +44,9 @@ function parseNumber(v: string | undefined, what: string): bigint {
 }
 
 function parse(argv: string[], command: string, used: string[]) {
-  const parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS })
+  const parsed = parseArgs({ args: argv, allowPositionals: true, options: { ...OPTIONS, batch: { type: 'string' } } })
   refuseUnused(parsed.values, used, command)
-  return parsed as { values: Values; positionals: string[] }
+  return parsed as { values: Values & { batch?: string }; positionals: string[] }
 }
 
 export interface L2RunReport {
@@ -153,8 +153,11 @@ async function fetchBatch(values: Values, n: bigint) {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, 'replay l2', ['rpc-url', 'rps', 'chain-config', 'action', 'backend', 'zkvm', 'resource', 'json'])
-  const [sub, arg] = positionals
+  const { values, positionals } = parse(argv, 'replay l2', ['rpc-url', 'rps', 'chain-config', 'action', 'backend', 'zkvm', 'resource', 'json', 'batch'])
+  const [sub, positional] = positionals
+  // ethrex-replay writes `l2 batch --batch N`; Tessera takes the number as an argument too.
+  if (values.batch !== undefined && (sub !== 'batch' || positional !== undefined)) throw new TesseraError('--batch N goes with replay l2 batch, instead of the number argument')
+  const arg = positional ?? values.batch
   if (values.help || sub === undefined) {
     console.log(HELP)
     return values.help ? 0 : 2
