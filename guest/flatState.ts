@@ -1,5 +1,4 @@
 import type { AccountFields, Common, StateManagerInterface, StorageDump, StorageRange } from '@ethereumjs/common'
-import { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { OriginalStorageCache } from '@ethereumjs/statemanager'
 import {
@@ -8,7 +7,6 @@ import {
   EthereumJSErrorWithoutCode,
   KECCAK256_NULL,
   KECCAK256_RLP,
-  ValueEncoding,
   bytesToUnprefixedHex,
   createAccountFromRLP,
   equalsBytes,
@@ -19,6 +17,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import { WitnessIncomplete } from './errors.js'
 import { CODE_PREFIX_HEX, type NodeStore } from './state.js'
 import { WitnessTrieReader } from './trieReader.js'
+import { writeTrie } from './trieWriter.js'
 
 const SYSTEM_ADDRESS_HEX = 'fffffffffffffffffffffffffffffffffffffffe'
 const EMPTY: Uint8Array = new Uint8Array(0)
@@ -74,7 +73,7 @@ interface AccountEntry {
  *    MerkleStateManager writes every SSTORE through to the storage trie (re-hashing its path) even with
  *    caches on; here no trie is touched during execution.
  *  - State root (end of block, or per transaction before Byzantium): the accounts and slots changed since
- *    the last root are written to the tries with @ethereumjs/mpt over the same node store, inserts before
+ *    the last root are written to the tries in one batch per trie (guest/trieWriter.ts: each changed node hashed once) over the same node store, inserts before
  *    deletions (fewest sibling nodes needed), values equal to the trie's left alone.
  *
  * Reads and the root computation go through the NodeStore, so the witness recorder (RecordingNodeStore)
@@ -93,7 +92,6 @@ export class FlatStateManager implements StateManagerInterface {
   inSystemCall = false
 
   private readonly reader: WitnessTrieReader
-  private readonly stateTrie: MerklePatriciaTrie
   private readonly keccak: (b: Uint8Array) => Uint8Array
   private readonly accounts = new Map<string, AccountEntry>()
   private readonly codes = new Map<string, Uint8Array>()
@@ -113,8 +111,6 @@ export class FlatStateManager implements StateManagerInterface {
     this.common = common
     this.keccak = common.customCrypto.keccak256 ?? keccak_256
     this.reader = new WitnessTrieReader(store)
-    this.stateTrie = newTrie(common, store)
-    this.stateTrie.root(stateRoot)
     this.root = stateRoot
     this.originalStorageCache = new OriginalStorageCache(this.getStorage.bind(this))
   }
@@ -378,14 +374,14 @@ export class FlatStateManager implements StateManagerInterface {
   /** Write what changed since the last root into the tries (in address order of first change) and hash. */
   async getStateRoot(): Promise<Uint8Array> {
     try {
-      await this.flush()
+      this.flush()
     } catch (e) {
       throw withContext(e, 'while computing the state root (a deletion may need a sibling node)')
     }
     return this.root
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
     if (this.dirty.size === 0) return
     const puts: [Uint8Array, Uint8Array][] = []
     const dels: Uint8Array[] = []
@@ -399,37 +395,40 @@ export class FlatStateManager implements StateManagerInterface {
         e.base = null
         continue
       }
-      await this.flushStorage(e)
+      this.flushStorage(e)
       const rlp = new Account(e.current.nonce, e.current.balance, e.storageRoot, e.current.codeHash).serialize()
       if (e.base === undefined || e.base === null || !equalsBytes(e.base, rlp)) puts.push([e.address, rlp])
       e.base = rlp
     }
     this.dirty.clear()
-    for (const [key, value] of puts) await this.stateTrie.put(key, value)
-    for (const key of dels) await this.stateTrie.del(key)
-    this.root = this.stateTrie.root()
+    const hashed = (address: Uint8Array) => this.keccak(address)
+    this.root = writeTrie(this.reader, this.store, this.root, puts.map(([a, rlp]) => [hashed(a), rlp]), dels.map(hashed), this.keccak)
   }
 
-  private async flushStorage(e: AccountEntry): Promise<void> {
+  private flushStorage(e: AccountEntry): void {
     // After a wipe the trie starts empty: only non-zero slots are written, nothing is deleted.
     const changed = e.wiped
       ? [...e.storage].filter(([, s]) => s.current.length > 0)
       : [...e.storage].filter(([, s]) => s.base === undefined || !equalsBytes(s.base, s.current))
     if (changed.length === 0 && !e.wiped) return
-    const trie = newTrie(this.common, this.store)
-    trie.root(e.wiped ? KECCAK256_RLP : e.storageRoot)
-    const address = createAddress(e.address)
+    const puts: [Uint8Array, Uint8Array][] = []
+    const dels: Uint8Array[] = []
+    for (const [keyHex, s] of changed) {
+      const hashedKey = this.keccak(unprefixedHexToBytes(keyHex))
+      if (s.current.length > 0) puts.push([hashedKey, RLP.encode(s.current)])
+      else dels.push(hashedKey)
+    }
+    let storageRoot: Uint8Array
     try {
-      for (const [keyHex, s] of changed) if (s.current.length > 0) await trie.put(unprefixedHexToBytes(keyHex), RLP.encode(s.current))
-      for (const [keyHex, s] of changed) if (s.current.length === 0) await trie.del(unprefixedHexToBytes(keyHex))
+      storageRoot = writeTrie(this.reader, this.store, e.wiped ? KECCAK256_RLP : e.storageRoot, puts, dels, this.keccak)
     } catch (err) {
-      throw withContext(err, `storage write of ${address.toString()}`)
+      throw withContext(err, `storage write of ${createAddress(e.address).toString()}`)
     }
     for (const [keyHex, s] of e.storage) {
       if (s.current.length === 0) e.storage.delete(keyHex)
       else s.base = s.current
     }
-    e.storageRoot = trie.root()
+    e.storageRoot = storageRoot
     e.wiped = false
   }
 
@@ -462,9 +461,6 @@ function createAddress(bytes: Uint8Array): Address {
   return new Address(bytes)
 }
 
-function newTrie(common: Common, store: NodeStore): MerklePatriciaTrie {
-  return new MerklePatriciaTrie({ db: store, valueEncoding: ValueEncoding.Bytes, useKeyHashing: true, common })
-}
 
 function withContext(e: unknown, context: string): unknown {
   if (e instanceof WitnessIncomplete && e.context === undefined) return new WitnessIncomplete(e.kind, e.what, context)
