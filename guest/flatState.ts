@@ -1,5 +1,6 @@
 import type { AccountFields, Common, StateManagerInterface, StorageDump, StorageRange } from '@ethereumjs/common'
 import { RLP } from '@ethereumjs/rlp'
+import { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { OriginalStorageCache } from '@ethereumjs/statemanager'
 import {
   Account,
@@ -7,6 +8,7 @@ import {
   EthereumJSErrorWithoutCode,
   KECCAK256_NULL,
   KECCAK256_RLP,
+  ValueEncoding,
   bytesToUnprefixedHex,
   createAccountFromRLP,
   equalsBytes,
@@ -107,7 +109,11 @@ export class FlatStateManager implements StateManagerInterface {
   private root: Uint8Array
   private systemAccountShadowed = false
 
-  constructor(common: Common, private readonly store: NodeStore, stateRoot: Uint8Array) {
+  /**
+   * @param batchedTrieWrites state roots by guest/trieWriter.ts (default); false: key by key through
+   *   @ethereumjs/mpt put/del, as before it (kept to measure the two side by side; same roots).
+   */
+  constructor(common: Common, private readonly store: NodeStore, stateRoot: Uint8Array, private readonly batchedTrieWrites = true) {
     this.common = common
     this.keccak = common.customCrypto.keccak256 ?? keccak_256
     this.reader = new WitnessTrieReader(store)
@@ -374,14 +380,24 @@ export class FlatStateManager implements StateManagerInterface {
   /** Write what changed since the last root into the tries (in address order of first change) and hash. */
   async getStateRoot(): Promise<Uint8Array> {
     try {
-      this.flush()
+      await this.flush()
     } catch (e) {
       throw withContext(e, 'while computing the state root (a deletion may need a sibling node)')
     }
     return this.root
   }
 
-  private flush(): void {
+  /** One trie's changes (keys already hashed), inserts before deletions; returns the new root. */
+  private async write(root: Uint8Array, puts: [Uint8Array, Uint8Array][], dels: Uint8Array[]): Promise<Uint8Array> {
+    if (this.batchedTrieWrites) return writeTrie(this.reader, this.store, root, puts, dels, this.keccak)
+    const trie = new MerklePatriciaTrie({ db: this.store, valueEncoding: ValueEncoding.Bytes, useKeyHashing: false, common: this.common })
+    trie.root(root)
+    for (const [key, value] of puts) await trie.put(key, value)
+    for (const key of dels) await trie.del(key)
+    return trie.root()
+  }
+
+  private async flush(): Promise<void> {
     if (this.dirty.size === 0) return
     const puts: [Uint8Array, Uint8Array][] = []
     const dels: Uint8Array[] = []
@@ -395,17 +411,17 @@ export class FlatStateManager implements StateManagerInterface {
         e.base = null
         continue
       }
-      this.flushStorage(e)
+      await this.flushStorage(e)
       const rlp = new Account(e.current.nonce, e.current.balance, e.storageRoot, e.current.codeHash).serialize()
       if (e.base === undefined || e.base === null || !equalsBytes(e.base, rlp)) puts.push([e.address, rlp])
       e.base = rlp
     }
     this.dirty.clear()
     const hashed = (address: Uint8Array) => this.keccak(address)
-    this.root = writeTrie(this.reader, this.store, this.root, puts.map(([a, rlp]) => [hashed(a), rlp]), dels.map(hashed), this.keccak)
+    this.root = await this.write(this.root, puts.map(([a, rlp]) => [hashed(a), rlp]), dels.map(hashed))
   }
 
-  private flushStorage(e: AccountEntry): void {
+  private async flushStorage(e: AccountEntry): Promise<void> {
     // After a wipe the trie starts empty: only non-zero slots are written, nothing is deleted.
     const changed = e.wiped
       ? [...e.storage].filter(([, s]) => s.current.length > 0)
@@ -420,7 +436,7 @@ export class FlatStateManager implements StateManagerInterface {
     }
     let storageRoot: Uint8Array
     try {
-      storageRoot = writeTrie(this.reader, this.store, e.wiped ? KECCAK256_RLP : e.storageRoot, puts, dels, this.keccak)
+      storageRoot = await this.write(e.wiped ? KECCAK256_RLP : e.storageRoot, puts, dels)
     } catch (err) {
       throw withContext(err, `storage write of ${createAddress(e.address).toString()}`)
     }
