@@ -7,10 +7,21 @@ import { executeStateless } from '../guest/execute.js'
  * One witness file in a fresh process, for the guest suite's cold/warm columns: reads and resolves the input
  * (untimed), then runs the guest once cold (host crypto set-up, wasm instantiation, Common, KZG, JIT all
  * included, as in the first block of a `replay file`) and `warm` more times. Prints one JSON line:
- * { coldMs, warmMs: [...], gas, startupMs } where startupMs is process start to the end of the cold run.
+ * { coldMs, warmMs: [...], coldCpuMs, warmCpuMs: [...], gas, startupMs } where startupMs is process start to the end of
+ * the cold run and the *CpuMs are the process's CPU time over the same spans.
  *
  * Usage: node [--single-threaded] dist/bench/coldRun.js FILE... [--warm N]
  */
+/**
+ * CPU time this process spent, in ms. Run with --single-threaded (as the suite does), V8 compiles and collects
+ * on the main thread, so this is the work of the run itself; unlike wall time it does not grow when other
+ * processes take the cores, which makes cold/warm comparable on a loaded machine.
+ */
+function threadCpuMs(): number {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2)
   const w = args.indexOf('--warm')
@@ -21,17 +32,22 @@ async function main(): Promise<void> {
   if (input === undefined) throw new Error(`${args.join(' + ')}: no L1 input`)
   const { program } = await resolveInput(input)
   const t0 = performance.now()
+  const c0 = threadCpuMs()
   const opts = await hostGuestOptions()
   const out = await executeStateless(program, opts)
   const coldMs = performance.now() - t0
+  const coldCpuMs = threadCpuMs() - c0
   const startupMs = performance.now()
   const warmMs: number[] = []
+  const warmCpuMs: number[] = []
   for (let i = 0; i < warm; i++) {
     const t = performance.now()
+    const c = threadCpuMs()
     await executeStateless(program, opts)
     warmMs.push(performance.now() - t)
+    warmCpuMs.push(threadCpuMs() - c)
   }
-  process.stdout.write(JSON.stringify({ coldMs, warmMs, gas: Number(out.stats.gasUsed), startupMs }) + '\n')
+  process.stdout.write(JSON.stringify({ coldMs, warmMs, coldCpuMs, warmCpuMs, gas: Number(out.stats.gasUsed), startupMs }) + '\n')
 }
 
 main().catch((e) => {

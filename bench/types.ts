@@ -57,6 +57,8 @@ export interface SuiteResult {
     coldMs?: number
     processWarmMs?: number
     coldOverWarm?: number
+    /** The same ratio in CPU time of the cold-run process: unlike wall time, not inflated by other load. */
+    coldCpuOverWarm?: number
     processStartToVerdictMs?: number
     categories: { category: string; ms: number; percent: number }[]
   }[]

@@ -37,6 +37,11 @@ export interface ExecuteOptions {
 export interface Tuning {
   /** Flat account/storage maps over the witness, tries written once per state root (guest/flatState.ts). */
   flatState?: boolean
+  /**
+   * With flatState: each state root's changes applied to the tries in one batch, every changed node hashed
+   * once (guest/trieWriter.ts), instead of key by key through @ethereumjs/mpt.
+   */
+  batchedTrieWrites?: boolean
   /** EIP activation and gas parameters resolved once per block, not per step (guest/common.ts). */
   blockScopedCommon?: boolean
   /**
@@ -78,7 +83,7 @@ export interface Tuning {
 }
 
 // blockScopedCommon is off by default: measured alone it was slower (x0.72-0.90, README), not faster.
-const DEFAULT_TUNING: Required<Tuning> = { flatState: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true }
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -167,7 +172,7 @@ export async function executeBlocks(
     throw e
   })
   const stateManager: FlatStateManager | WitnessStateManager = tuning.flatState
-    ? new FlatStateManager(common, store, parentRoot)
+    ? new FlatStateManager(common, store, parentRoot, tuning.batchedTrieWrites)
     : createStateManager(common, store, parentRoot)
   const vm = await createVM({
     common: common.copy(),

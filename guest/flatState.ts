@@ -1,6 +1,6 @@
 import type { AccountFields, Common, StateManagerInterface, StorageDump, StorageRange } from '@ethereumjs/common'
-import { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
+import { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { OriginalStorageCache } from '@ethereumjs/statemanager'
 import {
   Account,
@@ -19,6 +19,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import { WitnessIncomplete } from './errors.js'
 import { CODE_PREFIX_HEX, type NodeStore } from './state.js'
 import { WitnessTrieReader } from './trieReader.js'
+import { writeTrie } from './trieWriter.js'
 
 const SYSTEM_ADDRESS_HEX = 'fffffffffffffffffffffffffffffffffffffffe'
 const EMPTY: Uint8Array = new Uint8Array(0)
@@ -74,7 +75,7 @@ interface AccountEntry {
  *    MerkleStateManager writes every SSTORE through to the storage trie (re-hashing its path) even with
  *    caches on; here no trie is touched during execution.
  *  - State root (end of block, or per transaction before Byzantium): the accounts and slots changed since
- *    the last root are written to the tries with @ethereumjs/mpt over the same node store, inserts before
+ *    the last root are written to the tries in one batch per trie (guest/trieWriter.ts: each changed node hashed once) over the same node store, inserts before
  *    deletions (fewest sibling nodes needed), values equal to the trie's left alone.
  *
  * Reads and the root computation go through the NodeStore, so the witness recorder (RecordingNodeStore)
@@ -93,7 +94,6 @@ export class FlatStateManager implements StateManagerInterface {
   inSystemCall = false
 
   private readonly reader: WitnessTrieReader
-  private readonly stateTrie: MerklePatriciaTrie
   private readonly keccak: (b: Uint8Array) => Uint8Array
   private readonly accounts = new Map<string, AccountEntry>()
   private readonly codes = new Map<string, Uint8Array>()
@@ -111,12 +111,14 @@ export class FlatStateManager implements StateManagerInterface {
   private root: Uint8Array
   private systemAccountShadowed = false
 
-  constructor(common: Common, private readonly store: NodeStore, stateRoot: Uint8Array) {
+  /**
+   * @param batchedTrieWrites state roots by guest/trieWriter.ts (default); false: key by key through
+   *   @ethereumjs/mpt put/del, as before it (kept to measure the two side by side; same roots).
+   */
+  constructor(common: Common, private readonly store: NodeStore, stateRoot: Uint8Array, private readonly batchedTrieWrites = true) {
     this.common = common
     this.keccak = common.customCrypto.keccak256 ?? keccak_256
     this.reader = new WitnessTrieReader(store)
-    this.stateTrie = newTrie(common, store)
-    this.stateTrie.root(stateRoot)
     this.root = stateRoot
     this.originalStorageCache = new OriginalStorageCache(this.getStorage.bind(this))
   }
@@ -400,6 +402,16 @@ export class FlatStateManager implements StateManagerInterface {
     return this.root
   }
 
+  /** One trie's changes (keys already hashed), inserts before deletions; returns the new root. */
+  private async write(root: Uint8Array, puts: [Uint8Array, Uint8Array][], dels: Uint8Array[]): Promise<Uint8Array> {
+    if (this.batchedTrieWrites) return writeTrie(this.reader, this.store, root, puts, dels, this.keccak)
+    const trie = new MerklePatriciaTrie({ db: this.store, valueEncoding: ValueEncoding.Bytes, useKeyHashing: false, common: this.common })
+    trie.root(root)
+    for (const [key, value] of puts) await trie.put(key, value)
+    for (const key of dels) await trie.del(key)
+    return trie.root()
+  }
+
   private async flush(): Promise<void> {
     if (this.dirty.size === 0) return
     const puts: [Uint8Array, Uint8Array][] = []
@@ -420,9 +432,8 @@ export class FlatStateManager implements StateManagerInterface {
       e.base = rlp
     }
     this.dirty.clear()
-    for (const [key, value] of puts) await this.stateTrie.put(key, value)
-    for (const key of dels) await this.stateTrie.del(key)
-    this.root = this.stateTrie.root()
+    const hashed = (address: Uint8Array) => this.keccak(address)
+    this.root = await this.write(this.root, puts.map(([a, rlp]) => [hashed(a), rlp]), dels.map(hashed))
   }
 
   private async flushStorage(e: AccountEntry): Promise<void> {
@@ -431,20 +442,24 @@ export class FlatStateManager implements StateManagerInterface {
       ? [...e.storage].filter(([, s]) => s.current.length > 0)
       : [...e.storage].filter(([, s]) => s.base === undefined || !equalsBytes(s.base, s.current))
     if (changed.length === 0 && !e.wiped) return
-    const trie = newTrie(this.common, this.store)
-    trie.root(e.wiped ? KECCAK256_RLP : e.storageRoot)
-    const address = createAddress(e.address)
+    const puts: [Uint8Array, Uint8Array][] = []
+    const dels: Uint8Array[] = []
+    for (const [keyHex, s] of changed) {
+      const hashedKey = this.keccak(unprefixedHexToBytes(keyHex))
+      if (s.current.length > 0) puts.push([hashedKey, RLP.encode(s.current)])
+      else dels.push(hashedKey)
+    }
+    let storageRoot: Uint8Array
     try {
-      for (const [keyHex, s] of changed) if (s.current.length > 0) await trie.put(unprefixedHexToBytes(keyHex), RLP.encode(s.current))
-      for (const [keyHex, s] of changed) if (s.current.length === 0) await trie.del(unprefixedHexToBytes(keyHex))
+      storageRoot = await this.write(e.wiped ? KECCAK256_RLP : e.storageRoot, puts, dels)
     } catch (err) {
-      throw withContext(err, `storage write of ${address.toString()}`)
+      throw withContext(err, `storage write of ${createAddress(e.address).toString()}`)
     }
     for (const [keyHex, s] of e.storage) {
       if (s.current.length === 0) e.storage.delete(keyHex)
       else s.base = s.current
     }
-    e.storageRoot = trie.root()
+    e.storageRoot = storageRoot
     e.wiped = false
   }
 
@@ -477,9 +492,6 @@ function createAddress(bytes: Uint8Array): Address {
   return new Address(bytes)
 }
 
-function newTrie(common: Common, store: NodeStore): MerklePatriciaTrie {
-  return new MerklePatriciaTrie({ db: store, valueEncoding: ValueEncoding.Bytes, useKeyHashing: true, common })
-}
 
 function withContext(e: unknown, context: string): unknown {
   if (e instanceof WitnessIncomplete && e.context === undefined) return new WitnessIncomplete(e.kind, e.what, context)

@@ -59,6 +59,11 @@ export class NodeStore implements DB<string, Uint8Array> {
     this.map.set(key, value)
   }
 
+  /** Store a node written by the run (guest/trieWriter.ts); same as `put`. */
+  putSync(key: string, value: Uint8Array): void {
+    this.map.set(key, value)
+  }
+
   async del(key: string): Promise<void> {
     this.map.delete(key)
   }

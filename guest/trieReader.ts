@@ -61,6 +61,11 @@ export class WitnessTrieReader {
     return this.node(bytesToUnprefixedHex(ref))
   }
 
+  /** The stored node with this hash, RLP-decoded (once per run; callers must not modify it). */
+  decodedNode(hashHex: string): Item[] {
+    return this.node(hashHex)
+  }
+
   private node(hashHex: string): Item[] {
     let node = this.decoded.get(hashHex)
     if (node === undefined) {

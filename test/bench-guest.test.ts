@@ -73,6 +73,7 @@ describe('bench: guest and replay suites (smoke, no timing assertions)', () => {
     // The cold run is a separate process on the same file: it must agree on the gas it executed.
     expect(row.coldMs).toBeGreaterThan(0)
     expect(row.coldOverWarm).toBeGreaterThan(0)
+    expect(row.coldCpuOverWarm).toBeGreaterThan(0)
     const shares = row.categories.reduce((a, c) => a + c.percent, 0)
     expect(shares).toBeGreaterThan(99)
     expect(shares).toBeLessThan(101)
@@ -106,12 +107,22 @@ describe('bench: guest and replay suites (smoke, no timing assertions)', () => {
     expect(categoryOf('_decode', 'file:///x/node_modules/@ethereumjs/rlp/dist/esm/index.js')).toBe('RLP')
   })
 
-  it('replay suite: 1 worker over 2 batches -> blocks/s, Mgas/s and the transfer cost', async () => {
+  it('replay suite: 1 worker over 2 batches -> blocks/s, Mgas/s, memory per worker and the transfer cost', async () => {
     const r = await createReplaySuite({ sources: ['devnet'], maxEntries: 2, rounds: 1, maxWorkers: 1 }).run(quiet)
     expect(r.suite).toBe('replay')
     const names = r.measurements.map((m) => `${m.group}:${m.name}`)
-    expect(names).toEqual(['replay 1 worker(s):blocks/s', 'replay 1 worker(s):Mgas/s', 'transfer:10MB move+ack'])
+    expect(names).toEqual([
+      'memory per worker:V8 heap used (MB)',
+      'memory per worker:V8 heap total (MB)',
+      'memory per worker:process RSS added (MB)',
+      'replay 1 worker(s):blocks/s',
+      'replay 1 worker(s):Mgas/s',
+      'transfer:10MB move+ack',
+    ])
     for (const m of r.measurements) expect(m.value).toBeGreaterThan(0)
+    const heap = r.measurements.find((m) => m.name === 'V8 heap used (MB)')!
+    expect(heap.value).toBeLessThan(r.measurements.find((m) => m.name === 'V8 heap total (MB)')!.value)
+    expect(r.notes.some((n) => n.startsWith('memory per worker after the warm pass (1 of 1 workers reported)'))).toBe(true)
     expect(r.notes.some((n) => n.includes('10 MB transfer'))).toBe(true)
   }, 120_000)
 })

@@ -6,7 +6,8 @@
  * task object and returning a structured-clonable result. Throwing is fine: the error is serialised with its
  * class name and fields and rebuilt on the main thread (see src/pool/errors.ts).
  */
-import { workerData } from 'node:worker_threads'
+import { getHeapStatistics } from 'node:v8'
+import { threadId, workerData } from 'node:worker_threads'
 import { executeStateless } from '../guest/execute.js'
 import { decodeProgramInput } from '../guest/input.js'
 import { decodeL2ProgramInput } from '../guest/l2/input.js'
@@ -40,6 +41,20 @@ export interface ExecuteOk {
   /** Guest time in the worker, decode included. */
   ms: number
   inputBytes: number
+  /** This worker's own V8 heap right after the task (one isolate per worker; RSS is the whole process's). */
+  heap: WorkerHeap
+}
+
+export interface WorkerHeap {
+  threadId: number
+  usedBytes: number
+  totalBytes: number
+}
+
+/** V8 heap of the calling worker's isolate (getHeapStatistics is per isolate, process.memoryUsage is not). */
+function workerHeap(): WorkerHeap {
+  const h = getHeapStatistics()
+  return { threadId, usedBytes: h.used_heap_size, totalBytes: h.total_heap_size }
 }
 
 export type WorkerReply<T> = T | { ok: false; error: SerialisedError; ms: number }
@@ -60,6 +75,7 @@ async function execute(task: ExecuteTask): Promise<ExecuteOk> {
     gasUsed: stats.gasUsed,
     ms: performance.now() - start,
     inputBytes: bytes.byteLength,
+    heap: workerHeap(),
   }
 }
 

@@ -165,7 +165,7 @@ export const REAL_CHAIN_TARGETS = { vsStatefulSameCrypto: 3, warmMgasPerSecond: 
 type PerEntry = NonNullable<SuiteResult['perEntry']>[number]
 
 /** A fresh process runs the entry's file once cold and three times warm (bench/coldRun.ts). */
-function coldRun(file: string): Promise<{ coldMs: number; warmMs: number[]; gas: number; startupMs: number }> {
+function coldRun(file: string): Promise<{ coldMs: number; warmMs: number[]; coldCpuMs: number; warmCpuMs: number[]; gas: number; startupMs: number }> {
   // Compiled: next to this file's folder; under vitest (sources): the compiled copy in dist/.
   const here = fileURLToPath(new URL('../coldRun.js', import.meta.url))
   const script = existsSync(here) ? here : fileURLToPath(new URL('../../dist/bench/coldRun.js', import.meta.url))
@@ -201,16 +201,16 @@ async function perBlockReport(entries: BlockSetEntry[], perEntry: PerEntry[], na
       vsStatefulSameCrypto: Number((ms['stateful-vm-host']! / ms['guest-native']!).toFixed(2)),
       vsStateful: Number((ms['stateful-vm']! / ms['guest-native']!).toFixed(2)),
       ...(cold !== undefined
-        ? { coldMs: Number(cold.coldMs.toFixed(1)), processWarmMs: Number(processWarm!.toFixed(1)), coldOverWarm: Number((cold.coldMs / processWarm!).toFixed(2)), processStartToVerdictMs: Number(cold.startupMs.toFixed(0)) }
+        ? { coldMs: Number(cold.coldMs.toFixed(1)), processWarmMs: Number(processWarm!.toFixed(1)), coldOverWarm: Number((cold.coldMs / processWarm!).toFixed(2)), coldCpuOverWarm: Number((cold.coldCpuMs / median(cold.warmCpuMs)).toFixed(2)), processStartToVerdictMs: Number(cold.startupMs.toFixed(0)) }
         : {}),
       categories: timeByCategory(profile.profile),
     })
   }
   opts.log('  per block (warm: median of the rounds; cold: first run in a fresh process, against warm runs in that process):')
-  opts.log(`    ${'block'.padEnd(36)} ${'Mgas'.padStart(6)} ${'warm Mgas/s'.padStart(11)} ${'x same-crypto VM'.padStart(16)} ${'cold ms'.padStart(8)} ${'cold/warm'.padStart(9)}  where the time goes`)
+  opts.log(`    ${'block'.padEnd(36)} ${'Mgas'.padStart(6)} ${'warm Mgas/s'.padStart(11)} ${'x same-crypto VM'.padStart(16)} ${'cold ms'.padStart(8)} ${'cold/warm'.padStart(9)} ${'(cpu)'.padStart(6)}  where the time goes`)
   for (const r of rows) {
     const where = r.categories.slice(0, 4).map((c) => `${c.category} ${c.percent.toFixed(0)}%`).join(', ')
-    opts.log(`    ${r.label.slice(0, 36).padEnd(36)} ${(r.gas / 1e6).toFixed(1).padStart(6)} ${r.warmMgasPerSecond.toFixed(1).padStart(11)} ${('x' + r.vsStatefulSameCrypto.toFixed(2)).padStart(16)} ${(r.coldMs?.toFixed(0) ?? '-').padStart(8)} ${(r.coldOverWarm !== undefined ? 'x' + r.coldOverWarm.toFixed(2) : '-').padStart(9)}  ${where}`)
+    opts.log(`    ${r.label.slice(0, 36).padEnd(36)} ${(r.gas / 1e6).toFixed(1).padStart(6)} ${r.warmMgasPerSecond.toFixed(1).padStart(11)} ${('x' + r.vsStatefulSameCrypto.toFixed(2)).padStart(16)} ${(r.coldMs?.toFixed(0) ?? '-').padStart(8)} ${(r.coldOverWarm !== undefined ? 'x' + r.coldOverWarm.toFixed(2) : '-').padStart(9)} ${(r.coldCpuOverWarm !== undefined ? 'x' + r.coldCpuOverWarm.toFixed(2) : '-').padStart(6)}  ${where}`)
   }
   return rows
 }
@@ -253,10 +253,13 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
         return ms
       }
       // Warm-up (JIT, KZG setup, module caches): every engine over the light batches (< 5 Mgas), or only the
-      // first batch in quick runs.
+      // first batch in quick runs. Block by block (files, the real-chain set) every engine runs every block once
+      // first: otherwise round 1 is each later block's first run in the process, half cold, and with two rounds
+      // the "warm" median is the mean of a cold-ish run and a warm one (cold is measured on its own, coldRun).
       const fullWarmup = options.fullWarmup ?? (!opts.quick && !perBlock)
-      for (const entry of fullWarmup ? entries.filter((e) => e.gas < 5_000_000n) : entries.slice(0, 1)) for (const engine of ENGINES) await run(engine, entry)
-      const rounds = options.rounds ?? (opts.quick ? 1 : 2)
+      const warmup = perBlock && !opts.quick ? entries : fullWarmup ? entries.filter((e) => e.gas < 5_000_000n) : entries.slice(0, 1)
+      for (const entry of warmup) for (const engine of ENGINES) await run(engine, entry)
+      const rounds = options.rounds ?? (opts.quick ? 1 : perBlock ? 3 : 2)
       // ms[engine][round][entry]
       const ms = Object.fromEntries(ENGINES.map((e) => [e, [] as number[][]])) as Record<Engine, number[][]>
       for (let r = 0; r < rounds; r++) {
@@ -324,10 +327,11 @@ export function createGuestSuite(options: GuestSuiteOptions = {}): BenchSuite {
         const warm = measurements.find((m) => m.group === 'guest all blocks' && m.name === 'guest-native')!.value
         const colds = result.perBlock.flatMap((r) => (r.coldOverWarm !== undefined ? [r.coldOverWarm] : []))
         const worstCold = colds.length > 0 ? Math.max(...colds) : undefined
+        const coldCpus = result.perBlock.flatMap((r) => (r.coldCpuOverWarm !== undefined ? [r.coldCpuOverWarm] : []))
         notes.push(
           `target guest >= x${t.vsStatefulSameCrypto} the stateful VM with the same crypto over the set: ${sameCrypto >= t.vsStatefulSameCrypto ? 'MET' : 'NOT met'} (x${sameCrypto.toFixed(2)})`,
           `target warm single-thread >= ${t.warmMgasPerSecond} Mgas/s over the set: ${warm >= t.warmMgasPerSecond ? 'MET' : 'NOT met'} (${warm.toFixed(1)} Mgas/s)`,
-          ...(worstCold !== undefined ? [`target cold first block <= x${t.coldOverWarm} warm, every block: ${worstCold <= t.coldOverWarm ? 'MET' : 'NOT met'} (worst x${worstCold.toFixed(2)})`] : []),
+          ...(worstCold !== undefined ? [`target cold first block <= x${t.coldOverWarm} warm, every block: ${worstCold <= t.coldOverWarm ? 'MET' : 'NOT met'} (worst x${worstCold.toFixed(2)}; in CPU time, which other load does not inflate: worst x${Math.max(...coldCpus).toFixed(2)})`] : []),
         )
       }
       if (opts.profile) {

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { encodeProgramInput } from '../../guest/input.js'
 import { createExecutePool, transferable } from '../../src/pool/execute.js'
+import type { WorkerHeap } from '../../workers/execute.js'
 import { startProcessPair, type ProcessPair } from '../processBound.js'
 import type { BenchSuite, Measurement, Ratio } from '../types.js'
 import { describeBlockSet, loadBlockSet, type BlockSetOptions } from './blockset.js'
@@ -39,6 +40,32 @@ function spread(values: number[]): string {
   return `x${sorted[0]!.toFixed(2)}-x${sorted[sorted.length - 1]!.toFixed(2)}, median x${median.toFixed(2)}`
 }
 
+const MB = 1024 * 1024
+
+/**
+ * Memory per worker after the warm pass: each worker's own V8 heap (its isolate, as the last task it ran left
+ * it), and the process RSS the pools added, divided by their workers (threads share one address space, so RSS
+ * cannot be split exactly; code pages and the addon are counted once).
+ */
+function reportMemory(heaps: Map<number, WorkerHeap>, rssAdded: number, counts: number[], measurements: Measurement[], notes: string[], log: (line: string) => void): void {
+  const workers = counts.reduce((a, b) => a + b, 0)
+  const used = [...heaps.values()].map((h) => h.usedBytes / MB)
+  const total = [...heaps.values()].map((h) => h.totalBytes / MB)
+  const rssPerWorker = rssAdded / MB / workers
+  const max = (xs: number[]) => Math.max(...xs)
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+  measurements.push(
+    { group: 'memory per worker', name: 'V8 heap used (MB)', value: mean(used), unit: 'MB', samples: used.length, rme: 0 },
+    { group: 'memory per worker', name: 'V8 heap total (MB)', value: mean(total), unit: 'MB', samples: total.length, rme: 0 },
+    { group: 'memory per worker', name: 'process RSS added (MB)', value: rssPerWorker, unit: 'MB', samples: workers, rme: 0 },
+  )
+  const line =
+    `memory per worker after the warm pass (${heaps.size} of ${workers} workers reported): V8 heap used ${mean(used).toFixed(0)} MB (max ${max(used).toFixed(0)}), ` +
+    `heap reserved ${mean(total).toFixed(0)} MB (max ${max(total).toFixed(0)}); process RSS grew ${(rssAdded / MB).toFixed(0)} MB for ${workers} workers (${rssPerWorker.toFixed(0)} MB each)`
+  log(`replay: ${line}`)
+  notes.push(line)
+}
+
 export function createReplaySuite(options: ReplaySuiteOptions = {}): BenchSuite {
   return {
     name: 'replay',
@@ -64,15 +91,18 @@ export function createReplaySuite(options: ReplaySuiteOptions = {}): BenchSuite 
       const tasks = Array.from({ length: copies }, () => inputs)
         .flat()
         .sort((a, b) => (a.gas > b.gas ? -1 : a.gas < b.gas ? 1 : 0))
+      const rssBefore = process.memoryUsage().rss
       const pools = new Map(counts.map((w) => [w, createExecutePool({ workers: w })] as const))
       let pair: ProcessPair | undefined
       try {
         // Warm every worker of every pool on the whole set (module load, KZG setup, JIT of every path the set
         // takes): w copies of an input at once go one to each idle worker. The ratio is of steady state, which
         // is what a replay of many blocks or a prover running for hours sees.
+        const heaps = new Map<number, WorkerHeap>()
         for (const [w, pool] of pools) {
-          for (const input of inputs) await Promise.all(Array.from({ length: w }, () => pool.run(input.bytes.slice())))
+          for (const input of inputs) for (const r of await Promise.all(Array.from({ length: w }, () => pool.run(input.bytes.slice())))) heaps.set(r.heap.threadId, r.heap)
         }
+        reportMemory(heaps, process.memoryUsage().rss - rssBefore, counts, measurements, notes, opts.log)
         // The machine's own ceiling for the 2-worker ratio: the same work in one process alone vs two
         // independent processes at once (bench/processBound.ts), warm, measured in the same rounds. A pool cannot
         // beat what two unshared processes get.
