@@ -38,7 +38,7 @@ import { readStatelessInputs, readCacheFile, cacheFileToProgramInput, type Resol
 import { reconstructL2, l2CacheFileToInput } from 'tessera/l2'
 import { Coordinator, CoordinatorStore, createCoordinatorMetrics, type CoordinatorOptions } from 'tessera/coordinator'
 import { Prover, createProvePool, type ProverOptions } from 'tessera/prover'
-import { verifyRisc0Groth16, verifySp1Groth16, ProofRejected } from 'tessera/verify'
+import { verifyRisc0Groth16, verifySp1Proof, ProofRejected } from 'tessera/verify'
 import * as all from 'tessera'
 
 export async function finalRoot(input: ProgramInput): Promise<Uint8Array> {
@@ -50,8 +50,8 @@ export async function firstL1(paths: string[]): Promise<ResolvedInput> {
 }
 export const l2 = (i: L2ProgramInput) => executeL2Batch(i)
 export const names = [decodePublicValues, WitnessIncomplete, readCacheFile, cacheFileToProgramInput, reconstructL2, l2CacheFileToInput,
-  Coordinator, CoordinatorStore, createCoordinatorMetrics, Prover, createProvePool, verifyRisc0Groth16, verifySp1Groth16, ProofRejected,
-  all.executeStateless, all.readStatelessInputs, all.Coordinator, all.Prover, all.verifySp1Groth16]
+  Coordinator, CoordinatorStore, createCoordinatorMetrics, Prover, createProvePool, verifyRisc0Groth16, verifySp1Proof, ProofRejected,
+  all.executeStateless, all.readStatelessInputs, all.Coordinator, all.Prover, all.verifySp1Proof]
 export type Options = [CoordinatorOptions, ProverOptions]
 // @ts-expect-error a name the package does not export must not typecheck
 import { notExported } from 'tessera/guest'

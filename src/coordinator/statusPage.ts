@@ -102,7 +102,7 @@ td { font-family: ui-monospace, monospace; }
 <p>version <code>${escapeHtml(s.version)}</code>, up since ${escapeHtml(s.startedAt)}; ${s.batches.total} batches (${s.batches.damaged} damaged); page of ${escapeHtml(s.now)}, refreshed every ${refreshSeconds} s. Also as <a href="status.json">JSON</a> and <a href="metrics">metrics</a>.</p>
 ${table('Batches by state', ['prover type', 'pending', 'assigned', 'proven'], s.batches.byType.map((b) => [b.proverType, b.pending, b.assigned, b.proven]), 'no prover type required')}
 ${table('Provers seen', ['prover', 'last request'], s.provers.map((p) => [p.id, p.lastSeen]), 'no prover asked for work within the prover timeout')}
-${table('Being proven', ['batch', 'prover type', 'prover', 'assigned at', 'times assigned'], s.inProgress.map((a) => [a.batch, a.proverType, a.proverId ?? '', a.assignedAt, a.timesAssigned]), 'no batch is assigned now')}
+${table('Being proven', ['batch', 'prover type', 'assigned to', 'assigned at', 'times assigned'], s.inProgress.map((a) => [a.batch, a.proverType, a.proverId ?? '', a.assignedAt, a.timesAssigned]), 'no batch is assigned now')}
 ${table('Recent proofs', ['batch', 'prover type', 'accepted at', 'checked', 'proof bytes'], s.recentProofs.map((p) => [p.batch, p.proverType, p.submittedAt, p.checked, p.proofBytes]), 'no proof stored yet')}
 ${table('Refusals by reason', ['reason', 'count'], reasons, 'no refusal since start')}
 ${table('Recent refusals', ['reason', 'at'], s.refusals.recent.map((r) => [r.reason, r.at]), 'no refusal since start')}
