@@ -2,11 +2,11 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type net from 'node:net'
 import type { Logger } from 'pino'
 import { BudgetExceeded } from '../budget/budget.js'
-import { BatchInput } from '../protocol/batchInput.js'
 import type { WrittenWitnessForm } from '../protocol/ethrex/witness.js'
-import { encodeMessage, type BatchRequest, type Message, type ProofFormat, type ProofSubmit, type ProverSetup, type ProverType } from '../protocol/messages.js'
+import { type BatchRequest, type Message, type ProofFormat, type ProofSubmit, type ProverSetup, type ProverType } from '../protocol/messages.js'
 import { encodeRefusal, Refused } from '../protocol/refusal.js'
 import { createMessageServer, formatAddress, type Address, type MessageServer, type ServerLimits } from '../protocol/transport.js'
+import { buildInputText, encodeInputResponse, InputCache, type BuildInput } from './inputBuilder.js'
 import type { CoordinatorMetrics } from './metrics.js'
 import { RecentSet } from './recentSet.js'
 import { isVerifiedProof, type CoordinatorStore } from './store.js'
@@ -68,6 +68,10 @@ export interface CoordinatorOptions {
   trustUnverified?: boolean
   /** Parse large requests off the event loop (the CLI: src/protocol/messageParser.ts); unset = inline. */
   parseOffThread?: (bytes: Uint8Array) => Promise<Message>
+  /** Build InputResponse inputs off the event loop (the CLI: src/coordinator/inputBuilder.ts); unset = inline. */
+  buildInput?: BuildInput
+  /** Built inputs kept for re-assignment, in characters (about bytes) in all; default 256 MiB. */
+  inputCacheBytes?: number
 }
 
 /** The seam for proof checking: one verifier per prover type. */
@@ -101,16 +105,18 @@ export class Coordinator {
   /** Addresses that sent an authorised request lately: the transport evicts their connections last. */
   private readonly knownHosts: RecentSet
   private server?: MessageServer
+  private readonly inputs: InputCache
 
   constructor(opts: CoordinatorOptions) {
     this.opts = opts
     this.log = opts.logger
     this.knownHosts = new RecentSet(opts.proverTimeoutMs, 4096)
+    this.inputs = new InputCache(opts.buildInput ?? (async (task) => buildInputText(task)), opts.inputCacheBytes)
   }
 
   // ---------- BatchRequest ----------
 
-  private requestBatch(req: BatchRequest, peer: string): Message | string {
+  private async requestBatch(req: BatchRequest, peer: string): Promise<Message | string> {
     const host = hostOf(peer)
     this.opts.metrics?.seenProver(req.proverId ?? host)
     if (!this.opts.requiredTypes.includes(req.proverType)) {
@@ -133,27 +139,32 @@ export class Coordinator {
         this.log.warn({ peer, proverVersion: req.commitHash, version: this.opts.version }, 'prover version mismatch')
         return { kind: 'VersionMismatch' }
       }
+      const witnessForm = accepted ?? this.opts.witnessForm ?? 'nested'
+      const dialect = req.dialect ?? 'ethrex'
       let reply: string
       try {
         const batch = this.opts.store.batch(batchNumber)
         if (!batch) throw new Error('row vanished')
-        const input = BatchInput.fromStored(batch.input, accepted ?? this.opts.witnessForm ?? 'nested')
+        // Built off the event loop when a builder is configured (the CLI: a worker thread), and cached, so a
+        // batch with a huge witness never holds up other provers' requests and is built once.
+        const inputText = await this.inputs.get(batchNumber, { stored: batch.input, witnessForm, dialect })
         // In the dialect the request came in (ethrex's, or Tessera 0.1's for older provers).
         // A Tessera prover (it sends prover_id) gets a lease: only what holds it, or the address the batch was
         // given to, may answer before the assignment expires. ethrex's provers get ethrex's exact reply.
         const lease = req.proverId === undefined ? undefined : randomBytes(16).toString('hex')
-        reply = encodeMessage({ kind: 'BatchResponse', batchNumber, input, format: this.opts.format ?? 'Groth16', lease }, req.dialect)
+        reply = encodeInputResponse(batchNumber, inputText, this.opts.format ?? 'Groth16', lease, dialect)
         if (lease !== undefined) this.opts.store.addAssignee(batchNumber, req.proverType, leaseKey(lease))
       } catch (e) {
         const reason = (e as Error).message.slice(0, 200)
+        // A crashed builder says nothing about the row: the prover may ask again.
+        if (/worker died/.test(reason)) throw new Refused('internal', `batch ${batchNumber} could not be prepared (${reason}); ask again`)
         this.log.error({ batch: batchNumber, err: reason }, 'batch row is damaged; set aside (see tessera coordinator --check-db)')
         this.opts.metrics?.rejected.inc({ reason: 'damaged_batch' })
         this.opts.store.markDamaged(batchNumber, reason)
         continue
       }
       const times = this.opts.store.assignment(batchNumber, req.proverType)?.timesAssigned ?? 1
-      const witnessForm = req.dialect === 'tessera-0.1' ? 'tessera-0.1' : (accepted ?? this.opts.witnessForm ?? 'nested')
-      this.log.info({ peer, batch: batchNumber, proverType: req.proverType, proverId: req.proverId, proverVersion: req.commitHash, witnessForm, times }, times > 1 ? 'batch reassigned' : 'batch assigned')
+      this.log.info({ peer, batch: batchNumber, proverType: req.proverType, proverId: req.proverId, proverVersion: req.commitHash, witnessForm: dialect === 'tessera-0.1' ? 'tessera-0.1' : witnessForm, times }, times > 1 ? 'batch reassigned' : 'batch assigned')
       return reply
     }
   }
@@ -354,7 +365,7 @@ export class Coordinator {
       switch (msg.kind) {
         case 'BatchRequest':
           if (!this.authorised(msg.authToken)) throw new Refused('auth', 'missing or wrong auth_token')
-          return this.requestBatch(msg, peer)
+          return await this.requestBatch(msg, peer)
         case 'ProofSubmit':
           if (!this.authorised(msg.authToken)) throw new Refused('auth', 'missing or wrong auth_token')
           return await this.submitProof(msg, peer)

@@ -15,6 +15,7 @@ import { statusRoutes } from '../../coordinator/statusPage.js'
 import { CoordinatorStore, StoreRefused } from '../../coordinator/store.js'
 import { parseWitnessForm, type WrittenWitnessForm } from '../../protocol/ethrex/witness.js'
 import { createMessageParser } from '../../protocol/messageParser.js'
+import { createInputBuilder } from '../../coordinator/inputBuilder.js'
 import { parseProverType, type ProverType } from '../../protocol/messages.js'
 import { DEFAULT_SERVER_LIMITS, formatAddress, parseAddress } from '../../protocol/transport.js'
 import { createProvePool } from '../../prover/pool.js'
@@ -286,8 +287,11 @@ export async function run(argv: string[]): Promise<number> {
   const verifyProof = await zkvmVerifiers(requiredTypes, log, proofVerifiers.coordinatorVerifiers())
   // Large requests are parsed in a worker thread: hostile ones cannot hold up the answer to a small one.
   const messageParser = createMessageParser()
+  // InputResponses are written in a worker thread and cached: a batch with a huge witness never holds up others.
+  const inputBuilder = createInputBuilder()
   const coordinator = new Coordinator({
     parseOffThread: messageParser.parse,
+    buildInput: inputBuilder.build,
     store,
     version,
     acceptedCommits,
@@ -347,6 +351,7 @@ export async function run(argv: string[]): Promise<number> {
   clearInterval(polling)
   await coordinator.close()
   await messageParser.close()
+  await inputBuilder.close()
   metricsServer?.close()
   await verifyPool?.close()
   await proofVerifiers.close()
