@@ -5,12 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { encodeProgramInput } from '../guest/input.js'
 import { mockPublicValues } from '../src/backend/index.js'
 import { Coordinator, type CoordinatorOptions } from '../src/coordinator/coordinator.js'
-import { buildInputText, createInputBuilder, encodeInputResponse, type InputTask } from '../src/coordinator/inputBuilder.js'
+import { buildInputText, createInputBuilder, encodeInputResponse, InputCache, type InputTask } from '../src/coordinator/inputBuilder.js'
 import { CoordinatorStore } from '../src/coordinator/store.js'
 import { BatchInput } from '../src/protocol/batchInput.js'
 import { encodeMessage, type Message } from '../src/protocol/messages.js'
 import { sendMessage, type Address } from '../src/protocol/transport.js'
-import { captureLog, syntheticInput } from './support/coordinator-kit.js'
+import { captureLog, rawExchange, syntheticInput } from './support/coordinator-kit.js'
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
@@ -58,6 +58,27 @@ describe('InputResponse built from text', () => {
   })
 })
 
+describe('InputCache', () => {
+  it('keeps at most its size, least recently used dropped first, and shares a build in progress', async () => {
+    const built: string[] = []
+    const cache = new InputCache(async (task) => {
+      built.push(task.witnessForm)
+      return 'x'.repeat(task.stored.length)
+    }, 25)
+    const task = (n: number): InputTask => ({ stored: new Uint8Array(n), witnessForm: 'nested', dialect: 'ethrex' })
+    await Promise.all([cache.get(1, task(10)), cache.get(1, task(10))])
+    await cache.get(2, task(10))
+    await cache.get(1, task(10)) // 1 is now the most recently used
+    await cache.get(3, task(10)) // over 25 characters: 2 goes
+    await cache.get(1, task(10))
+    await cache.get(2, task(10))
+    expect(built).toHaveLength(4) // 1, 2, 3, 2 again
+    await cache.get(4, task(30)) // larger than the cache: built, not kept
+    await cache.get(4, task(30))
+    expect(built).toHaveLength(6)
+  })
+})
+
 describe('coordinator input building', () => {
   it('builds a batch input once per witness form: a re-assignment and a second prover type reuse it', async () => {
     const built: string[] = []
@@ -92,7 +113,12 @@ describe('coordinator input building', () => {
     const small = await request(address)
     order.push('small')
     expect(small).toMatchObject({ kind: 'BatchResponse', batchNumber: null })
+    // And a malformed message is closed without a reply meanwhile.
+    const junk = await rawExchange(address.port, '{"InputRequest":')
+    order.push('junk')
+    expect(junk).toMatchObject({ closedByServer: true })
+    expect(junk.reply.length).toBe(0)
     expect(await big).toMatchObject({ kind: 'BatchResponse', batchNumber: 1 })
-    expect(order).toEqual(['small', 'big'])
+    expect(order).toEqual(['small', 'junk', 'big'])
   }, 120_000)
 })
