@@ -82,8 +82,8 @@ describe('coordinator status page', () => {
     expect(s.version).toBe('test-1')
     expect(s.batches).toEqual({ total: 3, damaged: 0, byType: [{ proverType: 'Exec', pending: 1, assigned: 1, proven: 1 }] })
     expect(s.provers.map((p) => p.id)).toEqual([HOSTILE_ID, 'prover-a'])
-    // Assignments are recorded by what can prove them (the address, and a lease hash), not by the id a prover claims.
-    expect(s.inProgress).toMatchObject([{ batch: 2, proverType: 'Exec', proverId: 'host:127.0.0.1', timesAssigned: 1 }])
+    // Assignments are recorded by address (prover_id is a claim anyone can make) and, with --auth-tokens, by name.
+    expect(s.inProgress).toMatchObject([{ batch: 2, proverType: 'Exec', proverId: 'host:127.0.0.1', assignedTo: null, timesAssigned: 1 }])
     expect(s.recentProofs).toMatchObject([{ batch: 1, proverType: 'Exec', checked: 'public_values', proofBytes: 0 }])
     expect(s.refusals.byReason).toEqual({ wrong_public_values: 1, unknown_batch: 1 })
     expect(s.refusals.recent.map((r) => r.reason)).toEqual(['unknown_batch', 'wrong_public_values'])
@@ -113,7 +113,7 @@ describe('coordinator status page', () => {
     )
     expect(tables['Batches by state']).toEqual([['Exec', '1', '1', '1']])
     expect((tables['Provers seen'] as string[][]).map((r) => r[0])).toEqual([HOSTILE_ID, 'prover-a'])
-    expect((tables['Being proven'] as string[][])[0].slice(0, 3)).toEqual(['2', 'Exec', 'host:127.0.0.1'])
+    expect((tables['Being proven'] as string[][])[0].slice(0, 4)).toEqual(['2', 'Exec', '', '127.0.0.1'])
     expect((tables['Recent proofs'] as string[][])[0]).toEqual(expect.arrayContaining(['1', 'Exec', 'public_values']))
     expect(tables['Refusals by reason']).toEqual(expect.arrayContaining([['wrong_public_values', '1'], ['unknown_batch', '1']]))
     expect(tables['Connections dropped without a reply']).toBe('none since start')

@@ -1,13 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import type net from 'node:net'
+import net from 'node:net'
 import type { Logger } from 'pino'
 import { BudgetExceeded } from '../budget/budget.js'
-import { BatchInput } from '../protocol/batchInput.js'
 import type { WrittenWitnessForm } from '../protocol/ethrex/witness.js'
-import { encodeMessage, type BatchRequest, type Message, type ProofFormat, type ProofSubmit, type ProverSetup, type ProverType } from '../protocol/messages.js'
+import { type BatchRequest, type Message, type ProofFormat, type ProofSubmit, type ProverSetup, type ProverType } from '../protocol/messages.js'
 import { encodeRefusal, Refused } from '../protocol/refusal.js'
 import { createMessageServer, formatAddress, type Address, type MessageServer, type ServerLimits } from '../protocol/transport.js'
+import { buildInputText, encodeInputResponse, InputCache, type BuildInput } from './inputBuilder.js'
 import type { CoordinatorMetrics } from './metrics.js'
+import { addressListed, type ProverTokens } from './proverTokens.js'
 import { RecentSet } from './recentSet.js'
 import { isVerifiedProof, type CoordinatorStore } from './store.js'
 
@@ -43,8 +44,15 @@ export interface CoordinatorOptions {
   /** An assignment older than this is handed out again. */
   proverTimeoutMs: number
   limits: ServerLimits
-  /** Shared secret provers must send as `auth_token`; unset = no auth. */
+  /** Shared secret provers must send as `auth_token`; unset = no auth (unless proverTokens). */
   authToken?: string
+  /** Per-prover tokens by name (--auth-tokens); replace them with setProverTokens (SIGHUP). */
+  proverTokens?: ProverTokens
+  /**
+   * With auth on, requests without an `auth_token` (ethrex's provers send none) are let in only from these
+   * addresses, named `tokenless@<address>`; from anywhere else they are refused.
+   */
+  allowTokenless?: net.BlockList
   /** The format asked of provers in BatchResponse. */
   format?: ProofFormat
   logger: Logger
@@ -68,6 +76,10 @@ export interface CoordinatorOptions {
   trustUnverified?: boolean
   /** Parse large requests off the event loop (the CLI: src/protocol/messageParser.ts); unset = inline. */
   parseOffThread?: (bytes: Uint8Array) => Promise<Message>
+  /** Build InputResponse inputs off the event loop (the CLI: src/coordinator/inputBuilder.ts); unset = inline. */
+  buildInput?: BuildInput
+  /** Built inputs kept for re-assignment, in characters (about bytes) in all; default 256 MiB. */
+  inputCacheBytes?: number
 }
 
 /** The seam for proof checking: one verifier per prover type. */
@@ -85,6 +97,7 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest()
 /** How assignees are recorded (store.assignees): by address, and by the hash of a lease handed out. */
 const hostKey = (host: string) => `host:${host}`
 const leaseKey = (lease: string) => `lease:${sha256(lease).toString('hex')}`
+const nameKey = (name: string) => `name:${name}`
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))
@@ -101,18 +114,22 @@ export class Coordinator {
   /** Addresses that sent an authorised request lately: the transport evicts their connections last. */
   private readonly knownHosts: RecentSet
   private server?: MessageServer
+  private readonly inputs: InputCache
+  private proverTokens?: ProverTokens
 
   constructor(opts: CoordinatorOptions) {
     this.opts = opts
     this.log = opts.logger
     this.knownHosts = new RecentSet(opts.proverTimeoutMs, 4096)
+    this.proverTokens = opts.proverTokens
+    this.inputs = new InputCache(opts.buildInput ?? (async (task) => buildInputText(task)), opts.inputCacheBytes)
   }
 
   // ---------- BatchRequest ----------
 
-  private requestBatch(req: BatchRequest, peer: string): Message | string {
+  private async requestBatch(req: BatchRequest, peer: string, prover: string | undefined): Promise<Message | string> {
     const host = hostOf(peer)
-    this.opts.metrics?.seenProver(req.proverId ?? host)
+    this.opts.metrics?.seenProver(prover ?? req.proverId ?? host)
     if (!this.opts.requiredTypes.includes(req.proverType)) {
       this.log.info({ peer, proverType: req.proverType }, 'prover type not needed')
       return { kind: 'ProverTypeNotNeeded', proverType: req.proverType }
@@ -127,33 +144,40 @@ export class Coordinator {
     const proverVersion = accepted === undefined ? req.commitHash : this.opts.version
     const versions = { proverVersion, currentVersion: this.opts.version }
     for (;;) {
-      const batchNumber = this.opts.store.assignNext(req.proverType, this.opts.proverTimeoutMs, Date.now(), hostKey(host), versions)
+      const batchNumber = this.opts.store.assignNext(req.proverType, this.opts.proverTimeoutMs, Date.now(), hostKey(host), versions, prover ?? null)
       if (batchNumber === null) {
         if (proverVersion === this.opts.version) return { kind: 'BatchResponse', batchNumber: null, input: null, format: null }
         this.log.warn({ peer, proverVersion: req.commitHash, version: this.opts.version }, 'prover version mismatch')
         return { kind: 'VersionMismatch' }
       }
+      const witnessForm = accepted ?? this.opts.witnessForm ?? 'nested'
+      const dialect = req.dialect ?? 'ethrex'
       let reply: string
       try {
         const batch = this.opts.store.batch(batchNumber)
         if (!batch) throw new Error('row vanished')
-        const input = BatchInput.fromStored(batch.input, accepted ?? this.opts.witnessForm ?? 'nested')
+        // Built off the event loop when a builder is configured (the CLI: a worker thread), and cached, so a
+        // batch with a huge witness never holds up other provers' requests and is built once.
+        const inputText = await this.inputs.get(batchNumber, { stored: batch.input, witnessForm, dialect })
         // In the dialect the request came in (ethrex's, or Tessera 0.1's for older provers).
         // A Tessera prover (it sends prover_id) gets a lease: only what holds it, or the address the batch was
         // given to, may answer before the assignment expires. ethrex's provers get ethrex's exact reply.
         const lease = req.proverId === undefined ? undefined : randomBytes(16).toString('hex')
-        reply = encodeMessage({ kind: 'BatchResponse', batchNumber, input, format: this.opts.format ?? 'Groth16', lease }, req.dialect)
+        reply = encodeInputResponse(batchNumber, inputText, this.opts.format ?? 'Groth16', lease, dialect)
         if (lease !== undefined) this.opts.store.addAssignee(batchNumber, req.proverType, leaseKey(lease))
+        // A named prover may answer from any address, with or without the lease.
+        if (prover !== undefined) this.opts.store.addAssignee(batchNumber, req.proverType, nameKey(prover))
       } catch (e) {
         const reason = (e as Error).message.slice(0, 200)
+        // A crashed builder says nothing about the row: the prover may ask again.
+        if (/worker died/.test(reason)) throw new Refused('internal', `batch ${batchNumber} could not be prepared (${reason}); ask again`)
         this.log.error({ batch: batchNumber, err: reason }, 'batch row is damaged; set aside (see tessera coordinator --check-db)')
         this.opts.metrics?.rejected.inc({ reason: 'damaged_batch' })
         this.opts.store.markDamaged(batchNumber, reason)
         continue
       }
       const times = this.opts.store.assignment(batchNumber, req.proverType)?.timesAssigned ?? 1
-      const witnessForm = req.dialect === 'tessera-0.1' ? 'tessera-0.1' : (accepted ?? this.opts.witnessForm ?? 'nested')
-      this.log.info({ peer, batch: batchNumber, proverType: req.proverType, proverId: req.proverId, proverVersion: req.commitHash, witnessForm, times }, times > 1 ? 'batch reassigned' : 'batch assigned')
+      this.log.info({ peer, prover, batch: batchNumber, proverType: req.proverType, proverId: req.proverId, proverVersion: req.commitHash, witnessForm: dialect === 'tessera-0.1' ? 'tessera-0.1' : witnessForm, times }, times > 1 ? 'batch reassigned' : 'batch assigned')
       return reply
     }
   }
@@ -175,7 +199,7 @@ export class Coordinator {
 
   // ---------- ProofSubmit ----------
 
-  private async submitProof(sub: ProofSubmit, peer: string): Promise<Message> {
+  private async submitProof(sub: ProofSubmit, peer: string, prover: string | undefined): Promise<Message> {
     const { batchNumber } = sub
     const { proverType, proof, publicValues } = sub.batchProof
     if (!this.opts.requiredTypes.includes(proverType)) throw new Refused('type_not_needed', `${proverType} proofs are not wanted`)
@@ -188,9 +212,10 @@ export class Coordinator {
     if (!assignment) throw new Refused('unassigned', `batch ${batchNumber} was never assigned to a ${proverType} prover`)
     // Only a prover the batch was given to may answer it, until the assignment expires; then anyone may. It
     // shows it by the lease it was handed, else by its address; prover_id is a claim anyone can make.
-    const submitter = sub.lease !== undefined ? leaseKey(sub.lease) : hostKey(hostOf(peer))
+    // A named prover (--auth-tokens) also by its name.
+    const submitter = [sub.lease !== undefined ? leaseKey(sub.lease) : hostKey(hostOf(peer)), ...(prover === undefined ? [] : [nameKey(prover)])]
     const expired = assignment.assignedAt <= Date.now() - this.opts.proverTimeoutMs
-    if (assignment.proverId !== null && !expired && !this.opts.store.wasAssignedTo(batchNumber, proverType, submitter)) {
+    if (assignment.proverId !== null && !expired && !submitter.some((key) => this.opts.store.wasAssignedTo(batchNumber, proverType, key))) {
       throw new Refused('assigned_to_another_prover', `batch ${batchNumber} is assigned to another ${proverType} prover until its assignment expires`)
     }
     // Verification may be slow; a coordinator told to stop answers now (retry) instead of storing later.
@@ -208,14 +233,14 @@ export class Coordinator {
           : `no ${proverType} verifier here, and the coordinator runs without --trust-unverified`,
       )
     }
-    const record = { batchNumber, proverType, proof, publicValues: storedValues, checked: verification }
+    const record = { batchNumber, proverType, proof, publicValues: storedValues, checked: verification, submittedBy: prover }
     // A proof stored on trust gives way to a verified one.
     const replaced = verified && this.opts.store.replaceUnverifiedProof(record)
     if (replaced || this.opts.store.addProof(record)) {
       const seconds = (Date.now() - assignment.assignedAt) / 1000
       this.opts.metrics?.provingSeconds.observe({ prover_type: proverType }, seconds)
-      if (!verified) this.log.warn({ peer, batch: batchNumber, proverType, seconds, checked: verification }, 'proof stored unverified (--trust-unverified); a verified proof will replace it')
-      else this.log.info({ peer, batch: batchNumber, proverType, seconds, checked: verification, replaced }, replaced ? 'proof accepted; it replaces an unverified one' : 'proof accepted')
+      if (!verified) this.log.warn({ peer, prover, batch: batchNumber, proverType, seconds, checked: verification }, 'proof stored unverified (--trust-unverified); a verified proof will replace it')
+      else this.log.info({ peer, prover, batch: batchNumber, proverType, seconds, checked: verification, replaced }, replaced ? 'proof accepted; it replaces an unverified one' : 'proof accepted')
       return { kind: 'ProofSubmitACK', batchNumber }
     }
     // Another submit won the race while this one was being checked: same bytes = ACK, else refused.
@@ -331,10 +356,29 @@ export class Coordinator {
 
   // ---------- dispatch ----------
 
-  private authorised(token: string | undefined): boolean {
-    const want = this.opts.authToken
-    if (want === undefined) return true
-    return token !== undefined && timingSafeEqual(sha256(token), sha256(want))
+  /**
+   * Who is asking, or a refusal: the name of its token (--auth-tokens), `tokenless@<address>` for a request
+   * without a token from an address allowed to send none (ethrex's provers), undefined for the shared token
+   * (--auth-token) and when the coordinator has no auth at all.
+   */
+  private identify(token: string | undefined, peer: string): string | undefined {
+    const shared = this.opts.authToken
+    const tokens = this.proverTokens
+    if (shared === undefined && tokens === undefined) return undefined
+    if (token === undefined) {
+      const host = hostOf(peer)
+      if (this.opts.allowTokenless !== undefined && addressListed(this.opts.allowTokenless, host)) return `tokenless@${host}`
+      throw new Refused('auth', 'missing auth_token (this coordinator takes requests without one only from the addresses its operator listed)')
+    }
+    const name = tokens?.nameOf(token)
+    if (name !== undefined) return name
+    if (shared !== undefined && timingSafeEqual(sha256(token), sha256(shared))) return undefined
+    throw new Refused('auth', 'unknown or revoked auth_token')
+  }
+
+  /** Replace the per-prover tokens (the CLI: on SIGHUP): a removed token is refused from the next request on. */
+  setProverTokens(tokens: ProverTokens | undefined): void {
+    this.proverTokens = tokens
   }
 
   // ---------- ProverSetup ----------
@@ -348,18 +392,19 @@ export class Coordinator {
 
   async handle(msg: Message, peer: string): Promise<Message | string | null> {
     this.opts.metrics?.requests.inc({ kind: msg.kind })
+    let prover: string | undefined
     try {
       // A request parsed while close() ran: nothing new is assigned or stored.
       if (this.stopping.signal.aborted) throw shuttingDown()
       switch (msg.kind) {
         case 'BatchRequest':
-          if (!this.authorised(msg.authToken)) throw new Refused('auth', 'missing or wrong auth_token')
-          return this.requestBatch(msg, peer)
+          prover = this.identify(msg.authToken, peer)
+          return await this.requestBatch(msg, peer, prover)
         case 'ProofSubmit':
-          if (!this.authorised(msg.authToken)) throw new Refused('auth', 'missing or wrong auth_token')
-          return await this.submitProof(msg, peer)
+          prover = this.identify(msg.authToken, peer)
+          return await this.submitProof(msg, peer, prover)
         case 'ProverSetup':
-          if (!this.authorised(msg.authToken)) throw new Refused('auth', 'missing or wrong auth_token')
+          prover = this.identify(msg.authToken, peer)
           return this.setup(msg, peer)
         default:
           throw new Refused('unexpected', `${msg.kind} is not a request`)
@@ -368,7 +413,7 @@ export class Coordinator {
       if (!(e instanceof Refused)) throw e
       this.opts.metrics?.rejected.inc({ reason: e.reason })
       const batch = msg.kind === 'ProofSubmit' ? msg.batchNumber : undefined
-      this.log.warn({ peer, reason: e.reason, kind: msg.kind, batch }, e.message)
+      this.log.warn({ peer, prover, reason: e.reason, kind: msg.kind, batch }, e.message)
       return encodeRefusal(e)
     }
   }

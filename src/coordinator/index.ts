@@ -6,3 +6,5 @@ export { createCoordinatorMetrics, serveMetrics, type CoordinatorMetrics } from 
 export { checkDb, type DbReport } from './checkDb.js'
 export { parseAddress, formatAddress, DEFAULT_SERVER_LIMITS, type Address, type ServerLimits } from '../protocol/transport.js'
 export type { ProverType } from '../protocol/messages.js'
+export { createInputBuilder, type BuildInput } from './inputBuilder.js'
+export { ProverTokens, AuthTokensInvalid, parseAddressList } from './proverTokens.js'

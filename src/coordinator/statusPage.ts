@@ -25,8 +25,8 @@ export interface CoordinatorStatus {
   requiredTypes: ProverType[]
   batches: { total: number; damaged: number; byType: { proverType: string; pending: number; assigned: number; proven: number }[] }
   provers: { id: string; lastSeen: string }[]
-  inProgress: { batch: number; proverType: string; proverId: string | null; assignedAt: string; timesAssigned: number }[]
-  recentProofs: { batch: number; proverType: string; submittedAt: string; checked: string; proofBytes: number }[]
+  inProgress: { batch: number; proverType: string; proverId: string | null; assignedTo: string | null; assignedAt: string; timesAssigned: number }[]
+  recentProofs: { batch: number; proverType: string; submittedAt: string; checked: string; proofBytes: number; submittedBy: string | null }[]
   refusals: { byReason: Record<string, number>; recent: { reason: string; at: string }[] }
   droppedConnections: Record<string, number>
 }
@@ -45,14 +45,14 @@ export async function coordinatorStatus(src: StatusSource, nowMs = Date.now()): 
   const counts = store.counts(src.requiredTypes, src.proverTimeoutMs, nowMs)
   const inProgress = store.db
     .prepare(
-      `SELECT a.batch_number, a.prover_type, a.prover_id, a.assigned_at, a.times_assigned FROM assignments a
+      `SELECT a.batch_number, a.prover_type, a.prover_id, a.assigned_to, a.assigned_at, a.times_assigned FROM assignments a
        WHERE a.assigned_at > ? AND NOT EXISTS (SELECT 1 FROM proofs p WHERE p.batch_number = a.batch_number AND p.prover_type = a.prover_type)
        ORDER BY a.assigned_at DESC LIMIT ${RECENT_ROWS}`,
     )
-    .all(nowMs - src.proverTimeoutMs) as { batch_number: number; prover_type: string; prover_id: string | null; assigned_at: number; times_assigned: number }[]
+    .all(nowMs - src.proverTimeoutMs) as { batch_number: number; prover_type: string; prover_id: string | null; assigned_to: string | null; assigned_at: number; times_assigned: number }[]
   const proofs = store.db
-    .prepare(`SELECT batch_number, prover_type, submitted_at, checked, length(proof) AS bytes FROM proofs ORDER BY submitted_at DESC, batch_number DESC LIMIT ${RECENT_ROWS}`)
-    .all() as { batch_number: number; prover_type: string; submitted_at: number; checked: string | null; bytes: number }[]
+    .prepare(`SELECT batch_number, prover_type, submitted_at, checked, submitted_by, length(proof) AS bytes FROM proofs ORDER BY submitted_at DESC, batch_number DESC LIMIT ${RECENT_ROWS}`)
+    .all() as { batch_number: number; prover_type: string; submitted_at: number; checked: string | null; submitted_by: string | null; bytes: number }[]
   return {
     version: src.version,
     startedAt: iso(src.startedAtMs),
@@ -64,8 +64,8 @@ export async function coordinatorStatus(src: StatusSource, nowMs = Date.now()): 
       byType: src.requiredTypes.map((t) => ({ proverType: t, pending: counts.pending[t] ?? 0, assigned: counts.assigned[t] ?? 0, proven: counts.proven[t] ?? 0 })),
     },
     provers: metrics.provers().map((p) => ({ id: p.id, lastSeen: iso(p.lastSeenMs) })),
-    inProgress: inProgress.map((r) => ({ batch: r.batch_number, proverType: r.prover_type, proverId: r.prover_id, assignedAt: iso(r.assigned_at), timesAssigned: r.times_assigned })),
-    recentProofs: proofs.map((r) => ({ batch: r.batch_number, proverType: r.prover_type, submittedAt: iso(r.submitted_at), checked: r.checked ?? 'unknown', proofBytes: r.bytes })),
+    inProgress: inProgress.map((r) => ({ batch: r.batch_number, proverType: r.prover_type, proverId: r.prover_id, assignedTo: r.assigned_to, assignedAt: iso(r.assigned_at), timesAssigned: r.times_assigned })),
+    recentProofs: proofs.map((r) => ({ batch: r.batch_number, proverType: r.prover_type, submittedAt: iso(r.submitted_at), checked: r.checked ?? 'unknown', proofBytes: r.bytes, submittedBy: r.submitted_by })),
     refusals: { byReason: await countsByReason(metrics.rejected), recent: metrics.recentRefusals.slice().reverse().map((r) => ({ reason: r.reason, at: iso(r.atMs) })) },
     droppedConnections: await countsByReason(metrics.dropped),
   }
@@ -102,8 +102,8 @@ td { font-family: ui-monospace, monospace; }
 <p>version <code>${escapeHtml(s.version)}</code>, up since ${escapeHtml(s.startedAt)}; ${s.batches.total} batches (${s.batches.damaged} damaged); page of ${escapeHtml(s.now)}, refreshed every ${refreshSeconds} s. Also as <a href="status.json">JSON</a> and <a href="metrics">metrics</a>.</p>
 ${table('Batches by state', ['prover type', 'pending', 'assigned', 'proven'], s.batches.byType.map((b) => [b.proverType, b.pending, b.assigned, b.proven]), 'no prover type required')}
 ${table('Provers seen', ['prover', 'last request'], s.provers.map((p) => [p.id, p.lastSeen]), 'no prover asked for work within the prover timeout')}
-${table('Being proven', ['batch', 'prover type', 'assigned to', 'assigned at', 'times assigned'], s.inProgress.map((a) => [a.batch, a.proverType, a.proverId ?? '', a.assignedAt, a.timesAssigned]), 'no batch is assigned now')}
-${table('Recent proofs', ['batch', 'prover type', 'accepted at', 'checked', 'proof bytes'], s.recentProofs.map((p) => [p.batch, p.proverType, p.submittedAt, p.checked, p.proofBytes]), 'no proof stored yet')}
+${table('Being proven', ['batch', 'prover type', 'prover', 'address', 'assigned at', 'times assigned'], s.inProgress.map((a) => [a.batch, a.proverType, a.assignedTo ?? '', (a.proverId ?? '').replace(/^host:/, ''), a.assignedAt, a.timesAssigned]), 'no batch is assigned now')}
+${table('Recent proofs', ['batch', 'prover type', 'submitted by', 'accepted at', 'checked', 'proof bytes'], s.recentProofs.map((p) => [p.batch, p.proverType, p.submittedBy ?? '', p.submittedAt, p.checked, p.proofBytes]), 'no proof stored yet')}
 ${table('Refusals by reason', ['reason', 'count'], reasons, 'no refusal since start')}
 ${table('Recent refusals', ['reason', 'at'], s.refusals.recent.map((r) => [r.reason, r.at]), 'no refusal since start')}
 ${table('Connections dropped without a reply', ['reason', 'count'], dropped, 'none since start')}

@@ -32,6 +32,8 @@ export interface StoredProof {
    * for the prover type), or 'nothing'. See isVerifiedProof.
    */
   checked?: string
+  /** The named prover (--auth-tokens) that submitted it; undefined without per-prover tokens. */
+  submittedBy?: string
 }
 
 /**
@@ -222,21 +224,21 @@ export class CoordinatorStore {
                           AND a.assigned_at > @cutoff)
         ORDER BY b.batch_number LIMIT 1`).pluck(),
       assign: this.db.prepare(`
-        INSERT INTO assignments (batch_number, prover_type, assigned_at, prover_id) VALUES (?, ?, ?, ?)
+        INSERT INTO assignments (batch_number, prover_type, assigned_at, prover_id, assigned_to) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (batch_number, prover_type) DO UPDATE SET assigned_at = excluded.assigned_at,
-          prover_id = excluded.prover_id, times_assigned = times_assigned + 1`),
-      assignment: this.db.prepare('SELECT assigned_at, times_assigned, prover_id FROM assignments WHERE batch_number = ? AND prover_type = ?'),
+          prover_id = excluded.prover_id, assigned_to = excluded.assigned_to, times_assigned = times_assigned + 1`),
+      assignment: this.db.prepare('SELECT assigned_at, times_assigned, prover_id, assigned_to FROM assignments WHERE batch_number = ? AND prover_type = ?'),
       addAssignee: this.db.prepare('INSERT OR IGNORE INTO assignees (batch_number, prover_type, prover_id) VALUES (?, ?, ?)'),
       wasAssignee: this.db.prepare('SELECT 1 FROM assignees WHERE batch_number = ? AND prover_type = ? AND prover_id = ?').pluck(),
       stampVersion: this.db.prepare('UPDATE batches SET version = ? WHERE version IS NULL'),
       markDamaged: this.db.prepare('UPDATE batches SET damaged = ? WHERE batch_number = ?'),
       damaged: this.db.prepare('SELECT batch_number, damaged FROM batches WHERE damaged IS NOT NULL ORDER BY batch_number'),
-      proof: this.db.prepare('SELECT proof, public_values, submitted_at, checked FROM proofs WHERE batch_number = ? AND prover_type = ?'),
+      proof: this.db.prepare('SELECT proof, public_values, submitted_at, checked, submitted_by FROM proofs WHERE batch_number = ? AND prover_type = ?'),
       insertProof: this.db.prepare(
-        'INSERT OR IGNORE INTO proofs (batch_number, prover_type, proof, public_values, submitted_at, checked) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO proofs (batch_number, prover_type, proof, public_values, submitted_at, checked, submitted_by) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       replaceProof: this.db.prepare(
-        'UPDATE proofs SET proof = ?, public_values = ?, submitted_at = ?, checked = ? WHERE batch_number = ? AND prover_type = ? AND checked IS ?',
+        'UPDATE proofs SET proof = ?, public_values = ?, submitted_at = ?, checked = ?, submitted_by = ? WHERE batch_number = ? AND prover_type = ? AND checked IS ?',
       ),
       expected: this.db.prepare('SELECT expected_public_values FROM batches WHERE batch_number = ?').pluck(),
       setExpected: this.db.prepare('UPDATE batches SET expected_public_values = ? WHERE batch_number = ?'),
@@ -262,6 +264,9 @@ export class CoordinatorStore {
     // coordinator first serves it, which stamps its own.
     if (!has('batches', 'version')) this.db.exec('ALTER TABLE batches ADD COLUMN version TEXT')
     if (!has('proofs', 'checked')) this.db.exec('ALTER TABLE proofs ADD COLUMN checked TEXT')
+    // Who, by the name of its auth token (--auth-tokens), took a batch last and submitted its proof.
+    if (!has('assignments', 'assigned_to')) this.db.exec('ALTER TABLE assignments ADD COLUMN assigned_to TEXT')
+    if (!has('proofs', 'submitted_by')) this.db.exec('ALTER TABLE proofs ADD COLUMN submitted_by TEXT')
   }
 
   close(): void {
@@ -310,22 +315,27 @@ export class CoordinatorStore {
     proverId: string | null = null,
     /** Only batches made for `proverVersion`; batches not yet stamped become `currentVersion`'s first. */
     versions?: { proverVersion: string; currentVersion: string },
+    /** The named prover taking it (its --auth-tokens name), kept as `assigned_to`. */
+    assignedTo: string | null = null,
   ): number | null {
     return this.db.transaction(() => {
       if (versions !== undefined) this.stmts.stampVersion.run(versions.currentVersion)
       const version = versions?.proverVersion ?? null
       const n = this.stmts.nextUnassigned.get({ type: proverType, cutoff: now - proverTimeoutMs, version }) as number | undefined
       if (n === undefined) return null
-      this.stmts.assign.run(n, proverType, now, proverId)
+      this.stmts.assign.run(n, proverType, now, proverId, assignedTo)
       if (proverId !== null) this.stmts.addAssignee.run(n, proverType, proverId)
       return n
     })()
   }
 
-  /** `proverId`: who it was assigned to (prover_id, else the prover's address); null for old rows. */
-  assignment(batchNumber: number, proverType: ProverType): { assignedAt: number; timesAssigned: number; proverId: string | null } | undefined {
-    const row = this.stmts.assignment.get(batchNumber, proverType) as { assigned_at: number; times_assigned: number; prover_id: string | null } | undefined
-    return row && { assignedAt: row.assigned_at, timesAssigned: row.times_assigned, proverId: row.prover_id }
+  /**
+   * `proverId`: who it was assigned to (its address key); null for old rows. `assignedTo`: the named prover
+   * (--auth-tokens) that took it last, null without per-prover tokens.
+   */
+  assignment(batchNumber: number, proverType: ProverType): { assignedAt: number; timesAssigned: number; proverId: string | null; assignedTo: string | null } | undefined {
+    const row = this.stmts.assignment.get(batchNumber, proverType) as { assigned_at: number; times_assigned: number; prover_id: string | null; assigned_to: string | null } | undefined
+    return row && { assignedAt: row.assigned_at, timesAssigned: row.times_assigned, proverId: row.prover_id, assignedTo: row.assigned_to }
   }
 
   /** Record one more key the batch's assignee is known by (the coordinator: a lease's hash). */
@@ -348,13 +358,25 @@ export class CoordinatorStore {
   }
 
   proof(batchNumber: number, proverType: ProverType): StoredProof | undefined {
-    const row = this.stmts.proof.get(batchNumber, proverType) as { proof: Buffer; public_values: Buffer; submitted_at: number; checked: string | null } | undefined
-    return row && { batchNumber, proverType, proof: u8(row.proof), publicValues: u8(row.public_values), submittedAt: row.submitted_at, checked: row.checked ?? undefined }
+    const row = this.stmts.proof.get(batchNumber, proverType) as
+      | { proof: Buffer; public_values: Buffer; submitted_at: number; checked: string | null; submitted_by: string | null }
+      | undefined
+    return (
+      row && {
+        batchNumber,
+        proverType,
+        proof: u8(row.proof),
+        publicValues: u8(row.public_values),
+        submittedAt: row.submitted_at,
+        checked: row.checked ?? undefined,
+        submittedBy: row.submitted_by ?? undefined,
+      }
+    )
   }
 
   /** Store a proof; the first accepted proof per (batch, type) wins. Returns false if one was already there. */
   addProof(p: Omit<StoredProof, 'submittedAt'>): boolean {
-    return this.stmts.insertProof.run(p.batchNumber, p.proverType, p.proof, p.publicValues, Date.now(), p.checked ?? null).changes === 1
+    return this.stmts.insertProof.run(p.batchNumber, p.proverType, p.proof, p.publicValues, Date.now(), p.checked ?? null, p.submittedBy ?? null).changes === 1
   }
 
   /** Put a verified proof in place of a stored unverified one. False when none is stored or it is verified. */
@@ -362,7 +384,7 @@ export class CoordinatorStore {
     return this.db.transaction(() => {
       const stored = this.proof(p.batchNumber, p.proverType)
       if (!stored || isVerifiedProof(p.proverType, stored.checked)) return false
-      return this.stmts.replaceProof.run(p.proof, p.publicValues, Date.now(), p.checked ?? null, p.batchNumber, p.proverType, stored.checked ?? null).changes === 1
+      return this.stmts.replaceProof.run(p.proof, p.publicValues, Date.now(), p.checked ?? null, p.submittedBy ?? null, p.batchNumber, p.proverType, stored.checked ?? null).changes === 1
     })()
   }
 

@@ -15,6 +15,8 @@ import { statusRoutes } from '../../coordinator/statusPage.js'
 import { CoordinatorStore, StoreRefused } from '../../coordinator/store.js'
 import { parseWitnessForm, type WrittenWitnessForm } from '../../protocol/ethrex/witness.js'
 import { createMessageParser } from '../../protocol/messageParser.js'
+import { createInputBuilder } from '../../coordinator/inputBuilder.js'
+import { parseAddressList, ProverTokens } from '../../coordinator/proverTokens.js'
 import { parseProverType, type ProverType } from '../../protocol/messages.js'
 import { DEFAULT_SERVER_LIMITS, formatAddress, parseAddress } from '../../protocol/transport.js'
 import { createProvePool } from '../../prover/pool.js'
@@ -39,6 +41,10 @@ Serve batches to provers over TCP (ethrex proof-coordinator protocol) and keep p
   --max-message-bytes N      largest request accepted (default 16777216)
   --read-timeout MS          drop a connection idle this long while reading (default 30000)
   --auth-token SECRET        shared secret provers must send (or env TESSERA_AUTH_TOKEN)
+  --auth-tokens FILE         one token per prover: \`name token\` lines or a JSON object {"name":"token"};
+                             the name is recorded with each batch taken and proof stored; reread on SIGHUP
+  --allow-tokenless LIST     with auth on, take requests without a token (ethrex's provers send none) from
+                             these addresses or address/prefix ranges only, comma separated; others are refused
   --metrics HOST:PORT        serve Prometheus metrics at http://HOST:PORT/metrics and a status page at /status
   --risc0-image-id HEX       image id of the RISC Zero guest: RISC0 Groth16 seals are verified before storing
   --sp1-vkey HEX             program vkey (bytes32) of the SP1 guest: SP1 Groth16 and PLONK proofs are verified likewise
@@ -149,6 +155,8 @@ export async function run(argv: string[]): Promise<number> {
       'max-message-bytes': { type: 'string' },
       'read-timeout': { type: 'string' },
       'auth-token': { type: 'string' },
+      'auth-tokens': { type: 'string' },
+      'allow-tokenless': { type: 'string' },
       metrics: { type: 'string' },
       'source-poll-interval': { type: 'string' },
       'rpc-url': { type: 'string' },
@@ -201,6 +209,12 @@ export async function run(argv: string[]): Promise<number> {
   const witnessForm = parseWitnessForm(values['witness-form'], '--witness-form')
   const acceptedCommits = parseAcceptedCommits(values['accept-commit'] ?? [], witnessForm)
   const authToken = values['auth-token'] ?? process.env.TESSERA_AUTH_TOKEN
+  const authTokensFile = values['auth-tokens']
+  let proverTokens = authTokensFile === undefined ? undefined : ProverTokens.load(authTokensFile)
+  const allowTokenless = values['allow-tokenless'] === undefined ? undefined : parseAddressList(values['allow-tokenless'], '--allow-tokenless')
+  if (allowTokenless && authToken === undefined && proverTokens === undefined) {
+    throw new Error('--allow-tokenless lets tokenless provers past --auth-token/--auth-tokens; give one of those (without either, no token is asked of anyone)')
+  }
   const programs = {
     risc0ImageId: values['risc0-image-id'] === undefined ? undefined : program32(values['risc0-image-id'], '--risc0-image-id'),
     sp1VKey: values['sp1-vkey'] === undefined ? undefined : program32(values['sp1-vkey'], '--sp1-vkey'),
@@ -286,8 +300,11 @@ export async function run(argv: string[]): Promise<number> {
   const verifyProof = await zkvmVerifiers(requiredTypes, log, proofVerifiers.coordinatorVerifiers())
   // Large requests are parsed in a worker thread: hostile ones cannot hold up the answer to a small one.
   const messageParser = createMessageParser()
+  // InputResponses are written in a worker thread and cached: a batch with a huge witness never holds up others.
+  const inputBuilder = createInputBuilder()
   const coordinator = new Coordinator({
     parseOffThread: messageParser.parse,
+    buildInput: inputBuilder.build,
     store,
     version,
     acceptedCommits,
@@ -296,6 +313,8 @@ export async function run(argv: string[]): Promise<number> {
     proverTimeoutMs,
     limits,
     authToken,
+    proverTokens,
+    allowTokenless,
     logger: log,
     metrics,
     verifyProof,
@@ -305,9 +324,28 @@ export async function run(argv: string[]): Promise<number> {
   metricsRef.current = metrics
   metrics.sourceFilesSkipped.set(skipped.size)
   const listen = parseAddress(values.listen)
-  if (!authToken && !/^(127\.|::1$|localhost$)/.test(listen.host)) {
-    log.warn({ address: formatAddress(listen) }, 'listening beyond loopback without --auth-token: anyone who can connect can take batches and submit proofs')
+  if (!authToken && !proverTokens && !/^(127\.|::1$|localhost$)/.test(listen.host)) {
+    log.warn({ address: formatAddress(listen) }, 'listening beyond loopback without --auth-token or --auth-tokens: anyone who can connect can take batches and submit proofs')
   }
+  if (proverTokens) log.info({ file: authTokensFile, provers: proverTokens.names }, 'per-prover auth tokens loaded')
+  // SIGHUP rereads --auth-tokens: a prover added or revoked without a restart. A file that does not load
+  // leaves the tokens as they were.
+  const reloadTokens = () => {
+    if (authTokensFile === undefined) return log.info('SIGHUP: no --auth-tokens file to reread')
+    try {
+      const next = ProverTokens.load(authTokensFile)
+      const before = new Set(proverTokens?.names ?? [])
+      const after = new Set(next.names)
+      coordinator.setProverTokens(next)
+      proverTokens = next
+      const added = [...after].filter((n) => !before.has(n))
+      const removed = [...before].filter((n) => !after.has(n))
+      log.info({ file: authTokensFile, provers: next.names, added, removed }, 'per-prover auth tokens reloaded')
+    } catch (e) {
+      log.error({ file: authTokensFile, err: (e as Error).message }, 'SIGHUP: --auth-tokens not reloaded; the tokens loaded before stay in force')
+    }
+  }
+  process.on('SIGHUP', reloadTokens)
   await coordinator.listen(listen)
   let metricsServer: http.Server | undefined
   if (values.metrics) {
@@ -345,8 +383,10 @@ export async function run(argv: string[]): Promise<number> {
     process.on('SIGTERM', onSignal)
   })
   clearInterval(polling)
+  process.off('SIGHUP', reloadTokens)
   await coordinator.close()
   await messageParser.close()
+  await inputBuilder.close()
   metricsServer?.close()
   await verifyPool?.close()
   await proofVerifiers.close()

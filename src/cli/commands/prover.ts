@@ -24,7 +24,7 @@ Prove batches from one or more proof coordinators.
   --metrics HOST:PORT        serve Prometheus metrics (per device: jobs, proving seconds) at /metrics and a
                              health check at /healthz
   --poll-interval MS         wait between polls when there is nothing to prove (default 5000)
-  --auth-token SECRET        shared secret the coordinators require (or env TESSERA_AUTH_TOKEN)
+  --auth-token SECRET        token the coordinators require: shared, or this prover's own (or env TESSERA_AUTH_TOKEN)
   --commit-hash VERSION      version to report (default: this package's version; for an ethrex
                              coordinator, the git commit of its ethrex build)
   --request-timeout MS       per request, including downloading a batch (default 120000)
