@@ -19,6 +19,7 @@ import { byteItems } from '../witness/formats/witnessJson.js'
 import { WitnessInvalid } from '../../guest/errors.js'
 import { parseHex } from '../witness/hex.js'
 import { recordWitness } from '../witness/record.js'
+import { executionPayloadOf } from '../witness/formats/eestWrite.js'
 
 /**
  * The EIP-8025 stateless test vectors (execution-specs `blockchain_tests_zkevm`): every block carries the
@@ -95,27 +96,7 @@ function requestsHash(requests: Uint8Array[]): Uint8Array {
 function newPayloadRequest(block: Block, balRlp: Uint8Array, requests: Uint8Array[]): NewPayloadRequestV03Value {
   const h = block.header
   return {
-    executionPayload: {
-      parentHash: h.parentHash,
-      feeRecipient: h.coinbase.bytes,
-      stateRoot: h.stateRoot,
-      receiptsRoot: h.receiptTrie,
-      logsBloom: h.logsBloom,
-      prevRandao: h.mixHash,
-      blockNumber: h.number,
-      gasLimit: h.gasLimit,
-      gasUsed: h.gasUsed,
-      timestamp: h.timestamp,
-      extraData: h.extraData,
-      baseFeePerGas: h.baseFeePerGas ?? 0n,
-      blockHash: block.hash(),
-      transactions: block.transactions.map((t) => t.serialize()),
-      withdrawals: (block.withdrawals ?? []).map((w) => ({ index: w.index, validatorIndex: w.validatorIndex, address: w.address.bytes, amount: w.amount })),
-      blobGasUsed: h.blobGasUsed ?? 0n,
-      excessBlobGas: h.excessBlobGas ?? 0n,
-      blockAccessList: balRlp,
-      slotNumber: h.slotNumber ?? 0n,
-    },
+    executionPayload: executionPayloadOf(block, balRlp, h.slotNumber ?? 0n),
     versionedHashes: block.transactions.flatMap((t) => ('blobVersionedHashes' in t ? (t.blobVersionedHashes as string[]).map((v) => parseHex(v, 'blobVersionedHashes')) : [])),
     parentBeaconBlockRoot: h.parentBeaconBlockRoot ?? new Uint8Array(32),
     executionRequests: requests,

@@ -11,6 +11,32 @@ import { recordWitness } from '../record.js'
 import type { Json } from './json.js'
 import { encodeStatelessInput, statelessOutputBytes, type StatelessInputValue } from './ssz.js'
 
+/** A block as the Engine API's execution payload, field by field in the SSZ containers' order. */
+export function executionPayloadOf(block: Block, blockAccessList: Uint8Array, slotNumber: bigint) {
+  const h = block.header
+  return {
+    parentHash: h.parentHash,
+    feeRecipient: h.coinbase.bytes,
+    stateRoot: h.stateRoot,
+    receiptsRoot: h.receiptTrie,
+    logsBloom: h.logsBloom,
+    prevRandao: h.mixHash,
+    blockNumber: h.number,
+    gasLimit: h.gasLimit,
+    gasUsed: h.gasUsed,
+    timestamp: h.timestamp,
+    extraData: h.extraData,
+    baseFeePerGas: h.baseFeePerGas ?? 0n,
+    blockHash: block.hash(),
+    transactions: block.transactions.map((t) => t.serialize()),
+    withdrawals: (block.withdrawals ?? []).map((w) => ({ index: w.index, validatorIndex: w.validatorIndex, address: w.address.bytes, amount: w.amount })),
+    blobGasUsed: h.blobGasUsed ?? 0n,
+    excessBlobGas: h.excessBlobGas ?? 0n,
+    blockAccessList,
+    slotNumber,
+  }
+}
+
 /**
  * Writes EEST-style BlockchainTests whose blocks carry their own witnesses, with Tessera's recorder: each
  * canonical block gets `executionWitness` (list form) and, when `ssz` is set, the EIP-8025 SSZ
@@ -20,31 +46,10 @@ import { encodeStatelessInput, statelessOutputBytes, type StatelessInputValue } 
 export function statelessInputOf(block: Block, witness: ExecutionWitness, chainId: bigint): StatelessInputValue {
   // Written in the current layout (execution-specs@3f042e0b: chain id inline).
   const h = block.header
-  const tx = (b: Uint8Array) => b
   return {
     layout: 'chain-id',
     newPayloadRequest: {
-      executionPayload: {
-        parentHash: h.parentHash,
-        feeRecipient: h.coinbase.bytes,
-        stateRoot: h.stateRoot,
-        receiptsRoot: h.receiptTrie,
-        logsBloom: h.logsBloom,
-        prevRandao: h.mixHash,
-        blockNumber: h.number,
-        gasLimit: h.gasLimit,
-        gasUsed: h.gasUsed,
-        timestamp: h.timestamp,
-        extraData: h.extraData,
-        baseFeePerGas: h.baseFeePerGas ?? 0n,
-        blockHash: block.hash(),
-        transactions: block.transactions.map((t) => tx(t.serialize())),
-        withdrawals: (block.withdrawals ?? []).map((w) => ({ index: w.index, validatorIndex: w.validatorIndex, address: w.address.bytes, amount: w.amount })),
-        blobGasUsed: h.blobGasUsed ?? 0n,
-        excessBlobGas: h.excessBlobGas ?? 0n,
-        blockAccessList: new Uint8Array(),
-        slotNumber: 0n,
-      },
+      executionPayload: executionPayloadOf(block, new Uint8Array(), 0n),
       versionedHashes: block.transactions.flatMap((t) => (t as { blobVersionedHashes?: Uint8Array[] }).blobVersionedHashes ?? []),
       parentBeaconBlockRoot: h.parentBeaconBlockRoot ?? new Uint8Array(32),
       executionRequests: { deposits: [], withdrawals: [], consolidations: [], builderDeposits: [], builderExits: [] },
