@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { RLP } from '@ethereumjs/rlp'
@@ -11,6 +10,7 @@ import { Coordinator, type CoordinatorOptions } from '../src/coordinator/coordin
 import { CoordinatorStore } from '../src/coordinator/store.js'
 import { Prover } from '../src/prover/prover.js'
 import type { Address } from '../src/protocol/transport.js'
+import { scriptedServer } from './support/scriptedPeer.js'
 import { cacheFileToProgramInput, readCacheFile } from '../src/witness/cache.js'
 import { captureLog, rawExchange, syntheticInput } from './support/coordinator-kit.js'
 import { rehashNested } from './support/ethrexNested.js'
@@ -46,29 +46,6 @@ function ethrexInputResponseText(id: number): { text: string; header: Record<str
   return { text, header: block.header, txCount: block.body.transactions.length }
 }
 
-interface ScriptedServer {
-  address: Address
-  received: string[]
-}
-
-/** A TCP server with ethrex's framing: read to EOF, answer with the scripted text, close. */
-async function scriptedServer(answer: (request: string, n: number) => string): Promise<ScriptedServer> {
-  const received: string[] = []
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    const chunks: Buffer[] = []
-    socket.on('data', (c) => chunks.push(c))
-    socket.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8')
-      received.push(text)
-      socket.end(answer(text, received.length))
-    })
-    socket.on('error', () => {})
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
-  cleanups.push(() => new Promise<void>((r) => server.close(() => r())))
-  return { address: { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }, received }
-}
-
 /** The state root of the block's parent, read from the cache's RLP headers (ethrex-replay's witness). */
 function parentStateRoot(cache: { blocks: { header: { parentHash: string } }[]; witness: { headers: string[] } }): string {
   for (const h of cache.witness.headers) {
@@ -92,7 +69,7 @@ describe('a Tessera prover against a scripted ethrex coordinator', () => {
       if ('InputRequest' in msg) return ++requests === 1 ? work : '{"InputResponse":{"id":null,"input":null,"format":null}}'
       if ('ProofSubmit' in msg) return `{"ProofSubmitACK":{"id":${msg.ProofSubmit.id}}}`
       return ''
-    })
+    }, cleanups)
     let served = false
     const exec = await loadBackend('exec')
     const { logger, lines } = captureLog()
@@ -137,8 +114,8 @@ describe('a Tessera prover against a scripted ethrex coordinator', () => {
   }, 60_000)
 
   it('waits on VersionMismatch and stops asking a coordinator that answers ProverTypeNotNeeded', async () => {
-    const mismatch = await scriptedServer(() => '"VersionMismatch"')
-    const notNeeded = await scriptedServer(() => '{"ProverTypeNotNeeded":{"prover_type":"Exec"}}')
+    const mismatch = await scriptedServer(() => '"VersionMismatch"', cleanups)
+    const notNeeded = await scriptedServer(() => '{"ProverTypeNotNeeded":{"prover_type":"Exec"}}', cleanups)
     const { logger, lines } = captureLog()
     const prover = new Prover({
       coordinators: [mismatch.address, notNeeded.address],

@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { RLP } from '@ethereumjs/rlp'
@@ -11,7 +10,7 @@ import { parseAcceptedCommits } from '../src/cli/commands/coordinator.js'
 import { Coordinator } from '../src/coordinator/coordinator.js'
 import { CoordinatorStore } from '../src/coordinator/store.js'
 import { Prover } from '../src/prover/prover.js'
-import type { Address } from '../src/protocol/transport.js'
+import { scriptedServer } from './support/scriptedPeer.js'
 import { cacheFileToProgramInput, readCacheFile } from '../src/witness/cache.js'
 import { captureLog, rawExchange } from './support/coordinator-kit.js'
 import { nestedTriesFromFlat, rehashNested } from './support/ethrexNested.js'
@@ -51,24 +50,6 @@ function parentOf(cache: Cache): { number: number; stateRoot: Uint8Array } {
   throw new Error('no parent header')
 }
 
-/** A TCP peer with ethrex's framing: read to EOF, answer with the scripted text, close. */
-async function scriptedServer(answer: (request: string) => string): Promise<{ address: Address; received: string[] }> {
-  const received: string[] = []
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    const chunks: Buffer[] = []
-    socket.on('data', (c) => chunks.push(c))
-    socket.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8')
-      received.push(text)
-      socket.end(answer(text))
-    })
-    socket.on('error', () => {})
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
-  cleanups.push(() => new Promise<void>((r) => server.close(() => r())))
-  return { address: { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }, received }
-}
-
 describe('a Tessera prover against a scripted ethrex coordinator serving the nested witness', () => {
   it('proves the real Hoodi block and submits the public values of that block', async () => {
     const cache = JSON.parse(readFileSync(HOODI_CACHE, 'utf8')) as Cache
@@ -88,7 +69,7 @@ describe('a Tessera prover against a scripted ethrex coordinator serving the nes
       if ('InputRequest' in msg) return ++requests === 1 ? work : '{"InputResponse":{"id":null,"input":null,"format":null}}'
       if ('ProofSubmit' in msg) return `{"ProofSubmitACK":{"id":${msg.ProofSubmit.id}}}`
       return ''
-    })
+    }, cleanups)
     const exec = await loadBackend('exec')
     const { logger } = captureLog()
     const prover = new Prover({
@@ -130,6 +111,7 @@ describe('a Tessera prover against a scripted ethrex coordinator serving the nes
       ++requests === 1
         ? `{"InputResponse":{"id":4,"input":{"blocks":[${JSON.stringify(cache.blocks[0])}],"execution_witness":${witness}},"format":"Groth16"}}`
         : '{"InputResponse":{"id":null,"input":null,"format":null}}',
+      cleanups,
     )
     const { logger, lines } = captureLog()
     const prover = new Prover({
@@ -176,7 +158,7 @@ describe('a Tessera prover against a scripted ethrex L2 coordinator (nested Prov
       if ('InputRequest' in msg) return ++requests === 1 ? work : '{"InputResponse":{"id":null,"input":null,"format":null}}'
       if ('ProofSubmit' in msg) return `{"ProofSubmitACK":{"id":${msg.ProofSubmit.id}}}`
       return ''
-    })
+    }, cleanups)
     const exec = await loadBackend('exec')
     const { logger } = captureLog()
     const prover = new Prover({
