@@ -80,10 +80,16 @@ export interface Tuning {
   fastWords?: boolean
   /** EIP-1153 transient storage with fewer allocations per TSTORE (guest/transientStorage.ts). */
   flatTransientStorage?: boolean
+  /**
+   * runBlock's `generate` returns the computed roots without recomputing the transaction trie and rebuilding
+   * the block (every transaction re-created), which the guest never reads (the vm patch's opt-in
+   * `vm.resultsOnly`).
+   */
+  resultsOnly?: boolean
 }
 
 // blockScopedCommon is off by default: measured alone it was slower (x0.72-0.90, README), not faster.
-const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true }
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true, resultsOnly: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -195,6 +201,8 @@ export async function executeBlocks(
   patched.leanCallMessage = tuning.leanCallMessage
   patched.journal.leanDiffs = tuning.leanJournal
   patched.fastWords = tuning.fastWords
+  const patchedVm = vm as unknown as { resultsOnly?: boolean } // patches/@ethereumjs+vm+10.1.3.patch
+  patchedVm.resultsOnly = tuning.resultsOnly
   if (tuning.flatTransientStorage) (vm.evm as unknown as { transientStorage: FlatTransientStorage }).transientStorage = new FlatTransientStorage()
   const runCall = vm.evm.runCall.bind(vm.evm)
   vm.evm.runCall = async (opts) => {

@@ -300,3 +300,38 @@ describe('pinned @ethereumjs patches', () => {
     expect(setLengthLeftStorage(Uint8Array.of(0, 0, 7))).toEqual(setLengthLeft(Uint8Array.of(7), 32))
   })
 })
+
+describe('pinned @ethereumjs/vm patch: vm.resultsOnly', () => {
+  /** One Cancun block with two value transfers, run on a fresh VM with `generate: true`. */
+  async function runOne(resultsOnly: boolean | undefined) {
+    const { Common, Mainnet, Hardfork } = await import('@ethereumjs/common')
+    const { createBlock } = await import('@ethereumjs/block')
+    const { createLegacyTx } = await import('@ethereumjs/tx')
+    const { createVM, runBlock } = await import('@ethereumjs/vm')
+    const { createAccount, privateToAddress } = await import('@ethereumjs/util')
+    const common = new Common({ chain: Mainnet, hardfork: Hardfork.Cancun })
+    const vm = await createVM({ common })
+    if (resultsOnly !== undefined) (vm as unknown as { resultsOnly: boolean }).resultsOnly = resultsOnly
+    const key = hexToBytes(`0x${'11'.repeat(32)}`)
+    const sender = new Address(privateToAddress(key))
+    await vm.stateManager.putAccount(sender, createAccount({ nonce: 0n, balance: 10n ** 18n }))
+    const txs = [0n, 1n].map((nonce) => createLegacyTx({ nonce, gasPrice: 10n, gasLimit: 21_000n, to: new Address(hexToBytes(`0x${'22'.repeat(20)}`)), value: 5n + nonce }, { common }).sign(key))
+    const block = createBlock({ header: { number: 1n, gasLimit: 30_000_000n, baseFeePerGas: 7n, timestamp: 1_800_000_000n }, transactions: txs }, { common })
+    let eventBlock: unknown
+    vm.events.on('afterBlock', (e: { block: unknown }) => { eventBlock = e.block })
+    const r = await runBlock(vm, { block, generate: true, skipBlockValidation: true, skipHeaderValidation: true })
+    return { block, eventBlock, results: { stateRoot: r.stateRoot, gasUsed: r.gasUsed, receiptsRoot: r.receiptsRoot, logsBloom: r.logsBloom, requestsHash: r.requestsHash, receipts: r.receipts } }
+  }
+
+  it('returns the same results as plain generate, without rebuilding the block', async () => {
+    const plain = await runOne(undefined)
+    const off = await runOne(false)
+    const lean = await runOne(true)
+    expect(plain.results.gasUsed).toBe(42_000n)
+    expect(lean.results).toEqual(plain.results)
+    expect(off.results).toEqual(plain.results)
+    expect(plain.eventBlock).not.toBe(plain.block) // unpatched: the block rebuilt with the generated fields
+    expect(off.eventBlock).not.toBe(off.block)
+    expect(lean.eventBlock).toBe(lean.block) // the switch took effect: the block as given
+  })
+})
