@@ -34,6 +34,35 @@ const arr = (h: string) => JSON.stringify(Array.from(bytes(h)))
 /** An RLP integer (big-endian, empty = 0). */
 const rlpNumber = (b: Uint8Array) => (b.length === 0 ? 0 : Number(BigInt(hex(b))))
 
+/**
+ * A scripted ethrex coordinator that serves `work` once, then nothing; a Tessera prover (exec backend) takes it
+ * and must prove it. Returns the prover's ProofSubmit as the coordinator received it.
+ */
+async function proveOnce(work: string): Promise<{ id: number; proof: { ProofWithPublicValues: { public_values: number[] } } }> {
+  let requests = 0
+  const coordinator = await scriptedServer((request) => {
+    const msg = JSON.parse(request)
+    if ('InputRequest' in msg) return ++requests === 1 ? work : '{"InputResponse":{"id":null,"input":null,"format":null}}'
+    if ('ProofSubmit' in msg) return `{"ProofSubmitACK":{"id":${msg.ProofSubmit.id}}}`
+    return ''
+  }, cleanups)
+  const exec = await loadBackend('exec')
+  const { logger } = captureLog()
+  const prover = new Prover({
+    coordinators: [coordinator.address],
+    backend: 'exec',
+    proverType: 'Exec',
+    version: 'e8f2e60',
+    workers: 1,
+    pollIntervalMs: 20,
+    exitWhenIdle: true,
+    logger,
+    prove: (_backend, input) => exec.prove(input),
+  })
+  expect(await prover.run()).toMatchObject({ reason: 'idle', proven: 1, failed: 0 })
+  return JSON.parse(coordinator.received.find((t) => t.startsWith('{"ProofSubmit"'))!).ProofSubmit
+}
+
 interface Cache {
   blocks: { header: Record<string, string>; body: { transactions: unknown[] } }[]
   witness: { state: string[]; codes: string[]; keys: string[]; headers: string[] }
@@ -63,28 +92,7 @@ describe('a Tessera prover against a scripted ethrex coordinator serving the nes
       `"first_block_number":${parent.number + 1},"chain_config":${config},` +
       `"state_trie_root":${JSON.stringify(tries.state_trie_root)},"storage_trie_roots":${JSON.stringify(tries.storage_trie_roots)}}`
     const work = `{"InputResponse":{"id":9,"input":{"blocks":[${JSON.stringify(cache.blocks[0])}],"execution_witness":${witness}},"format":"Groth16"}}`
-    let requests = 0
-    const coordinator = await scriptedServer((request) => {
-      const msg = JSON.parse(request)
-      if ('InputRequest' in msg) return ++requests === 1 ? work : '{"InputResponse":{"id":null,"input":null,"format":null}}'
-      if ('ProofSubmit' in msg) return `{"ProofSubmitACK":{"id":${msg.ProofSubmit.id}}}`
-      return ''
-    }, cleanups)
-    const exec = await loadBackend('exec')
-    const { logger } = captureLog()
-    const prover = new Prover({
-      coordinators: [coordinator.address],
-      backend: 'exec',
-      proverType: 'Exec',
-      version: 'e8f2e60',
-      workers: 1,
-      pollIntervalMs: 20,
-      exitWhenIdle: true,
-      logger,
-      prove: (_backend, input) => exec.prove(input),
-    })
-    expect(await prover.run()).toMatchObject({ reason: 'idle', proven: 1, failed: 0 })
-    const submit = JSON.parse(coordinator.received.find((t) => t.startsWith('{"ProofSubmit"'))!).ProofSubmit
+    const submit = await proveOnce(work)
     expect(submit.id).toBe(9)
     const pv = Buffer.from(submit.proof.ProofWithPublicValues.public_values as number[])
     // ethrex's L1 public values: the parent's state root, the block's state root, its hash, chain id, tx count.
@@ -93,7 +101,7 @@ describe('a Tessera prover against a scripted ethrex coordinator serving the nes
     expect(pv.readUInt32BE(124)).toBe(560048)
     expect(pv.readUInt32BE(156)).toBe(cache.blocks[0].body.transactions.length)
     // The same values as the block proven straight from the cache file.
-    expect(new Uint8Array(pv)).toEqual((await exec.prove(encodeProgramInput(cacheFileToProgramInput(await readCacheFile(HOODI_CACHE))))).publicValues)
+    expect(new Uint8Array(pv)).toEqual((await (await loadBackend('exec')).prove(encodeProgramInput(cacheFileToProgramInput(await readCacheFile(HOODI_CACHE))))).publicValues)
   }, 120_000)
 
   it('gives up a batch whose nested witness does not re-hash to the parent state root, and says where', async () => {
@@ -152,28 +160,7 @@ describe('a Tessera prover against a scripted ethrex L2 coordinator (nested Prov
       ...tries,
     }
     const work = JSON.stringify(message)
-    let requests = 0
-    const coordinator = await scriptedServer((request) => {
-      const msg = JSON.parse(request)
-      if ('InputRequest' in msg) return ++requests === 1 ? work : '{"InputResponse":{"id":null,"input":null,"format":null}}'
-      if ('ProofSubmit' in msg) return `{"ProofSubmitACK":{"id":${msg.ProofSubmit.id}}}`
-      return ''
-    }, cleanups)
-    const exec = await loadBackend('exec')
-    const { logger } = captureLog()
-    const prover = new Prover({
-      coordinators: [coordinator.address],
-      backend: 'exec',
-      proverType: 'Exec',
-      version: 'e8f2e60',
-      workers: 1,
-      pollIntervalMs: 20,
-      exitWhenIdle: true,
-      logger,
-      prove: (_backend, input) => exec.prove(input),
-    })
-    expect(await prover.run()).toMatchObject({ reason: 'idle', proven: 1, failed: 0 })
-    const submit = JSON.parse(coordinator.received.find((t) => t.startsWith('{"ProofSubmit"'))!).ProofSubmit
+    const submit = await proveOnce(work)
     const summary = JSON.parse(readFileSync(resolve(REPO_ROOT, 'fixtures/l2/meta/summary.json'), 'utf8')) as { batches: { publicValues: string }[] }
     expect(hex(Uint8Array.from(submit.proof.ProofWithPublicValues.public_values))).toBe(summary.batches[0].publicValues)
   }, 120_000)
