@@ -86,10 +86,16 @@ export interface Tuning {
    * `vm.resultsOnly`).
    */
   resultsOnly?: boolean
+  /**
+   * With flatState: trie nodes read in place from the witness bytes (item offsets, no copied items, each
+   * node's children resolved once) and state-root nodes encoded straight into one buffer each
+   * (guest/trieView.ts, guest/trieWriter.ts), instead of @ethereumjs/rlp's copied items and nested arrays.
+   */
+  trieNodeViews?: boolean
 }
 
 // blockScopedCommon is off by default: measured alone it was slower (x0.72-0.90, README), not faster.
-const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true, resultsOnly: true }
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true, resultsOnly: true, trieNodeViews: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -178,7 +184,7 @@ export async function executeBlocks(
     throw e
   })
   const stateManager: FlatStateManager | WitnessStateManager = tuning.flatState
-    ? new FlatStateManager(common, store, parentRoot, tuning.batchedTrieWrites)
+    ? new FlatStateManager(common, store, parentRoot, tuning.batchedTrieWrites, tuning.trieNodeViews)
     : createStateManager(common, store, parentRoot)
   const vm = await createVM({
     common: common.copy(),

@@ -19,6 +19,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import { WitnessIncomplete } from './errors.js'
 import { CODE_PREFIX_HEX, type NodeStore } from './state.js'
 import { WitnessTrieReader } from './trieReader.js'
+import { ViewTrieReader } from './trieView.js'
 import { writeTrie } from './trieWriter.js'
 
 const SYSTEM_ADDRESS_HEX = 'fffffffffffffffffffffffffffffffffffffffe'
@@ -93,7 +94,7 @@ export class FlatStateManager implements StateManagerInterface {
   /** Set by the executor around EVM calls made from the system address outside transactions. */
   inSystemCall = false
 
-  private readonly reader: WitnessTrieReader
+  private readonly reader: WitnessTrieReader | ViewTrieReader
   private readonly keccak: (b: Uint8Array) => Uint8Array
   private readonly accounts = new Map<string, AccountEntry>()
   private readonly codes = new Map<string, Uint8Array>()
@@ -114,11 +115,13 @@ export class FlatStateManager implements StateManagerInterface {
   /**
    * @param batchedTrieWrites state roots by guest/trieWriter.ts (default); false: key by key through
    *   @ethereumjs/mpt put/del, as before it (kept to measure the two side by side; same roots).
+   * @param trieNodeViews trie nodes read in place from the witness bytes (guest/trieView.ts, default); false:
+   *   decoded by @ethereumjs/rlp into copied items (guest/trieReader.ts). Same values, same errors.
    */
-  constructor(common: Common, private readonly store: NodeStore, stateRoot: Uint8Array, private readonly batchedTrieWrites = true) {
+  constructor(common: Common, private readonly store: NodeStore, stateRoot: Uint8Array, private readonly batchedTrieWrites = true, trieNodeViews = true) {
     this.common = common
     this.keccak = common.customCrypto.keccak256 ?? keccak_256
-    this.reader = new WitnessTrieReader(store)
+    this.reader = trieNodeViews ? new ViewTrieReader(store) : new WitnessTrieReader(store)
     this.root = stateRoot
     this.originalStorageCache = new OriginalStorageCache(this.getStorage.bind(this))
   }

@@ -14,13 +14,19 @@ function byteLengthOfLength(n: number): number {
   return bytes
 }
 
-/** Encoded size of a byte string. */
-function stringSize(b: Uint8Array): number {
-  if (b.length === 1 && b[0] < 0x80) return 1
-  return (b.length < 56 ? 1 : 1 + byteLengthOfLength(b.length)) + b.length
+/** Size of the header of an item whose payload is `length` bytes (0x80 strings and lists alike). */
+export function headerSize(length: number): number {
+  return length < 56 ? 1 : 1 + byteLengthOfLength(length)
 }
 
-function writeHeader(out: Uint8Array, at: number, length: number, offset: number): number {
+/** Encoded size of a byte string. */
+export function stringSize(b: Uint8Array): number {
+  if (b.length === 1 && b[0] < 0x80) return 1
+  return headerSize(b.length) + b.length
+}
+
+/** Write the header of an item of `length` payload bytes (offset 0x80: string, 0xc0: list); returns the next position. */
+export function writeHeader(out: Uint8Array, at: number, length: number, offset: number): number {
   if (length < 56) {
     out[at] = offset + length
     return at + 1
@@ -39,7 +45,7 @@ export function rlpEncode(root: RlpItem): Uint8Array {
   const sizeOf = (item: RlpItem): number | undefined => {
     if (item instanceof Uint8Array) return stringSize(item)
     const p = payload.get(item)
-    return p === undefined ? undefined : (p < 56 ? 1 : 1 + byteLengthOfLength(p)) + p
+    return p === undefined ? undefined : headerSize(p) + p
   }
   if (!(root instanceof Uint8Array)) stack.push({ list: root, i: 0, sum: 0 })
   while (stack.length > 0) {

@@ -1,8 +1,10 @@
 import { RLP } from '@ethereumjs/rlp'
 import { bytesToUnprefixedHex, equalsBytes } from '@ethereumjs/util'
 import { WitnessInvalid } from './errors.js'
+import { headerSize, stringSize, writeHeader } from './rlp.js'
 import { EMPTY_TRIE_ROOT_HEX, type NodeStore } from './state.js'
-import type { WitnessTrieReader } from './trieReader.js'
+import { WitnessTrieReader } from './trieReader.js'
+import { bytesAt, embeddedAt, isList, pathStart, type NodeView, type ViewTrieReader } from './trieView.js'
 
 type Item = Uint8Array | Item[]
 
@@ -30,17 +32,23 @@ const EMPTY = new Uint8Array(0)
  * later reads (WitnessTrieReader) find them; nodes are read through the same reader and store as execution, so
  * the witness recorder records what this needs, and a missing node is WitnessIncomplete.
  *
- * Keys are given already hashed (the secure trie's keccak256 of the address or slot).
+ * Keys are given already hashed (the secure trie's keccak256 of the address or slot). With a ViewTrieReader
+ * (guest/trieView.ts) stored nodes are read in place and changed nodes are encoded straight into one buffer
+ * each (`encodeNode`); with a WitnessTrieReader, through @ethereumjs/rlp's decoded items and nested arrays
+ * (kept to measure the two side by side; same roots, same errors).
  */
 export function writeTrie(
-  reader: WitnessTrieReader,
+  reader: WitnessTrieReader | ViewTrieReader,
   store: NodeStore,
   root: Uint8Array,
   puts: [key: Uint8Array, value: Uint8Array][],
   dels: Uint8Array[],
   keccak256: (b: Uint8Array) => Uint8Array,
 ): Uint8Array {
-  const load = (hash: Uint8Array): Node => fromItem(reader.decodedNode(bytesToUnprefixedHex(hash)), hash)
+  const load =
+    reader instanceof WitnessTrieReader
+      ? (hash: Uint8Array): Node => fromItem(reader.decodedNode(bytesToUnprefixedHex(hash)), hash)
+      : (hash: Uint8Array): Node => fromView(reader.nodeByHash(hash), hash)
   let top: Ref = bytesToUnprefixedHex(root) === EMPTY_TRIE_ROOT_HEX ? undefined : root
   for (const [key, value] of puts) {
     if (value.length === 0) throw new Error('writeTrie: empty values are deletions')
@@ -53,7 +61,7 @@ export function writeTrie(
   if (top === undefined) return unprefixedToBytes(EMPTY_TRIE_ROOT_HEX)
   if (top instanceof Uint8Array) return top
   if (top.hash !== undefined) return top.hash
-  const encoded = RLP.encode(rawOf(top, store, keccak256))
+  const encoded = reader instanceof WitnessTrieReader ? RLP.encode(rawOf(top, store, keccak256)) : encodeNode(top, store, keccak256)
   const hash = keccak256(encoded)
   store.putSync(bytesToUnprefixedHex(hash), encoded)
   return hash
@@ -161,6 +169,111 @@ function rawOf(node: Node, store: NodeStore, keccak256: (b: Uint8Array) => Uint8
   const raw: Item[] = node.children.map((c) => refOf(c, store, keccak256))
   raw.push(node.value ?? EMPTY)
   return raw
+}
+
+/**
+ * The node's RLP written into one buffer (same bytes as RLP.encode(rawOf(node))); changed children of 32 bytes
+ * or more are stored and referenced by hash, smaller ones embedded.
+ */
+function encodeNode(node: Node, store: NodeStore, keccak256: (b: Uint8Array) => Uint8Array): Uint8Array {
+  if (node.kind === 'branch') {
+    const refs = new Array<Uint8Array | undefined>(16)
+    let payload = node.value === undefined ? 1 : stringSize(node.value)
+    for (let i = 0; i < 16; i++) payload += refSize((refs[i] = encodedRef(node.children[i], store, keccak256)))
+    const out = new Uint8Array(headerSize(payload) + payload)
+    let at = writeHeader(out, 0, payload, 0xc0)
+    for (let i = 0; i < 16; i++) at = writeRef(out, at, refs[i])
+    writeString(out, at, node.value ?? EMPTY)
+    return out
+  }
+  const hpLength = 1 + (node.path.length >> 1) // hex-prefix bytes; one byte is 0x00-0x3f, its own encoding
+  const pathSize = hpLength === 1 ? 1 : 1 + hpLength
+  const second = node.kind === 'leaf' ? node.value : encodedRef(node.child, store, keccak256)
+  const payload = pathSize + (node.kind === 'leaf' ? stringSize(node.value) : refSize(second))
+  const out = new Uint8Array(headerSize(payload) + payload)
+  let at = writeHeader(out, 0, payload, 0xc0)
+  if (hpLength > 1) out[at++] = 0x80 + hpLength
+  const { path } = node
+  const odd = path.length & 1
+  out[at] = ((node.kind === 'leaf' ? 2 : 0) + odd) << 4
+  let j = 0
+  if (odd) out[at]! |= path[j++]!
+  for (let i = 1; i < hpLength; i++, j += 2) out[at + i] = (path[j]! << 4) | path[j + 1]!
+  at += hpLength
+  if (node.kind === 'leaf') writeString(out, at, node.value)
+  else writeRef(out, at, second)
+  return out
+}
+
+/** A child as its parent holds it: undefined (empty), a 32-byte hash, or the RLP of an embedded node (under 32 bytes). */
+function encodedRef(ref: Ref, store: NodeStore, keccak256: (b: Uint8Array) => Uint8Array): Uint8Array | undefined {
+  if (ref === undefined || ref instanceof Uint8Array) return ref
+  if (ref.hash !== undefined) return ref.hash
+  const encoded = encodeNode(ref, store, keccak256)
+  if (encoded.length < 32) return encoded
+  const hash = keccak256(encoded)
+  store.putSync(bytesToUnprefixedHex(hash), encoded)
+  ref.hash = hash
+  return hash
+}
+
+function refSize(ref: Uint8Array | undefined): number {
+  return ref === undefined ? 1 : ref.length === 32 ? 33 : ref.length
+}
+
+function writeRef(out: Uint8Array, at: number, ref: Uint8Array | undefined): number {
+  if (ref === undefined) {
+    out[at] = 0x80
+    return at + 1
+  }
+  if (ref.length === 32) out[at++] = 0xa0 // a hash; an embedded node's RLP goes in as it is
+  out.set(ref, at)
+  return at + ref.length
+}
+
+function writeString(out: Uint8Array, at: number, b: Uint8Array): number {
+  if (b.length === 1 && b[0]! < 0x80) {
+    out[at] = b[0]!
+    return at + 1
+  }
+  at = writeHeader(out, at, b.length, 0x80)
+  out.set(b, at)
+  return at + b.length
+}
+
+/** A stored node read in place as a Node, checked as fromItem checks a decoded one; values and hashes are views. */
+function fromView(view: NodeView, hash: Uint8Array | undefined): Node {
+  if (view.at.length === 18) {
+    const children = new Array<Ref>(16)
+    for (let i = 0; i < 16; i++) children[i] = refAt(view, i)
+    if (isList(view, 16)) throw new WitnessInvalid('trie node', `0x${view.hashHex}: a branch value is a list`)
+    const v = bytesAt(view, 16)
+    return { kind: 'branch', children, value: v.length === 0 ? undefined : v, hash }
+  }
+  const start = pathStart(view)
+  const { raw, at } = view
+  const flag = raw[start]! >> 4
+  const path: number[] = []
+  if (flag & 1) path.push(raw[start]! & 0x0f)
+  for (let i = start + 1; i < at[1]!; i++) path.push(raw[i]! >> 4, raw[i]! & 0x0f)
+  if (flag >= 2) {
+    if (isList(view, 1)) throw new WitnessInvalid('trie node', `0x${view.hashHex}: a leaf value is a list`)
+    return { kind: 'leaf', path, value: bytesAt(view, 1), hash }
+  }
+  const child = refAt(view, 1)
+  if (child === undefined) throw new WitnessInvalid('trie node', `0x${view.hashHex}: an extension without a child`)
+  return { kind: 'ext', path, child, hash }
+}
+
+function refAt(view: NodeView, i: number): Ref {
+  if (isList(view, i)) {
+    const embedded = embeddedAt(view, i)
+    return embedded === null ? undefined : fromView(embedded, undefined)
+  }
+  const ref = bytesAt(view, i)
+  if (ref.length === 0) return undefined
+  if (ref.length !== 32) throw new WitnessInvalid('trie node', `0x${view.hashHex}: child reference of ${ref.length} bytes (expected a 32-byte hash or an embedded node)`)
+  return ref
 }
 
 /** A stored node as a Node; embedded children become Nodes too (they have no hash of their own). */
