@@ -5,15 +5,20 @@ import { describe, expect, it } from 'vitest'
 import { WitnessIncomplete } from '../guest/errors.js'
 import { NodeStore } from '../guest/state.js'
 import { WitnessTrieReader } from '../guest/trieReader.js'
+import { ViewTrieReader } from '../guest/trieView.js'
 import { writeTrie } from '../guest/trieWriter.js'
 
 /**
  * The batched trie writer of the state root against @ethereumjs/mpt's put/del, key by key: same roots over
  * random batches on random tries. Keys share long prefixes (extensions that split and merge) and values are
  * 1-40 bytes (embedded nodes under 32 bytes next to hashed ones); batches update, insert, delete present and
- * absent keys, and empty a trie completely.
+ * absent keys, and empty a trie completely. Run with both node readers: WitnessTrieReader (nodes decoded by
+ * @ethereumjs/rlp, nested arrays encoded by it) and ViewTrieReader (nodes read in place, encoded into one buffer).
  */
-describe('writeTrie: batched Merkle-Patricia writes', () => {
+describe.each([
+  ['WitnessTrieReader', (s: NodeStore) => new WitnessTrieReader(s)],
+  ['ViewTrieReader', (s: NodeStore) => new ViewTrieReader(s)],
+] as const)('writeTrie: batched Merkle-Patricia writes (%s)', (_name, newReader) => {
   // mulberry32: the low bits of a plain LCG cycle too fast for `% n` with small n.
   let seed = 4242
   const rand = (n: number) => {
@@ -37,7 +42,7 @@ describe('writeTrie: batched Merkle-Patricia writes', () => {
     return trie.root()
   }
 
-  it('gives @ethereumjs/mpt roots over 60 random tries and 3 batches each, and reads back every value', async () => {
+  it('gives @ethereumjs/mpt roots over 60 random tries and 3 batches each; both readers read back the same values', async () => {
     for (let run = 0; run < 60; run++) {
       const store = new NodeStore()
       const live = new Map<string, [Uint8Array, Uint8Array]>()
@@ -59,15 +64,26 @@ describe('writeTrie: batched Merkle-Patricia writes', () => {
         // Keys are distinct within a batch, as the state layer's are; a key both put and deleted is deleted.
         const dedupPuts = [...new Map(puts.map((p) => [bytesToHex(p[0]), p] as const)).values()]
         const expected = await reference(store, root, dedupPuts, dels)
-        const got = writeTrie(new WitnessTrieReader(store), store, root, dedupPuts, dels, keccak_256)
+        const got = writeTrie(newReader(store), store, root, dedupPuts, dels, keccak_256)
         expect(bytesToHex(got), `run ${run} batch ${batch}`).toBe(bytesToHex(expected))
         for (const [k, v] of dedupPuts) live.set(bytesToHex(k), [k, v])
         for (const k of dels) live.delete(bytesToHex(k))
         root = got
-        const reader = new WitnessTrieReader(store)
-        for (const [k, v] of live.values()) expect(reader.get(root, k)).toEqual(v)
+        const old = new WitnessTrieReader(store)
+        const view = new ViewTrieReader(store)
+        for (const [k, v] of live.values()) {
+          expect(old.get(root, k)).toEqual(v)
+          expect(view.get(root, k)).toEqual(v)
+        }
+        // Absent keys: mostly sharing long prefixes with present ones (walks that end in a leaf, an extension or an empty slot).
+        for (let i = 0; i < 20; i++) {
+          const k = key()
+          expect(view.get(root, k), `run ${run} batch ${batch} key ${bytesToHex(k)}`).toEqual(old.get(root, k))
+        }
       }
       if (live.size === 0) expect(bytesToHex(root)).toBe(bytesToHex(KECCAK256_RLP))
+      // Nothing wrote into a stored node (values and hashes handed out are views into them).
+      for (const [k, node] of store.contents()) expect(bytesToUnprefixedHex(keccak_256(node))).toBe(k)
     }
   })
 
@@ -76,7 +92,7 @@ describe('writeTrie: batched Merkle-Patricia writes', () => {
     const puts: [Uint8Array, Uint8Array][] = [...new Map(Array.from({ length: 20 }, () => [key(), value()] as [Uint8Array, Uint8Array]).map((p) => [bytesToHex(p[0]), p] as const)).values()]
     const root = await reference(store, KECCAK256_RLP, puts, [])
     const absent = new Uint8Array(32).fill(0x99)
-    expect(bytesToHex(writeTrie(new WitnessTrieReader(store), store, root, puts.slice(0, 5), [absent], keccak_256))).toBe(bytesToHex(root))
+    expect(bytesToHex(writeTrie(newReader(store), store, root, puts.slice(0, 5), [absent], keccak_256))).toBe(bytesToHex(root))
   })
 
   it('deletes from a branch embedded in its parent (a node changed in place is rehashed up to the root)', async () => {
@@ -87,7 +103,7 @@ describe('writeTrie: batched Merkle-Patricia writes', () => {
       const store = new NodeStore()
       const root = await reference(store, KECCAK256_RLP, keys.map((k) => [k, Uint8Array.of(3)]), [])
       const dels = order.map((i) => keys[i]!)
-      const got = writeTrie(new WitnessTrieReader(store), store, root, [], dels, keccak_256)
+      const got = writeTrie(newReader(store), store, root, [], dels, keccak_256)
       expect(bytesToHex(got), `deleting ${order.join(',')}`).toBe(bytesToHex(await reference(store, root, [], dels)))
     }
   })
@@ -107,7 +123,7 @@ describe('writeTrie: batched Merkle-Patricia writes', () => {
     const witness = new Map(full.contents())
     witness.delete(siblingHex)
     const store = new NodeStore(witness)
-    expect(() => writeTrie(new WitnessTrieReader(store), store, root, [], [a], keccak_256)).toThrow(WitnessIncomplete)
-    expect(() => writeTrie(new WitnessTrieReader(store), store, root, [], [a], keccak_256)).toThrow(siblingHex)
+    expect(() => writeTrie(newReader(store), store, root, [], [a], keccak_256)).toThrow(WitnessIncomplete)
+    expect(() => writeTrie(newReader(store), store, root, [], [a], keccak_256)).toThrow(siblingHex)
   })
 })
