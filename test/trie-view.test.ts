@@ -1,4 +1,5 @@
-import { bytesToUnprefixedHex, hexToBytes } from '@ethereumjs/util'
+import { MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { ValueEncoding, bytesToUnprefixedHex, hexToBytes } from '@ethereumjs/util'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { describe, expect, it } from 'vitest'
 import { WitnessInvalid } from '../guest/errors.js'
@@ -93,5 +94,64 @@ describe('ViewTrieReader: malformed nodes', () => {
     const short = storeWith(list('822000' + '2a'))
     expect(new ViewTrieReader(short.store).get(short.root, KEY)).toBeUndefined()
     expect(new WitnessTrieReader(short.store).get(short.root, KEY)).toBeUndefined()
+  })
+})
+
+describe('ViewTrieReader: as strict as WitnessTrieReader on mutated nodes', () => {
+  // mulberry32, fixed seed: the same mutations every run.
+  let seed = 77
+  const rand = (n: number) => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) % n
+  }
+  const outcome = (read: () => Uint8Array | undefined): string => {
+    try {
+      const v = read()
+      return v === undefined ? 'absent' : bytesToUnprefixedHex(v)
+    } catch (e) {
+      if (!(e instanceof Error) || e.constructor === Error || e instanceof TypeError || e instanceof RangeError) throw e
+      return e.constructor.name
+    }
+  }
+
+  it('reads the same value or throws the same error class for 3,000 mutated root nodes', async () => {
+    let rejected = 0
+    for (const shape of ['spread', 'embedded'] as const) {
+      // spread: a root branch of hashes; embedded: keys that differ in their last nibbles only, 1-byte values, so
+      // the root is an extension holding a branch of leaves embedded in it.
+      const keys = Array.from({ length: shape === 'spread' ? 40 : 5 }, (_, i) =>
+        shape === 'spread' ? Uint8Array.from({ length: 32 }, () => rand(256)) : Uint8Array.from({ length: 32 }, (_, j) => (j === 31 ? i * 0x11 : 7)),
+      )
+      const store = new NodeStore()
+      const trie = new MerklePatriciaTrie({ db: store, valueEncoding: ValueEncoding.Bytes, useKeyHashing: false })
+      for (const k of keys) await trie.put(k, Uint8Array.from({ length: shape === 'spread' ? 1 + rand(40) : 1 }, () => 1 + rand(255)))
+      const rootRaw = store.contents().get(bytesToUnprefixedHex(trie.root()))!
+      const probes = [...keys, ...keys.map((k) => Uint8Array.from(k, (b, j) => (j === 31 ? b ^ 1 : b)))]
+      for (let m = 0; m < 1500; m++) {
+        const raw = Uint8Array.from(rootRaw)
+        const at = rand(raw.length)
+        let bytes: Uint8Array = raw
+        const op = rand(6)
+        if (op === 0) raw[at] = rand(256)
+        else if (op === 1) raw[at] = (raw[at]! + (rand(2) ? 1 : 255)) & 0xff
+        else if (op === 2) bytes = Uint8Array.from([...raw.subarray(0, at), rand(256), ...raw.subarray(at)])
+        else if (op === 3) bytes = Uint8Array.from([...raw.subarray(0, at), ...raw.subarray(at + 1)])
+        else if (op === 4) bytes = raw.subarray(0, at)
+        else bytes = Uint8Array.from([...raw, rand(256)])
+        const root = keccak_256(bytes)
+        const mutated = new NodeStore(new Map(store.contents()))
+        mutated.putSync(bytesToUnprefixedHex(root), bytes)
+        const view = new ViewTrieReader(mutated)
+        const old = new WitnessTrieReader(mutated)
+        for (const k of probes) {
+          const expected = outcome(() => old.get(root, k))
+          expect(outcome(() => view.get(root, k)), `${shape} mutation ${m} (op ${op} at ${at}): 0x${bytesToUnprefixedHex(bytes)}`).toBe(expected)
+          if (expected === 'WitnessInvalid') rejected++
+        }
+      }
+    }
+    expect(rejected).toBeGreaterThan(1000) // the mutations do reach the checks
   })
 })
