@@ -189,9 +189,9 @@ function items(raw: Uint8Array, start: number, end: number, hashHex: string): nu
 }
 
 /**
- * End of the item at `p`, which must fit before `limit`, its header canonical. The rules of @ethereumjs/rlp
- * 10.1.3's decode (node_modules/@ethereumjs/rlp/dist/esm/index.js, which WitnessTrieReader uses): a single byte below 0x80 is not length-prefixed, a long-form
- * length has no leading zero and is over 55.
+ * End of the item at `p`, which must fit before `limit`, its header canonical. The rules of the decode of
+ * @ethereumjs/rlp 10.1.3 (dist/esm/index.js, which WitnessTrieReader uses): a single byte below 0x80 is not
+ * length-prefixed, a long-form length has no leading zero and is over 55.
  */
 function itemEnd(raw: Uint8Array, p: number, limit: number, hashHex: string): number {
   const b = raw[p]!
