@@ -60,6 +60,8 @@ export interface SuiteResult {
     /** The same ratio in CPU time of the cold-run process: unlike wall time, not inflated by other load. */
     coldCpuOverWarm?: number
     processStartToVerdictMs?: number
+    /** `tessera replay file` of this block alone, process start to exit, wall ms. */
+    replayCommandMs?: number
     categories: { category: string; ms: number; percent: number }[]
   }[]
   /** With --profile: where the profiled engine spent its time (bench/profile.ts). */

@@ -74,6 +74,8 @@ describe('bench: guest and replay suites (smoke, no timing assertions)', () => {
     expect(row.coldMs).toBeGreaterThan(0)
     expect(row.coldOverWarm).toBeGreaterThan(0)
     expect(row.coldCpuOverWarm).toBeGreaterThan(0)
+    // `tessera replay file` of the block, end to end: it ran (a failed replay rejects the suite) and took time.
+    expect(row.replayCommandMs).toBeGreaterThan(row.coldMs!)
     const shares = row.categories.reduce((a, c) => a + c.percent, 0)
     expect(shares).toBeGreaterThan(99)
     expect(shares).toBeLessThan(101)

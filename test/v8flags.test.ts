@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -13,6 +13,29 @@ describe('CLI V8 flags for pool commands', () => {
     expect(DEFAULT_V8_FLAGS).toEqual(['--single-threaded'])
     for (const c of ['replay', 'conformance', 'bench']) expect(v8FlagsFor(c, {})).toEqual(['--single-threaded'])
     for (const c of ['coordinator', 'prover', 'doctor', 'cache', undefined]) expect(v8FlagsFor(c, {})).toEqual([])
+  })
+
+  it('a replay that keeps fewer workers busy than there are cores runs with V8 defaults (background compiler and GC on the idle core)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-v8flags-'))
+    const a = join(dir, 'a.json')
+    const b = join(dir, 'b.json')
+    writeFileSync(a, '{}')
+    writeFileSync(b, '{}')
+    const st = ['--single-threaded']
+    expect(v8FlagsFor('replay', {}, ['file', a], 2)).toEqual([])
+    expect(v8FlagsFor('replay', {}, ['file', a, '--network', 'hoodi', '--json', join(dir, 'out.json')], 2)).toEqual([])
+    expect(v8FlagsFor('replay', {}, ['file', a, b], 2)).toEqual(st)
+    expect(v8FlagsFor('replay', {}, ['file', a, b], 4)).toEqual([])
+    expect(v8FlagsFor('replay', {}, ['file', dir], 2)).toEqual(st) // a directory may hold any number of inputs
+    expect(v8FlagsFor('replay', {}, ['file', join(dir, 'missing.json')], 2)).toEqual(st)
+    expect(v8FlagsFor('replay', {}, ['file', a, b, '--workers', '1'], 2)).toEqual([])
+    expect(v8FlagsFor('replay', {}, ['file', a, '--workers=2'], 2)).toEqual(st)
+    expect(v8FlagsFor('replay', {}, ['block', '5', '--rpc-url', 'http://127.0.0.1:8545'], 2)).toEqual([])
+    expect(v8FlagsFor('replay', {}, ['block', '--endless', '--rpc-url', 'http://127.0.0.1:8545'], 2)).toEqual(st)
+    expect(v8FlagsFor('replay', {}, ['blocks', '1,2', '--rpc-url', 'http://127.0.0.1:8545'], 2)).toEqual(st)
+    // Only replay looks at its job; conformance and bench keep the pool setting.
+    expect(v8FlagsFor('conformance', {}, [a, '--workers', '1'], 2)).toEqual(st)
+    expect(v8FlagsFor('replay', {}, ['file', a], 1)).toEqual(st)
   })
 
   it('TESSERA_V8_FLAGS overrides (none = V8 defaults); a re-executed child never re-executes again', () => {

@@ -9,7 +9,7 @@ import { createVM, runBlock } from '@ethereumjs/vm'
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { DEFAULT_V8_FLAGS } from '../../src/cli/v8flags.js'
+import { v8FlagsFor } from '../../src/cli/v8flags.js'
 import { timeByCategory } from '../categories.js'
 import { commonFromChainConfig } from '../../guest/chain.js'
 import { guestCrypto } from '../../guest/crypto.js'
@@ -170,10 +170,26 @@ function coldRun(file: string): Promise<{ coldMs: number; warmMs: number[]; cold
   const here = fileURLToPath(new URL('../coldRun.js', import.meta.url))
   const script = existsSync(here) ? here : fileURLToPath(new URL('../../dist/bench/coldRun.js', import.meta.url))
   return new Promise((resolveRun, reject) => {
-    // The flags `replay file` runs with (src/cli/v8flags.ts), so the cold figure is what a replay pays.
-    execFile(process.execPath, [...DEFAULT_V8_FLAGS, script, file], { maxBuffer: 1 << 20, timeout: 600_000 }, (err, stdout, stderr) => {
+    // The V8 flags a one-file `replay file` runs with (src/cli/v8flags.ts), so the cold figure is what it pays.
+    execFile(process.execPath, [...v8FlagsFor('replay', {}, ['file', file]), script, file], { maxBuffer: 1 << 20, timeout: 600_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`cold run of ${file}: ${stderr.split('\n').find((l) => /Error/.test(l))?.trim() ?? err.message}`))
       else resolveRun(JSON.parse(stdout.trim().split('\n').pop()!))
+    })
+  })
+}
+
+/**
+ * `tessera replay file FILE` as a user runs it, from process start to exit (module loading, the worker pool,
+ * reading and decoding the file, the guest, the report): the wall time of one block's replay from the shell.
+ */
+function replayCommand(file: string): Promise<number> {
+  const here = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
+  const cli = existsSync(here) ? here : fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url))
+  return new Promise((resolveRun, reject) => {
+    const t = performance.now()
+    execFile(process.execPath, [cli, 'replay', 'file', file], { maxBuffer: 1 << 22, timeout: 600_000, env: { ...process.env, TESSERA_V8_FLAGS_APPLIED: undefined } }, (err, _stdout, stderr) => {
+      if (err) reject(new Error(`tessera replay file ${file}: ${stderr.split('\n').find((l) => /FAILED|Error/.test(l))?.trim() ?? err.message}`))
+      else resolveRun(performance.now() - t)
     })
   })
 }
@@ -190,6 +206,7 @@ async function perBlockReport(entries: BlockSetEntry[], perEntry: PerEntry[], na
     const mgas = Number(entry.gas) / 1e6
     const cold = entry.file !== undefined ? await coldRun(entry.file) : undefined
     const processWarm = cold !== undefined ? median(cold.warmMs) : undefined
+    const replayMs = entry.file !== undefined ? await replayCommand(entry.file) : undefined
     const profile = await profileCpu(async () => {
       await runGuest(entry, native)
     }, { top: 1, intervalUs: 100 })
@@ -201,16 +218,16 @@ async function perBlockReport(entries: BlockSetEntry[], perEntry: PerEntry[], na
       vsStatefulSameCrypto: Number((ms['stateful-vm-host']! / ms['guest-native']!).toFixed(2)),
       vsStateful: Number((ms['stateful-vm']! / ms['guest-native']!).toFixed(2)),
       ...(cold !== undefined
-        ? { coldMs: Number(cold.coldMs.toFixed(1)), processWarmMs: Number(processWarm!.toFixed(1)), coldOverWarm: Number((cold.coldMs / processWarm!).toFixed(2)), coldCpuOverWarm: Number((cold.coldCpuMs / median(cold.warmCpuMs)).toFixed(2)), processStartToVerdictMs: Number(cold.startupMs.toFixed(0)) }
+        ? { coldMs: Number(cold.coldMs.toFixed(1)), processWarmMs: Number(processWarm!.toFixed(1)), coldOverWarm: Number((cold.coldMs / processWarm!).toFixed(2)), coldCpuOverWarm: Number((cold.coldCpuMs / median(cold.warmCpuMs)).toFixed(2)), processStartToVerdictMs: Number(cold.startupMs.toFixed(0)), replayCommandMs: Number(replayMs!.toFixed(0)) }
         : {}),
       categories: timeByCategory(profile.profile),
     })
   }
-  opts.log('  per block (warm: median of the rounds; cold: first run in a fresh process, against warm runs in that process):')
-  opts.log(`    ${'block'.padEnd(36)} ${'Mgas'.padStart(6)} ${'warm Mgas/s'.padStart(11)} ${'x same-crypto VM'.padStart(16)} ${'cold ms'.padStart(8)} ${'cold/warm'.padStart(9)} ${'(cpu)'.padStart(6)}  where the time goes`)
+  opts.log('  per block (warm: median of the rounds; cold: first run in a fresh process, against warm runs in that process; replay s: `tessera replay file` of the block, process start to exit):')
+  opts.log(`    ${'block'.padEnd(36)} ${'Mgas'.padStart(6)} ${'warm Mgas/s'.padStart(11)} ${'x same-crypto VM'.padStart(16)} ${'cold ms'.padStart(8)} ${'cold/warm'.padStart(9)} ${'(cpu)'.padStart(6)} ${'replay s'.padStart(8)}  where the time goes`)
   for (const r of rows) {
     const where = r.categories.slice(0, 4).map((c) => `${c.category} ${c.percent.toFixed(0)}%`).join(', ')
-    opts.log(`    ${r.label.slice(0, 36).padEnd(36)} ${(r.gas / 1e6).toFixed(1).padStart(6)} ${r.warmMgasPerSecond.toFixed(1).padStart(11)} ${('x' + r.vsStatefulSameCrypto.toFixed(2)).padStart(16)} ${(r.coldMs?.toFixed(0) ?? '-').padStart(8)} ${(r.coldOverWarm !== undefined ? 'x' + r.coldOverWarm.toFixed(2) : '-').padStart(9)} ${(r.coldCpuOverWarm !== undefined ? 'x' + r.coldCpuOverWarm.toFixed(2) : '-').padStart(6)}  ${where}`)
+    opts.log(`    ${r.label.slice(0, 36).padEnd(36)} ${(r.gas / 1e6).toFixed(1).padStart(6)} ${r.warmMgasPerSecond.toFixed(1).padStart(11)} ${('x' + r.vsStatefulSameCrypto.toFixed(2)).padStart(16)} ${(r.coldMs?.toFixed(0) ?? '-').padStart(8)} ${(r.coldOverWarm !== undefined ? 'x' + r.coldOverWarm.toFixed(2) : '-').padStart(9)} ${(r.coldCpuOverWarm !== undefined ? 'x' + r.coldCpuOverWarm.toFixed(2) : '-').padStart(6)} ${(r.replayCommandMs !== undefined ? (r.replayCommandMs / 1000).toFixed(2) : '-').padStart(8)}  ${where}`)
   }
   return rows
 }

@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { exitWithParent, reexecWith, v8FlagsFor } = await import('./v8flags.js')
   exitWithParent()
-  const flags = v8FlagsFor(name)
+  const flags = v8FlagsFor(name, process.env, rest)
   if (flags.length > 0 && !rest.includes('--help') && !rest.includes('-h')) return reexecWith(flags)
   const mod = (await import(command.file)) as { run(argv: string[]): Promise<number> }
   return mod.run(rest)

@@ -10,6 +10,11 @@ export type ExecuteResult = ExecuteOk
 export interface PoolOptions {
   /** Threads; default os.availableParallelism(). */
   workers?: number
+  /**
+   * Threads started up front (default: all of them). Fewer, and the pool starts more as tasks queue: a job of
+   * one input then loads the guest modules in one worker, not in one per core beside the main thread.
+   */
+  startWorkers?: number
   /** Per-worker V8 heap cap in MB (resourceLimits.maxOldGenerationSizeMb). A worker over it dies alone. */
   maxHeapMb?: number
   /**
@@ -63,7 +68,7 @@ export function createTaskPool(worker: string, opts: PoolOptions = {}): TaskPool
   const threads = Math.max(1, opts.workers ?? defaultWorkers())
   const pool = new Piscina({
     filename: workerPath(worker),
-    minThreads: threads,
+    minThreads: Math.min(threads, Math.max(1, opts.startWorkers ?? threads)),
     maxThreads: threads,
     idleTimeout: 60_000,
     resourceLimits: {

@@ -152,7 +152,7 @@ export async function run(argv: string[]): Promise<number> {
 
 /** The guest suite's block-by-block rows as a terminal table. */
 function perBlockTable(rows: NonNullable<SuiteResult['perBlock']>): string {
-  const head = ['block', 'Mgas', 'warm Mgas/s', 'x VM same crypto', 'cold ms', 'cold/warm', '(cpu)', 'top 3: where the time goes']
+  const head = ['block', 'Mgas', 'warm Mgas/s', 'x VM same crypto', 'cold ms', 'cold/warm', '(cpu)', 'replay s', 'top 3: where the time goes']
   const body = rows.map((r) => [
     r.label.slice(0, 40),
     (r.gas / 1e6).toFixed(2),
@@ -161,6 +161,7 @@ function perBlockTable(rows: NonNullable<SuiteResult['perBlock']>): string {
     r.coldMs?.toFixed(0) ?? '-',
     r.coldOverWarm !== undefined ? `x${r.coldOverWarm.toFixed(2)}` : '-',
     r.coldCpuOverWarm !== undefined ? `x${r.coldCpuOverWarm.toFixed(2)}` : '-',
+    r.replayCommandMs !== undefined ? (r.replayCommandMs / 1000).toFixed(2) : '-',
     r.categories.slice(0, 3).map((c) => `${c.category} ${c.percent.toFixed(0)}%`).join(', '),
   ])
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)))

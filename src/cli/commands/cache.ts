@@ -36,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   refuseUnused(values, ['rpc-url', 'rps', 'workers', 'chain-config', 'proofs-only', 'from', 'to', 'blocks', 'cache-dir', 'per-block', 'no-check', 'gzip'], `cache ${sub}`)
   const dir = values['cache-dir']
   if (!dir) throw new Error('--cache-dir is required')
-  const rpc = rpcFrom(values)
+  const rpc = await rpcFrom(values)
   const head = BigInt(await rpc.request<string>('eth_blockNumber'))
   let from: bigint
   let to: bigint

@@ -83,7 +83,7 @@ async function fromCacheFiles(paths: string[], from?: bigint, to?: bigint, only?
 const MAX_EXTENSIONS = 8
 
 async function fromRpc(values: Pick<Values, 'rpc-url' | 'rps' | 'chain-config'> & { 'proofs-only'?: boolean }, numbers: bigint[]): Promise<{ blocks: BlockComposition[]; network: string }> {
-  const rpc = rpcFrom(values)
+  const rpc = await rpcFrom(values)
   const head = BigInt(await rpc.request<string>('eth_blockNumber'))
   checkBelowHead(numbers, head)
   const config = await chainConfigFrom(values, rpc, numbers[0])

@@ -5,11 +5,10 @@ import type { ChainConfig } from '../../../guest/types.js'
 import { limitConcurrency, parseGasBudget, parseTimeBudget, type Budget } from '../../budget/budget.js'
 import { createExecutePool, type ExecutePool } from '../../pool/execute.js'
 import { createVerifyPool } from '../../pool/verify.js'
-import { edrWarning, inferChainConfig, nodeInfo } from '../../rpc/chain.js'
-import { createRpc, type Rpc } from '../../rpc/client.js'
-import { replayRpcBlocks, type ReplayRecord } from '../../rpc/replay.js'
-import { replayTransaction } from '../../rpc/transaction.js'
-import { fetchBlock } from '../../rpc/witness.js'
+// The RPC modules (viem and friends: ~0.25 s of module loading) are imported where a command needs a node, so
+// `replay file` starts without them.
+import type { Rpc } from '../../rpc/client.js'
+import type { ReplayRecord } from '../../rpc/replay.js'
 import { replayFiles } from './replayFiles.js'
 import { INPUT_OPTIONS, inputFlags } from '../inputFlags.js'
 import { BlockListInvalid, checkBelowHead, listedBlocks } from '../blockList.js'
@@ -158,14 +157,17 @@ export function checkBackend(values: Pick<Values, 'action' | 'backend' | 'zkvm' 
   }
 }
 
-export function rpcFrom(values: Pick<Values, 'rpc-url' | 'rps'>): Rpc {
+export async function rpcFrom(values: Pick<Values, 'rpc-url' | 'rps'>): Promise<Rpc> {
   const url = values['rpc-url']
   if (!url) throw new Error('--rpc-url is required')
+  const { createRpc } = await import('../../rpc/client.js')
   return createRpc({ url, rps: values.rps ? Number(values.rps) : undefined })
 }
 
 /** Chain config: --chain-config file, else inferred from the node's chain id and a block's fields. */
 export async function chainConfigFrom(values: Pick<Values, 'chain-config'>, rpc: Rpc, sample: bigint | 'latest'): Promise<ChainConfig> {
+  const { edrWarning, inferChainConfig, nodeInfo } = await import('../../rpc/chain.js')
+  const { fetchBlock } = await import('../../rpc/witness.js')
   const info = await nodeInfo(rpc)
   const block = await fetchBlock(rpc, sample, false)
   const warning = edrWarning(info, block)
@@ -258,6 +260,7 @@ async function replayStream(
       const n = await next()
       if (n === undefined) return
       let batch: RpcBatch | undefined
+      const { replayRpcBlocks } = await import('../../rpc/replay.js')
       const r = await replayRpcBlocks(rpc, pool, [n], config, { forceProofs: values['proofs-only'], verify, budget: budgetFrom(values), onBatch: (b) => (batch = b) })
       records.push(r)
       if (cache.level === 'on' || (cache.level === 'failed' && !r.ok)) {
@@ -310,7 +313,7 @@ export const ethProofsBlock = (n: bigint) => ((n + 99n) / 100n) * 100n
 async function runBlocks(values: Values, from: bigint | 'latest', to: bigint | 'latest' | undefined, command: string, list?: bigint[]): Promise<number> {
   checkBackend(values)
   const cache = cacheKeeping(values)
-  const rpc = rpcFrom(values)
+  const rpc = await rpcFrom(values)
   const head = await headNumber(rpc)
   if (list !== undefined) checkBelowHead(list, head)
   const onlyEth = values['only-eth-proofs-blocks'] === true
@@ -402,7 +405,7 @@ async function runFiles(values: Values, paths: string[]): Promise<number> {
     maxGas: parseGasBudget(values['max-batch-gas'], 30_000_000_000n),
     maxMs: parseTimeBudget(values['max-batch-seconds'], undefined),
   }
-  const pool = createExecutePool({ workers: positiveInt(values.workers, '--workers') })
+  const pool = createExecutePool({ workers: positiveInt(values.workers, '--workers'), startWorkers: 1 })
   // One file per worker at a time, so a time budget measures running, not waiting in the queue.
   const slot = limitConcurrency(pool.threads)
   let stopped = false
@@ -497,10 +500,11 @@ export async function run(argv: string[]): Promise<number> {
     case 'transaction': {
       const hash = rest[0]
       if (!hash || !/^0x[0-9a-fA-F]{64}$/.test(hash)) throw new Error('replay transaction needs a 0x-prefixed 32-byte transaction hash')
-      const rpc = rpcFrom(values)
+      const rpc = await rpcFrom(values)
       const tx = await rpc.request<{ blockNumber: string | null } | null>('eth_getTransactionByHash', [hash])
       if (tx === null || tx.blockNumber === null) throw new Error(`transaction ${hash} not found or not mined yet`)
       const config = await chainConfigFrom(values, rpc, BigInt(tx.blockNumber))
+      const { replayTransaction } = await import('../../rpc/transaction.js')
       const r = await replayTransaction(rpc, hash, config, { forceProofs: values['proofs-only'] })
       console.log(
         [

@@ -8,10 +8,6 @@ import { witnessSize } from '../../witness/codec.js'
 import { explainMissing, loadInputs, resolveInput, resolveOptionsFromFlags, type InputFlags, type ResolvedInput } from '../../witness/formats/index.js'
 import { readRegularFile } from '../../witness/inputFile.js'
 import { basename } from 'node:path'
-import { hostGuestOptions } from '../../crypto/guestOptions.js'
-import { reconstructL2 } from '../../l2/reconstruct.js'
-import { runL2BatchFile } from '../../l2/replayFile.js'
-import { decodeStatelessInput, statelessOutputBytes } from '../../witness/formats/ssz.js'
 import type { LoadedInput } from '../../witness/formats/types.js'
 import { toHex } from '../../witness/hex.js'
 import { shortText } from '../../errors/shortText.js'
@@ -75,6 +71,7 @@ async function runOne(pool: ExecutePool, input: LoadedInput, flags: InputFlags, 
   }
   const accepted = runError === undefined
   if (expected?.statelessInputBytes !== undefined) {
+    const { decodeStatelessInput, statelessOutputBytes } = await import('../../witness/formats/ssz.js')
     const out = statelessOutputBytes(decodeStatelessInput(expected.statelessInputBytes, label), accepted)
     record.statelessOutputBytes = toHex(out)
     if (expected.statelessOutputBytes !== undefined && toHex(out) !== toHex(expected.statelessOutputBytes)) {
@@ -110,6 +107,8 @@ export interface ReplayLimits {
 
 const NO_LIMITS: ReplayLimits = { budget: {}, slot: (task) => task(), stopped: () => false }
 
+// L2 and SSZ modules are imported when a file needs them: a plain L1 cache file starts without them.
+
 /** `replay file`: every input the files hold (auto-detected), each run in the pool. Inputs not started after a stop are left out. */
 export async function replayFiles(pool: ExecutePool, paths: string[], flags: InputFlags, onRecord: (r: FileRecord) => void, limits: ReplayLimits = NO_LIMITS): Promise<FileRecord[]> {
   let grouped
@@ -136,6 +135,8 @@ export async function replayFiles(pool: ExecutePool, paths: string[], flags: Inp
         if (doc.genesis === undefined) throw new WitnessInvalid(l2.file, 'ethrex L2 blobs need the L2 genesis file (l2.json) given beside them')
         const blobs = await Promise.all(doc.blobFiles.map(async (f) => ({ name: basename(f), bytes: new Uint8Array(await readRegularFile(f)) })))
         const t0 = performance.now()
+        const { reconstructL2 } = await import('../../l2/reconstruct.js')
+        const { hostGuestOptions } = await import('../../crypto/guestOptions.js')
         const res = await reconstructL2(doc.genesis, blobs, await hostGuestOptions())
         const last = res.batches[res.batches.length - 1]
         Object.assign(r, {
@@ -150,6 +151,7 @@ export async function replayFiles(pool: ExecutePool, paths: string[], flags: Inp
         })
         r.notes = [`${res.batches.length} batches re-executed and proven; final state root ${toHex(res.finalStateRoot)}, last block hash ${toHex(res.lastBlockHash)}`]
       } else {
+        const { runL2BatchFile } = await import('../../l2/replayFile.js')
         const res = await runL2BatchFile(pool, l2.file, l2.json)
         Object.assign(r, { ...res, ok: true, executeMs: res.executeMs, shape: 'ethrex-l2-batch' })
         r.notes = [`${res.privileged} privileged transactions, ${res.l1Messages} L1 messages`]

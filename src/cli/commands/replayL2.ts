@@ -138,7 +138,7 @@ function checkAgainstNode(r: L2RunReport, fetched: L2RangeInput & { tipHash: str
 }
 
 async function fetchRange(values: Values, first: bigint, last: bigint, blob?: { commitment: Uint8Array; proof: Uint8Array }) {
-  const rpc = rpcFrom(values)
+  const rpc = await rpcFrom(values)
   const config = await chainConfigFrom(values, rpc, first)
   const fetched = await fetchL2Range(rpc, config, first, last, blob)
   const tip = await rpc.request<{ hash: string; stateRoot: string } | null>('eth_getBlockByNumber', [`0x${last.toString(16)}`, false])
@@ -147,7 +147,7 @@ async function fetchRange(values: Values, first: bigint, last: bigint, blob?: { 
 }
 
 async function fetchBatch(values: Values, n: bigint) {
-  const rpc = rpcFrom(values)
+  const rpc = await rpcFrom(values)
   const batch = await fetchL2Batch(rpc, n)
   return { batch, fetched: await fetchRange(values, batch.firstBlock, batch.lastBlock, { commitment: batch.blobCommitment, proof: batch.blobProof }) }
 }
@@ -181,7 +181,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     case 'transaction': {
       if (!arg || !/^0x[0-9a-fA-F]{64}$/.test(arg)) throw new TesseraError('replay l2 transaction needs a 0x-prefixed 32-byte transaction hash')
-      const rpc = rpcFrom(values)
+      const rpc = await rpcFrom(values)
       const tx = await rpc.request<{ blockNumber: string | null; transactionIndex?: string } | null>('eth_getTransactionByHash', [arg])
       if (tx === null || tx.blockNumber === null) throw new L2BlockNotFound(`transaction ${arg} not found or not in a block yet`)
       const n = BigInt(tx.blockNumber)

@@ -1,4 +1,3 @@
-import { createRpc } from '../../rpc/client.js'
 import { chainFromFlag } from './chain.js'
 import { InputFormatError } from './errors.js'
 import { isObject } from './json.js'
@@ -48,6 +47,7 @@ export async function resolveOptionsFromFlags(flags: InputFlags): Promise<Resolv
   const opts: ResolveOptions = { chain: chainFromFlag(flags.network, configJson, flags.chainConfig), trustPreStateRoot: flags.trustPreStateRoot }
   if (flags.parentHeader !== undefined) opts.parentHeader = await headerFromFile(flags.parentHeader)
   if (flags.rpcUrl !== undefined) {
+    const { createRpc } = await import('../../rpc/client.js') // viem: loaded only when a node is asked
     const rpc = createRpc({ url: flags.rpcUrl })
     opts.fetchHeader = async (hash, _number, common) => {
       const json = await rpc.request<Record<string, unknown> | null>('eth_getBlockByHash', [hash, false])

@@ -12,20 +12,23 @@ import { chainIdFromRlpBlock } from './rlpShapes.js'
 import type { BlockSource, ChainSource, HeaderSource, LoadedInput } from './types.js'
 import { inferPreStateRoot } from './trieWalk.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { buildStateFromAlloc, type Alloc } from '../genesis.js'
-import { recordWitness } from '../record.js'
 import { hostCrypto } from '../../crypto/index.js'
+import type { Alloc } from '../genesis.js'
 import { createTxFromRLP } from '@ethereumjs/tx'
 import { parseHex } from '../hex.js'
-import { executeBlocks } from '../../../guest/execute.js'
 import { AncestorChain } from '../../../guest/headers.js'
-import { RecordingNodeStore } from '../../../guest/state.js'
 
 /**
  * Full pre-state input: build the state, check it hashes to the parent header's state root, record the
  * minimal witness by running the blocks over it, and replace the input's witness with that recording.
  */
 async function recordFromPreState(input: LoadedInput, blocks: Block[], common: Common, trustPreStateRoot: boolean): Promise<void> {
+  // The stateful path (state builder, recorder, the VM) is loaded only for inputs that carry a full pre-state;
+  // a witness file is resolved without it, and the VM then loads only in the workers that run the guest.
+  const { buildStateFromAlloc } = await import('../genesis.js')
+  const { recordWitness } = await import('../record.js')
+  const { executeBlocks } = await import('../../../guest/execute.js')
+  const { RecordingNodeStore } = await import('../../../guest/state.js')
   const pre = input.preState!
   const file = input.files.join(' + ')
   const parentRaw = 'rlpBlock' in pre.parent ? createBlockFromRLP(pre.parent.rlpBlock, { common, setHardfork: true }).header.serialize() : headerBytes(pre.parent, common)
