@@ -84,6 +84,12 @@ export interface Tuning {
    * `evm.lazyPushes`).
    */
   lazyPushes?: boolean
+  /**
+   * A call frame counts its gas in a Number instead of a BigInt reallocated by every step; BigInt at its edges
+   * (GAS, calls, the frame's result), and only for frames starting with at most 2^52 gas (the patch's opt-in
+   * `evm.numberGas`).
+   */
+  numberGas?: boolean
   /** EIP-1153 transient storage with fewer allocations per TSTORE (guest/transientStorage.ts). */
   flatTransientStorage?: boolean
   /**
@@ -95,7 +101,7 @@ export interface Tuning {
 }
 
 // blockScopedCommon is off by default: measured alone it was slower (x0.72-0.90, README), not faster.
-const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, lazyPushes: true, flatTransientStorage: true, resultsOnly: true }
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, lazyPushes: true, numberGas: true, flatTransientStorage: true, resultsOnly: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -199,7 +205,7 @@ export async function executeBlocks(
   runner.prepare?.(vm)
   if (opts.observer) observeExecution(vm, opts.observer)
   // Opt-in switches of patches/@ethereumjs+evm+10.1.3.patch, set on this VM's EVM only (a plain VM is unchanged).
-  const patched = vm.evm as unknown as { jumpAnalysisCache?: Map<Uint8Array, object>; syncSteps?: boolean; lazyMemory?: boolean; leanCallResults?: boolean; leanCallMessage?: boolean; fastWords?: boolean; lazyPushes?: boolean; journal: { leanDiffs?: boolean } }
+  const patched = vm.evm as unknown as { jumpAnalysisCache?: Map<Uint8Array, object>; syncSteps?: boolean; lazyMemory?: boolean; leanCallResults?: boolean; leanCallMessage?: boolean; fastWords?: boolean; lazyPushes?: boolean; numberGas?: boolean; journal: { leanDiffs?: boolean } }
   if (tuning.jumpAnalysisCache) patched.jumpAnalysisCache = new Map() // per batch: a plain Map, no ephemeron cost in GC
   patched.syncSteps = tuning.syncSteps
   patched.lazyMemory = tuning.lazyMemory
@@ -208,6 +214,7 @@ export async function executeBlocks(
   patched.journal.leanDiffs = tuning.leanJournal
   patched.fastWords = tuning.fastWords
   patched.lazyPushes = tuning.lazyPushes
+  patched.numberGas = tuning.numberGas
   const patchedVm = vm as unknown as { resultsOnly?: boolean } // patches/@ethereumjs+vm+10.1.3.patch
   patchedVm.resultsOnly = tuning.resultsOnly
   if (tuning.flatTransientStorage) (vm.evm as unknown as { transientStorage: FlatTransientStorage }).transientStorage = new FlatTransientStorage()
