@@ -39,6 +39,27 @@ describe('lazyPushes: push values read on first execution', () => {
     }
   })
 
+  it('the lean analysis finds the same jump destinations as the eager one, with and without EIP-8024 immediates', async () => {
+    const { Interpreter } = (await import(pathToFileURL(join(root, 'node_modules/@ethereumjs/evm/dist/esm/interpreter.js')).href)) as {
+      Interpreter: { prototype: Record<string, (this: unknown, code: Uint8Array) => { jumps: Uint8Array }> }
+    }
+    let seed = 11
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n)
+    // bytes biased to JUMPDEST, PUSHn, DUPN/SWAPN/EXCHANGE (0xe6-0xe8) and their immediates around 0x5b-0x80.
+    // (EIP-8024 allows no immediate that reads as JUMPDEST or PUSH, so skipping one cannot change the result;
+    // the lean scan skips them as the eager one does, and both must agree here with the EIP on and off.)
+    const pick = [0x5b, 0x5b, 0x60, 0x61, 0x62, 0x7f, 0x6f, 0xe6, 0xe7, 0xe8, 0x00, 0x80, 0x5f, 0x90, 0xff]
+    for (const eip8024 of [false, true]) {
+      const self = { common: { isActivatedEIP: (eip: number) => eip8024 && eip === 8024 }, lookupOpInfo: () => ({}) }
+      for (let c = 0; c < 400; c++) {
+        const code = Uint8Array.from({ length: 1 + rand(80) }, () => (rand(3) === 0 ? rand(256) : pick[rand(pick.length)]!))
+        const eager = Interpreter.prototype._analyseJumpDestinations!.call(self, code).jumps
+        const lean = Interpreter.prototype._analyseJumpDestinationsLean!.call(self, code).jumps
+        expect(lean, `EIP-8024 ${eip8024}, code ${hex([...code])}`).toEqual(eager)
+      }
+    }
+  })
+
   // JUMP to a JUMPDEST (so the jump analysis and its kept values are used), then `body`, STOP (or end of code).
   const afterJump = (body: number[]) => Uint8Array.from([0x60, 0x03, 0x56, 0x5b, ...body])
   const stackAfter = async (code: Uint8Array, lazyPushes: boolean, runs = 1) => {
