@@ -78,6 +78,18 @@ export interface Tuning {
    * setLengthLeft array spreads, in MSTORE/SLOAD/SSTORE/TLOAD/TSTORE (the patch's opt-in `evm.fastWords`).
    */
   fastWords?: boolean
+  /**
+   * Jump analysis without a BigInt per PUSH and without a per-byte array of opcode entries: a PUSH's value is read
+   * from the code (no hex string) when it first runs and kept in the cached analysis (the patch's opt-in
+   * `evm.lazyPushes`).
+   */
+  lazyPushes?: boolean
+  /**
+   * A call frame counts its gas in a Number instead of a BigInt reallocated by every step; BigInt at its edges
+   * (GAS, calls, the frame's result), and only for frames starting with at most 2^52 gas (the patch's opt-in
+   * `evm.numberGas`): ~10 % less allocation, ~2 % less CPU time on the real-chain set.
+   */
+  numberGas?: boolean
   /** EIP-1153 transient storage with fewer allocations per TSTORE (guest/transientStorage.ts). */
   flatTransientStorage?: boolean
   /**
@@ -95,7 +107,7 @@ export interface Tuning {
 }
 
 // blockScopedCommon is off by default: measured alone it was slower (x0.72-0.90, README), not faster.
-const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true, resultsOnly: true, trieNodeViews: true }
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, lazyPushes: true, numberGas: true, flatTransientStorage: true, resultsOnly: true, trieNodeViews: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -199,7 +211,7 @@ export async function executeBlocks(
   runner.prepare?.(vm)
   if (opts.observer) observeExecution(vm, opts.observer)
   // Opt-in switches of patches/@ethereumjs+evm+10.1.3.patch, set on this VM's EVM only (a plain VM is unchanged).
-  const patched = vm.evm as unknown as { jumpAnalysisCache?: Map<Uint8Array, object>; syncSteps?: boolean; lazyMemory?: boolean; leanCallResults?: boolean; leanCallMessage?: boolean; fastWords?: boolean; journal: { leanDiffs?: boolean } }
+  const patched = vm.evm as unknown as { jumpAnalysisCache?: Map<Uint8Array, object>; syncSteps?: boolean; lazyMemory?: boolean; leanCallResults?: boolean; leanCallMessage?: boolean; fastWords?: boolean; lazyPushes?: boolean; numberGas?: boolean; journal: { leanDiffs?: boolean } }
   if (tuning.jumpAnalysisCache) patched.jumpAnalysisCache = new Map() // per batch: a plain Map, no ephemeron cost in GC
   patched.syncSteps = tuning.syncSteps
   patched.lazyMemory = tuning.lazyMemory
@@ -207,6 +219,8 @@ export async function executeBlocks(
   patched.leanCallMessage = tuning.leanCallMessage
   patched.journal.leanDiffs = tuning.leanJournal
   patched.fastWords = tuning.fastWords
+  patched.lazyPushes = tuning.lazyPushes
+  patched.numberGas = tuning.numberGas
   const patchedVm = vm as unknown as { resultsOnly?: boolean } // patches/@ethereumjs+vm+10.1.3.patch
   patchedVm.resultsOnly = tuning.resultsOnly
   if (tuning.flatTransientStorage) (vm.evm as unknown as { transientStorage: FlatTransientStorage }).transientStorage = new FlatTransientStorage()

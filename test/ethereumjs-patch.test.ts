@@ -116,17 +116,59 @@ describe('pinned @ethereumjs patches', () => {
     return { evm, result: await evm.runCall({ to: new Address(hexToBytes('0x' + '00'.repeat(19) + 'aa')), gasLimit: 1_000_000n }) }
   }
 
-  it('evm: syncSteps, lazyMemory, leanCallResults, leanCallMessage and fastWords each leave every result field the same', async () => {
+  it('evm: syncSteps, lazyMemory, leanCallResults, leanCallMessage, fastWords, lazyPushes and numberGas each leave every result field the same', async () => {
     const { result: plain } = await runWith({})
     expect(plain.execResult.exceptionError).toBeUndefined()
     expect(Buffer.from(plain.execResult.returnValue).toString('hex')).toBe('1122334455667788990011223344556677889900112233445566778899001122'.repeat(2) + '00'.repeat(31) + '01')
-    for (const flags of [{ syncSteps: true }, { lazyMemory: true }, { leanCallResults: true }, { leanCallMessage: true }, { fastWords: true }, { syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, fastWords: true }]) {
+    for (const flags of [{ syncSteps: true }, { lazyMemory: true }, { leanCallResults: true }, { leanCallMessage: true }, { fastWords: true }, { lazyPushes: true }, { numberGas: true }, { syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, fastWords: true, lazyPushes: true, numberGas: true }]) {
       const { result } = await runWith(flags)
       expect(result.execResult.returnValue, JSON.stringify(flags)).toEqual(plain.execResult.returnValue)
       expect(result.execResult.executionGasUsed, JSON.stringify(flags)).toBe(plain.execResult.executionGasUsed)
       expect(result.execResult.gasRefund, JSON.stringify(flags)).toBe(plain.execResult.gasRefund)
       expect(result.execResult.logs, JSON.stringify(flags)).toEqual(plain.execResult.logs)
       expect(result.execResult.exceptionError, JSON.stringify(flags)).toBeUndefined()
+    }
+  })
+
+  it('evm: numberGas gives the same gas left, GAS readings and out-of-gas points as BigInt gas, and stays off above 2^52', async () => {
+    const { createAccount } = await import('@ethereumjs/util')
+    const { Interpreter } = (await import(evmDist('interpreter.js'))) as { Interpreter: { prototype: Record<string, (...a: unknown[]) => unknown> } }
+    const modes: boolean[] = [] // the gas representation of every frame run
+    const run0 = Interpreter.prototype.run!
+    Interpreter.prototype.run = function (this: { _numberGas?: boolean }, ...a: unknown[]) {
+      modes.push(this._numberGas === true)
+      return run0.apply(this, a)
+    }
+    const me = new Address(hexToBytes('0x' + '00'.repeat(19) + 'aa'))
+    const callee = new Address(hexToBytes('0x' + '00'.repeat(19) + 'cc'))
+    // GAS; MLOAD(0x20) (memory expansion); GAS; MSTORE(0x400, gas); CALL(0, 0xcc, 1 wei, 0, 32, 0, 32) (stipend); GAS
+    const code = hexToBytes('0x5a6020515a61040052' + '6020600060206000600160cc6000f1' + '5a00')
+    const outcome = async (flags: Record<string, boolean>, gasLimit: bigint) => {
+      const evm = await createEVM()
+      Object.assign(evm, flags)
+      await evm.stateManager.putAccount(me, createAccount({ nonce: 0n, balance: 10n }))
+      await evm.stateManager.putCode(callee, CALLEE)
+      const r = (await evm.runCode({ code, gasLimit, to: me, caller: me } as never)) as unknown as { exceptionError?: { error: string }; executionGasUsed: bigint; gas?: bigint; runState: { stack: { length: number; peek(n: number): bigint[] } } }
+      return [r.exceptionError?.error, r.executionGasUsed, r.gas, r.runState.stack.peek(r.runState.stack.length)]
+    }
+    try {
+      const full = await outcome({}, 1_000_000n)
+      expect(full[0]).toBeUndefined()
+      const needed = full[1] as bigint
+      // every gas limit around the one that just suffices: the same out-of-gas points
+      for (let g = needed - 60n; g <= needed + 5n; g++) {
+        modes.length = 0
+        expect(await outcome({ numberGas: true }, g), `gas limit ${g}`).toEqual(await outcome({}, g))
+        expect(modes[0], `gas limit ${g}`).toBe(true) // the top frame counted in a Number
+      }
+      for (const g of [0n, 1n, 2n, 30_000n, 2n ** 52n]) expect(await outcome({ numberGas: true }, g), `gas limit ${g}`).toEqual(await outcome({}, g))
+      modes.length = 0
+      const above = await outcome({ numberGas: true }, 2n ** 52n + 1n)
+      expect(modes[0]).toBe(false) // the top frame keeps BigInt gas
+      expect(above).toEqual(await outcome({}, 2n ** 52n + 1n))
+      expect((above[3] as bigint[]).at(-1)).toBe(2n ** 52n + 1n - 2n) // the first GAS reading (bottom of the stack), exact
+    } finally {
+      Interpreter.prototype.run = run0
     }
   })
 
