@@ -5,17 +5,18 @@ import { executeStateless } from '../guest/execute.js'
 
 /**
  * One witness file in a fresh process, for the guest suite's cold/warm columns: reads and resolves the input
- * (untimed), then runs the guest once cold (host crypto set-up, wasm instantiation, Common, KZG, JIT all
- * included, as in the first block of a `replay file`) and `warm` more times. Prints one JSON line:
+ * (a replay's main thread does that) and loads the host crypto (a pool worker does that when it starts), both
+ * untimed; then runs the guest once cold (wasm instantiation, Common, KZG, JIT all included, as in the first
+ * block of a `replay file`) and `warm` more times. Prints one JSON line:
  * { coldMs, warmMs: [...], coldCpuMs, warmCpuMs: [...], gas, startupMs } where startupMs is process start to the end of
  * the cold run and the *CpuMs are the process's CPU time over the same spans.
  *
- * Usage: node [--single-threaded] dist/bench/coldRun.js FILE... [--warm N]
+ * Usage: node [V8 flags of the replay] dist/bench/coldRun.js FILE... [--warm N]
  */
 /**
- * CPU time this process spent, in ms. Run with --single-threaded (as the suite does), V8 compiles and collects
- * on the main thread, so this is the work of the run itself; unlike wall time it does not grow when other
- * processes take the cores, which makes cold/warm comparable on a loaded machine.
+ * CPU time this process spent, in ms, V8's background compile and GC threads included (with --single-threaded
+ * they run on the main thread); unlike wall time it does not grow when other processes take the cores, which
+ * makes cold/warm comparable on a loaded machine.
  */
 function threadCpuMs(): number {
   const u = process.cpuUsage()
@@ -31,9 +32,11 @@ async function main(): Promise<void> {
   const input = grouped.inputs[0]
   if (input === undefined) throw new Error(`${args.join(' + ')}: no L1 input`)
   const { program } = await resolveInput(input)
+  // Crypto set-up (loading the native addons) happens when a worker starts, beside the main thread reading
+  // the input (workers/execute.ts), so here too it is done before the clock starts.
+  const opts = await hostGuestOptions()
   const t0 = performance.now()
   const c0 = threadCpuMs()
-  const opts = await hostGuestOptions()
   const out = await executeStateless(program, opts)
   const coldMs = performance.now() - t0
   const coldCpuMs = threadCpuMs() - c0

@@ -17,6 +17,10 @@ import type { ProgramOutput } from '../guest/types.js'
 import { serialiseError, type SerialisedError } from '../src/pool/errors.js'
 import { hostGuestOptions } from '../src/crypto/guestOptions.js'
 
+// Load the crypto addons while the worker starts, not in its first task: the pool starts workers before the
+// main thread has read and decoded the first input, so this runs beside that instead of after it.
+void hostGuestOptions().catch(() => undefined)
+
 export interface ExecuteTask {
   kind: 'execute'
   /** encodeProgramInput bytes; transferred, so the sender's view is detached afterwards. */
