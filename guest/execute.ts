@@ -42,7 +42,10 @@ export interface Tuning {
    * once (guest/trieWriter.ts), instead of key by key through @ethereumjs/mpt.
    */
   batchedTrieWrites?: boolean
-  /** EIP activation and gas parameters resolved once per block, not per step (guest/common.ts). */
+  /**
+   * EIP activation and gas parameters resolved once per block, not per step, and the parameter sets of the
+   * tx/block/EVM/VM packages merged once, not per transaction and header constructed (guest/common.ts).
+   */
   blockScopedCommon?: boolean
   /**
    * Jump-destination analysis kept per code (one Uint8Array per code hash in the flat state layer) for the
@@ -88,8 +91,7 @@ export interface Tuning {
   resultsOnly?: boolean
 }
 
-// blockScopedCommon is off by default: measured alone it was slower (x0.72-0.90, README), not faster.
-const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true, resultsOnly: true }
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: true, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true, resultsOnly: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {

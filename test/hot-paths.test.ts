@@ -1,0 +1,154 @@
+import { paramsBlock } from '@ethereumjs/block'
+import { Common, Hoodi, Mainnet } from '@ethereumjs/common'
+import { paramsEVM } from '@ethereumjs/evm'
+import { paramsTx } from '@ethereumjs/tx'
+import { bytesToBigInt } from '@ethereumjs/util'
+import { paramsVM } from '@ethereumjs/vm'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { commonFromChainConfig, genesisChainConfig } from '../guest/chain.js'
+import { BlockScopedCommon } from '../guest/common.js'
+import { guestCrypto } from '../guest/crypto.js'
+import { decodeBlocks } from '../guest/execute.js'
+import { AncestorChain } from '../guest/headers.js'
+import { cacheFileToProgramInput, readCacheFile } from '../src/witness/cache.js'
+import { HOODI_CACHE } from './support/fixtures.js'
+
+/** Per-transaction and per-step work the guest does once instead (guest/common.ts, guest/headers.ts, util patch). */
+
+const SETS = { paramsTx, paramsBlock, paramsEVM, paramsVM }
+const paramNames = (set: object) => [...new Set(Object.values(set).flatMap((eip) => Object.keys(eip as object)))]
+/** What `param` answers, or the error's message: unknown parameters must keep throwing. */
+const answer = (c: Common, name: string) => {
+  try {
+    return c.param(name)
+  } catch (e) {
+    return (e as Error).message
+  }
+}
+
+afterEach(() => vi.restoreAllMocks())
+
+describe('BlockScopedCommon', () => {
+  const configs = [
+    ['hoodi', () => ({ chain: Hoodi })],
+    ['mainnet', () => ({ chain: Mainnet })],
+  ] as const
+
+  it.each(configs)('%s: every EIP flag and every parameter a package asks is the one plain Common answers, on every fork', (_, opts) => {
+    // Plain ethereumjs merges each package's set into a dict all copies share (header, then transactions, then
+    // EVM and VM): from then on every copy answers all four sets. That is the reference.
+    const plainBase = new Common(opts())
+    for (const set of [paramsBlock, paramsTx, paramsEVM, paramsVM]) plainBase.copy().updateParams(set)
+    const scopedBase = new BlockScopedCommon(opts())
+    for (const { name: fork } of plainBase.hardforks()) {
+      // The way ethereumjs uses them: each package copies the Common and merges its own set.
+      for (const [setName, set] of Object.entries(SETS)) {
+        const plain = plainBase.copy()
+        plain.setHardfork(fork)
+        plain.updateParams(set)
+        const scoped = scopedBase.copy()
+        scoped.setHardfork(fork)
+        scoped.updateParams(set)
+        for (const name of paramNames(set)) expect(answer(scoped, name), `${fork} ${setName} ${name}`).toEqual(answer(plain, name))
+        for (let eip = 0; eip < 9000; eip++) if (scoped.isActivatedEIP(eip) !== plain.isActivatedEIP(eip)) expect.fail(`${fork} EIP-${eip}`)
+      }
+    }
+  })
+
+  it('the EVM and VM sets disagree on EIP-2935\'s window; the VM\'s value wins as in plain ethereumjs (EVM built first)', () => {
+    for (const C of [Common, BlockScopedCommon]) {
+      const vmCommon = new C({ chain: Hoodi, hardfork: 'prague' })
+      vmCommon.updateParams(paramsEVM)
+      vmCommon.updateParams(paramsVM)
+      expect(vmCommon.param('historyServeWindow'), C.name).toBe(8191n)
+    }
+  })
+
+  it('decoding a block does not rebuild the parameter cache per transaction', async () => {
+    const input = cacheFileToProgramInput(await readCacheFile(HOODI_CACHE))
+    const rebuilds = (blockScoped: boolean) => {
+      const common = commonFromChainConfig(input.chainConfig, guestCrypto(), { blockScoped })
+      const spy = vi.spyOn(Common.prototype as unknown as { _buildParamsCache(): void }, '_buildParamsCache')
+      const [block] = decodeBlocks(input.blocks, common)
+      const n = spy.mock.calls.length
+      spy.mockRestore()
+      return { n, txs: block.transactions.length }
+    }
+    const plain = rebuilds(false)
+    const scoped = rebuilds(true)
+    expect(plain.txs).toBe(11)
+    expect(plain.n).toBeGreaterThan(plain.txs) // one per transaction, one per header
+    expect(scoped.n).toBeLessThanOrEqual(1) // at most the header's own fork, if it differs from the Common's
+  })
+
+  it('a custom chain (genesis config) gets the same parameters through the guest\'s Common', () => {
+    const config = genesisChainConfig(1337, 'osaka')
+    const plain = commonFromChainConfig(config, {}, { blockScoped: false })
+    for (const set of [paramsBlock, paramsTx, paramsEVM, paramsVM]) plain.copy().updateParams(set)
+    const scoped = commonFromChainConfig(config, {}, { blockScoped: true })
+    expect(scoped).toBeInstanceOf(BlockScopedCommon)
+    for (const set of Object.values(SETS)) {
+      const p = plain.copy()
+      p.updateParams(set)
+      const s = scoped.copy()
+      s.updateParams(set)
+      for (const name of paramNames(set)) expect(answer(s, name), name).toEqual(answer(p, name))
+    }
+  })
+})
+
+describe('witness headers', () => {
+  it('hash() of a witness header is keccak256 of its RLP, without encoding the header again', async () => {
+    const input = cacheFileToProgramInput(await readCacheFile(HOODI_CACHE))
+    let headerKeccaks = 0
+    const counting = (b: Uint8Array) => {
+      headerKeccaks++
+      return keccak_256(b)
+    }
+    const common = commonFromChainConfig(input.chainConfig, guestCrypto({ keccak256: counting }))
+    const blocks = decodeBlocks(input.blocks, common)
+    const chain = AncestorChain.fromWitness(input.witness.headers, common, blocks[0].header.parentHash, keccak_256, undefined, blocks.map((b) => b.header))
+    expect(input.witness.headers.length).toBeGreaterThan(1)
+    const byHash = new Map(input.witness.headers.map((raw) => [Buffer.from(keccak_256(raw)).toString('hex'), raw]))
+    for (let n = chain.oldest; n <= chain.parent.number; n++) {
+      expect(byHash.has(Buffer.from(chain.header(n, 'test').hash()).toString('hex')), `block ${n}`).toBe(true)
+    }
+    expect(headerKeccaks).toBe(0) // every hash came from the witness bytes, none from re-encoding
+  })
+})
+
+describe('util patch: bytesToBigInt', () => {
+  const reference = (b: Uint8Array) => (b.length === 0 ? 0n : BigInt('0x' + Buffer.from(b).toString('hex')))
+
+  it('gives the same value as parsing the hex for every length, leading zeros and limb boundary', () => {
+    const cases: Uint8Array[] = [new Uint8Array(0), new Uint8Array(32), Uint8Array.of(0), Uint8Array.of(255), Uint8Array.of(1, 0), Uint8Array.of(255, 255)]
+    for (let len = 1; len <= 40; len++) {
+      for (const lead of [0, 1, 5, 6, 7, 31]) {
+        if (lead > len) continue
+        const max = new Uint8Array(len).fill(255, lead)
+        const one = new Uint8Array(len)
+        one[len - 1] = 1
+        const top = new Uint8Array(len)
+        if (lead < len) top[lead] = 0x80
+        cases.push(max, one, top)
+      }
+    }
+    let seed = 7
+    for (let i = 0; i < 2000; i++) {
+      const len = i % 41
+      const b = new Uint8Array(len)
+      const lead = (i * 13) % (len + 1)
+      for (let j = lead; j < len; j++) b[j] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24
+      cases.push(b)
+    }
+    for (const b of cases) {
+      expect(bytesToBigInt(b), Buffer.from(b).toString('hex')).toBe(reference(b))
+      expect(bytesToBigInt(b, true), 'little-endian ' + Buffer.from(b).toString('hex')).toBe(reference(b.slice().reverse()))
+      const view = new Uint8Array(b.length + 3).fill(9).subarray(2, b.length + 2)
+      view.set(b)
+      expect(bytesToBigInt(view), 'view ' + Buffer.from(b).toString('hex')).toBe(reference(b))
+    }
+    expect(() => bytesToBigInt([1, 2] as unknown as Uint8Array)).toThrow()
+  })
+})
