@@ -28,8 +28,14 @@ export class BlockScopedCommon extends Common {
 
   constructor(opts: CommonOpts) {
     super(opts)
-    // The EVM's set last: its history window (EIP-2935) differs from the VM's, and the EVM is built first.
-    for (const params of [paramsTx, paramsBlock, paramsVM, paramsEVM]) this.updateParams(params)
+    // One merge and one cache rebuild for the four sets, in this order: the EVM's last, as its history window
+    // (EIP-2935) differs from the VM's and the EVM is built first (the VM's merge then overrides it, as in
+    // plain ethereumjs).
+    const sets = [paramsTx, paramsBlock, paramsVM, paramsEVM]
+    const merged: ParamsDict = {}
+    for (const set of sets) for (const eip in set) merged[eip] = { ...merged[eip], ...set[eip] }
+    super.updateParams(merged)
+    this.mergedParams = new Set(sets)
   }
 
   override updateParams(params: ParamsDict): void {

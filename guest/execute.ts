@@ -89,9 +89,14 @@ export interface Tuning {
    * `vm.resultsOnly`).
    */
   resultsOnly?: boolean
+  /**
+   * Calldata gas and EIP-7623 floor tokens counted in numbers, not with one BigInt addition per calldata byte
+   * (the tx patch's opt-in `leanCalldataGas`, a property of the Common the transactions are decoded with).
+   */
+  leanCalldataGas?: boolean
 }
 
-const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: true, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true, resultsOnly: true }
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: true, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true, resultsOnly: true, leanCalldataGas: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -283,7 +288,12 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
   const keccak256 = crypto.keccak256 ?? keccak_256
   const tuning = { ...DEFAULT_TUNING, ...opts.tuning }
   const common = commonFromChainConfig(input.chainConfig, crypto, { blockScoped: tuning.blockScopedCommon })
+  // patches/@ethereumjs+tx+10.1.3.patch; every header and transaction copies the Common with its properties.
+  if (tuning.leanCalldataGas) (common as unknown as { leanCalldataGas?: boolean }).leanCalldataGas = true
   const blocks = decodeBlocks(input.blocks, common)
+  // The witness headers and the VM copy this Common: starting at the batch's fork, they need not rebuild its
+  // caches (and the VM its opcode table) for it. Each header and block still sets its own fork.
+  if (tuning.blockScopedCommon) common.setHardfork(blocks[0].header.common.hardfork())
   if (input.chainConfig.publicNetwork === undefined) checkForksKnown(input.chainConfig, blocks.map((b) => b.header))
   for (let i = 1; i < blocks.length; i++) {
     if (!equalsBytes(blocks[i].header.parentHash, blocks[i - 1].hash())) {

@@ -1,10 +1,12 @@
 import { paramsBlock } from '@ethereumjs/block'
 import { Common, Hoodi, Mainnet } from '@ethereumjs/common'
 import { paramsEVM } from '@ethereumjs/evm'
-import { paramsTx } from '@ethereumjs/tx'
+import { countCalldataFloorTokens, createFeeMarket1559Tx, createLegacyTx, getCalldataFloorGas, paramsTx } from '@ethereumjs/tx'
 import { bytesToBigInt } from '@ethereumjs/util'
 import { paramsVM } from '@ethereumjs/vm'
 import { keccak_256 } from '@noble/hashes/sha3.js'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { commonFromChainConfig, genesisChainConfig } from '../guest/chain.js'
 import { BlockScopedCommon } from '../guest/common.js'
@@ -12,7 +14,7 @@ import { guestCrypto } from '../guest/crypto.js'
 import { decodeBlocks } from '../guest/execute.js'
 import { AncestorChain } from '../guest/headers.js'
 import { cacheFileToProgramInput, readCacheFile } from '../src/witness/cache.js'
-import { HOODI_CACHE } from './support/fixtures.js'
+import { HOODI_CACHE, REPO_ROOT } from './support/fixtures.js'
 
 /** Per-transaction and per-step work the guest does once instead (guest/common.ts, guest/headers.ts, util patch). */
 
@@ -150,5 +152,39 @@ describe('util patch: bytesToBigInt', () => {
       expect(bytesToBigInt(view), 'view ' + Buffer.from(b).toString('hex')).toBe(reference(b))
     }
     expect(() => bytesToBigInt([1, 2] as unknown as Uint8Array)).toThrow()
+  })
+})
+
+describe('tx patch: leanCalldataGas', () => {
+  it('is in place (opt-in, plain ethereumjs unchanged without it)', () => {
+    for (const f of ['esm/util/intrinsic.js', 'esm/capabilities/legacy.js', 'cjs/util/intrinsic.js', 'cjs/capabilities/legacy.js']) {
+      expect(readFileSync(join(REPO_ROOT, 'node_modules/@ethereumjs/tx/dist', f), 'utf8'), f).toContain('leanCalldataGas === true')
+    }
+  })
+
+  it('data gas, intrinsic gas and the EIP-7623 floor are the same with and without it, on every fork that prices calldata differently', () => {
+    let seed = 11
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24
+    for (const fork of ['istanbul', 'london', 'shanghai', 'prague', 'osaka', 'amsterdam']) {
+      const plain = new Common({ chain: Mainnet, hardfork: fork })
+      const lean = new Common({ chain: Mainnet, hardfork: fork })
+      ;(lean as unknown as { leanCalldataGas: boolean }).leanCalldataGas = true
+      for (const len of [0, 1, 2, 31, 32, 33, 1000, 70_000]) {
+        const data = Uint8Array.from({ length: len }, () => (next() < 100 ? 0 : next()))
+        for (const to of [undefined, '0x' + '11'.repeat(20)]) {
+          if (to === undefined && len > 49152 && fork !== 'istanbul' && fork !== 'london') continue // init code limit (EIP-3860)
+          const make = (common: Common) =>
+            fork === 'istanbul'
+              ? createLegacyTx({ data, to, gasLimit: 16_000_000n, gasPrice: 1n }, { common })
+              : createFeeMarket1559Tx({ data, to, gasLimit: 16_000_000n, maxFeePerGas: 1n }, { common })
+          const [a, b] = [make(plain), make(lean)]
+          const what = `${fork} ${len} bytes ${to === undefined ? 'create' : 'call'}`
+          expect(b.getDataGas(), what).toBe(a.getDataGas())
+          expect(b.getIntrinsicGas(), what).toBe(a.getIntrinsicGas())
+          expect(countCalldataFloorTokens(b), what).toBe(countCalldataFloorTokens(a))
+          expect(getCalldataFloorGas(b), what).toBe(getCalldataFloorGas(a))
+        }
+      }
+    }
   })
 })
