@@ -4,6 +4,15 @@ import { paramsEVM } from '@ethereumjs/evm'
 import { paramsTx } from '@ethereumjs/tx'
 import { paramsVM } from '@ethereumjs/vm'
 
+function mergeParams(sets: ParamsDict[]): ParamsDict {
+  const merged: ParamsDict = {}
+  for (const set of sets) for (const eip in set) merged[eip] = { ...merged[eip], ...set[eip] }
+  return merged
+}
+
+/** @ethereumjs/evm's parameters, then @ethereumjs/vm's over them: what a VM's Common ends up with. */
+export const EVM_AND_VM_PARAMS: ParamsDict = mergeParams([paramsEVM, paramsVM])
+
 /**
  * @ethereumjs/common with the fork-rule work done once per block instead of per step and per transaction.
  *
@@ -28,13 +37,11 @@ export class BlockScopedCommon extends Common {
 
   constructor(opts: CommonOpts) {
     super(opts)
-    // One merge and one cache rebuild for the four sets, in this order: the EVM's last, as its history window
-    // (EIP-2935) differs from the VM's and the EVM is built first (the VM's merge then overrides it, as in
-    // plain ethereumjs).
-    const sets = [paramsTx, paramsBlock, paramsVM, paramsEVM]
-    const merged: ParamsDict = {}
-    for (const set of sets) for (const eip in set) merged[eip] = { ...merged[eip], ...set[eip] }
-    super.updateParams(merged)
+    // One merge and one cache rebuild for the four sets. The EVM's and the VM's disagree on EIP-2935's window
+    // (8192, 8191); ethereumjs builds the EVM first, so the VM's value is the one in force, and the guest hands
+    // its EVM the two sets merged in that order (EVM_AND_VM_PARAMS), which leaves the VM's merge nothing to do.
+    const sets = [paramsTx, paramsBlock, EVM_AND_VM_PARAMS, paramsVM]
+    super.updateParams(mergeParams(sets))
     this.mergedParams = new Set(sets)
   }
 

@@ -1,16 +1,18 @@
 import { createBlockFromRLP, type Block, type BlockHeader } from '@ethereumjs/block'
 import type { Common, CustomCrypto } from '@ethereumjs/common'
-import type { EVM, EVMBN254Interface } from '@ethereumjs/evm'
+import { NobleBN254, type EVM, type EVMBN254Interface } from '@ethereumjs/evm'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { createVM, runBlock, type VM } from '@ethereumjs/vm'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { checkForksKnown, commonFromChainConfig } from './chain.js'
+import { BlockScopedCommon, EVM_AND_VM_PARAMS } from './common.js'
 import { guestCrypto } from './crypto.js'
 import { BlockInvalid, WitnessIncomplete, isGuestError } from './errors.js'
 import { AncestorChain } from './headers.js'
 import { FlatStateManager } from './flatState.js'
 import { FlatTransientStorage } from './transientStorage.js'
 import { observeExecution, type ExecutionObserver } from './observer.js'
+import { CachedOpcodeTablesEVM } from './opcodeTables.js'
 import { readCodeLikeTheSpecs } from './specReads.js'
 import { NodeStore, createStateManager, type WitnessStateManager } from './state.js'
 import { withCheckedSystemCalls } from './systemCalls.js'
@@ -94,9 +96,11 @@ export interface Tuning {
    * (the tx patch's opt-in `leanCalldataGas`, a property of the Common the transactions are decoded with).
    */
   leanCalldataGas?: boolean
+  /** The EVM's opcode tables built once per fork rule set in the process, not per batch (guest/opcodeTables.ts). */
+  opcodeTableCache?: boolean
 }
 
-const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: true, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true, resultsOnly: true, leanCalldataGas: true }
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: true, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true, resultsOnly: true, leanCalldataGas: true, opcodeTableCache: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -187,12 +191,15 @@ export async function executeBlocks(
   const stateManager: FlatStateManager | WitnessStateManager = tuning.flatState
     ? new FlatStateManager(common, store, parentRoot, tuning.batchedTrieWrites)
     : createStateManager(common, store, parentRoot)
-  const vm = await createVM({
-    common: common.copy(),
-    stateManager,
-    blockchain: chain.evmBlockchain() as never,
-    setHardfork: true,
-  })
+  const vmCommon = common.copy()
+  const blockchain = chain.evmBlockchain() as never
+  // What createVM's createEVM would build (10.1.3: noble BN254, no profiler), with cached opcode tables. With a
+  // BlockScopedCommon, the EVM's parameters are merged with the VM's, as the VM then does (guest/common.ts).
+  const params = vmCommon instanceof BlockScopedCommon ? { params: EVM_AND_VM_PARAMS } : {}
+  const evm = tuning.opcodeTableCache
+    ? new CachedOpcodeTablesEVM({ common: vmCommon, stateManager, blockchain, bn254: new NobleBN254(), profiler: { enabled: false }, ...params })
+    : undefined
+  const vm = await createVM({ common: vmCommon, stateManager, blockchain, setHardfork: true, ...(evm && { evm }) })
   // createEVM (10.1.3) overwrites a `bn254` option with its noble default, so set it on the instance.
   if (opts.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = opts.bn254
   readCodeLikeTheSpecs(vm.evm as unknown as EVM)

@@ -1,6 +1,6 @@
 import { paramsBlock } from '@ethereumjs/block'
 import { Common, Hoodi, Mainnet } from '@ethereumjs/common'
-import { paramsEVM } from '@ethereumjs/evm'
+import { EVM, NobleBN254, paramsEVM } from '@ethereumjs/evm'
 import { countCalldataFloorTokens, createFeeMarket1559Tx, createLegacyTx, getCalldataFloorGas, paramsTx } from '@ethereumjs/tx'
 import { bytesToBigInt } from '@ethereumjs/util'
 import { paramsVM } from '@ethereumjs/vm'
@@ -9,10 +9,12 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { commonFromChainConfig, genesisChainConfig } from '../guest/chain.js'
-import { BlockScopedCommon } from '../guest/common.js'
+import { BlockScopedCommon, EVM_AND_VM_PARAMS } from '../guest/common.js'
 import { guestCrypto } from '../guest/crypto.js'
 import { decodeBlocks } from '../guest/execute.js'
 import { AncestorChain } from '../guest/headers.js'
+import { CachedOpcodeTablesEVM } from '../guest/opcodeTables.js'
+import { readCodeLikeTheSpecs } from '../guest/specReads.js'
 import { cacheFileToProgramInput, readCacheFile } from '../src/witness/cache.js'
 import { HOODI_CACHE, REPO_ROOT } from './support/fixtures.js'
 
@@ -65,6 +67,12 @@ describe('BlockScopedCommon', () => {
       vmCommon.updateParams(paramsVM)
       expect(vmCommon.param('historyServeWindow'), C.name).toBe(8191n)
     }
+    // The guest's EVM gets the two sets already merged; the VM's merge then changes nothing.
+    const guestVm = new BlockScopedCommon({ chain: Hoodi, hardfork: 'prague' }).copy()
+    guestVm.updateParams(EVM_AND_VM_PARAMS)
+    guestVm.updateParams(paramsVM)
+    expect(guestVm.param('historyServeWindow')).toBe(8191n)
+    expect(guestVm.param('historyStorageAddress')).toBe(BigInt(paramsVM[2935].historyStorageAddress as string))
   })
 
   it('decoding a block does not rebuild the parameter cache per transaction', async () => {
@@ -186,5 +194,45 @@ describe('tx patch: leanCalldataGas', () => {
         }
       }
     }
+  })
+})
+
+describe('CachedOpcodeTablesEVM', () => {
+  type Entry = { opcodeInfo: { name: string; fee: number }; opHandler: unknown; gasHandler?: unknown }
+  const tables = (evm: EVM) => (evm as unknown as { _opcodeMap: (Entry | undefined)[] })._opcodeMap
+  const make = (C: typeof EVM, fork: string, chain = Hoodi) => new C({ common: new BlockScopedCommon({ chain, hardfork: fork }), bn254: new NobleBN254() })
+
+  it('gives every EVM the tables a plain EVM builds, shared descriptions, its own entries', () => {
+    for (const fork of ['cancun', 'prague', 'osaka']) {
+      const plain = tables(make(EVM, fork))
+      const first = make(CachedOpcodeTablesEVM, fork)
+      const second = make(CachedOpcodeTablesEVM, fork)
+      for (const evm of [first, second]) {
+        const t = tables(evm)
+        expect(t.length, fork).toBe(plain.length)
+        for (let op = 0; op < plain.length; op++) {
+          expect(t[op]?.opcodeInfo.name, `${fork} ${op}`).toBe(plain[op]?.opcodeInfo.name)
+          expect(t[op]?.opcodeInfo.fee, `${fork} ${op}`).toBe(plain[op]?.opcodeInfo.fee)
+          expect(t[op]?.opHandler, `${fork} ${op}`).toBe(plain[op]?.opHandler)
+          expect(t[op]?.gasHandler, `${fork} ${op}`).toBe(plain[op]?.gasHandler)
+        }
+      }
+      // Built once: the second EVM reuses the first one's opcode descriptions (a plain EVM makes new ones).
+      expect(tables(second)[0x01]!.opcodeInfo).toBe(tables(first)[0x01]!.opcodeInfo)
+      expect(tables(make(EVM, fork))[0x01]!.opcodeInfo).not.toBe(plain[0x01]!.opcodeInfo)
+      // Handlers the guest installs on one EVM stay on that EVM.
+      readCodeLikeTheSpecs(first)
+      expect(tables(first)[0x3f]!.opHandler).not.toBe(plain[0x3f]!.opHandler)
+      expect(tables(second)[0x3f]!.opHandler).toBe(plain[0x3f]!.opHandler)
+      expect(tables(make(CachedOpcodeTablesEVM, fork))[0x3f]!.opHandler).toBe(plain[0x3f]!.opHandler)
+    }
+  })
+
+  it('follows a fork change like a plain EVM (new tables for the new rules)', () => {
+    const evm = make(CachedOpcodeTablesEVM, 'shanghai', Mainnet)
+    expect(tables(evm)[0x5e]!.opcodeInfo.name).toBe('INVALID') // MCOPY from Cancun
+    evm.common.setHardfork('cancun')
+    expect(tables(evm)[0x5e]!.opcodeInfo.name).toBe('MCOPY')
+    expect(tables(make(EVM, 'cancun'))[0x5e]!.opcodeInfo.fee).toBe(tables(evm)[0x5e]!.opcodeInfo.fee)
   })
 })
