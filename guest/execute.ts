@@ -13,6 +13,7 @@ import { FlatStateManager } from './flatState.js'
 import { FlatTransientStorage } from './transientStorage.js'
 import { observeExecution, type ExecutionObserver } from './observer.js'
 import { CachedOpcodeTablesEVM } from './opcodeTables.js'
+import { orderedTrieRoot } from './orderedTrie.js'
 import { readCodeLikeTheSpecs } from './specReads.js'
 import { NodeStore, createStateManager, type WitnessStateManager } from './state.js'
 import { withCheckedSystemCalls } from './systemCalls.js'
@@ -98,9 +99,14 @@ export interface Tuning {
   leanCalldataGas?: boolean
   /** The EVM's opcode tables built once per fork rule set in the process, not per batch (guest/opcodeTables.ts). */
   opcodeTableCache?: boolean
+  /**
+   * The transaction and receipt tries' roots built in one pass (guest/orderedTrie.ts) instead of one
+   * @ethereumjs/mpt put per item (the block and vm patches' opt-in `orderedTrieRoot` on the Common).
+   */
+  orderedTries?: boolean
 }
 
-const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: true, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true, resultsOnly: true, leanCalldataGas: true, opcodeTableCache: true }
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: true, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, flatTransientStorage: true, resultsOnly: true, leanCalldataGas: true, opcodeTableCache: true, orderedTries: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -297,6 +303,8 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
   const common = commonFromChainConfig(input.chainConfig, crypto, { blockScoped: tuning.blockScopedCommon })
   // patches/@ethereumjs+tx+10.1.3.patch; every header and transaction copies the Common with its properties.
   if (tuning.leanCalldataGas) (common as unknown as { leanCalldataGas?: boolean }).leanCalldataGas = true
+  // patches/@ethereumjs+block+10.1.3.patch and @ethereumjs+vm: the blocks' and the VM's Commons are copies of this one.
+  if (tuning.orderedTries) (common as unknown as { orderedTrieRoot?: (v: Uint8Array[]) => Uint8Array }).orderedTrieRoot = (v) => orderedTrieRoot(v, keccak256)
   const blocks = decodeBlocks(input.blocks, common)
   // The witness headers and the VM copy this Common: starting at the batch's fork, they need not rebuild its
   // caches (and the VM its opcode table) for it. Each header and block still sets its own fork.

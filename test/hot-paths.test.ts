@@ -14,6 +14,7 @@ import { guestCrypto } from '../guest/crypto.js'
 import { decodeBlocks } from '../guest/execute.js'
 import { AncestorChain } from '../guest/headers.js'
 import { CachedOpcodeTablesEVM } from '../guest/opcodeTables.js'
+import { orderedTrieRoot } from '../guest/orderedTrie.js'
 import { readCodeLikeTheSpecs } from '../guest/specReads.js'
 import { cacheFileToProgramInput, readCacheFile } from '../src/witness/cache.js'
 import { HOODI_CACHE, REPO_ROOT } from './support/fixtures.js'
@@ -234,5 +235,49 @@ describe('CachedOpcodeTablesEVM', () => {
     evm.common.setHardfork('cancun')
     expect(tables(evm)[0x5e]!.opcodeInfo.name).toBe('MCOPY')
     expect(tables(make(EVM, 'cancun'))[0x5e]!.opcodeInfo.fee).toBe(tables(evm)[0x5e]!.opcodeInfo.fee)
+  })
+})
+
+describe('orderedTrieRoot', () => {
+  it('gives @ethereumjs/mpt\'s root for RLP(index) keys, any count and value sizes (empty values left out as put deletes)', async () => {
+    const { MerklePatriciaTrie } = await import('@ethereumjs/mpt')
+    const { RLP } = await import('@ethereumjs/rlp')
+    let seed = 5
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24
+    for (const n of [0, 1, 2, 3, 15, 16, 17, 127, 128, 129, 255, 256, 300, 1100]) {
+      for (const sizes of [[1, 8], [1, 40], [30, 200]]) {
+        const values = Array.from({ length: n }, () => Uint8Array.from({ length: sizes[0] + (next() % (sizes[1] - sizes[0] + 1)) }, next))
+        if (n > 5) values[3] = new Uint8Array(0)
+        const trie = new MerklePatriciaTrie()
+        for (const [i, v] of values.entries()) await trie.put(RLP.encode(i), v)
+        expect(Buffer.from(orderedTrieRoot(values, keccak_256)).toString('hex'), `${n} values of ${sizes}`).toBe(Buffer.from(trie.root()).toString('hex'))
+      }
+    }
+  })
+})
+
+describe('orderedTries (block and vm patches)', () => {
+  it('checks the transaction and withdrawal tries and builds the receipts root without one trie put per item, same verdict', async () => {
+    const { MerklePatriciaTrie } = await import('@ethereumjs/mpt')
+    const { executeStateless } = await import('../guest/execute.js')
+    const input = cacheFileToProgramInput(await readCacheFile(HOODI_CACHE))
+    const run = async (orderedTries: boolean) => {
+      const spy = vi.spyOn(MerklePatriciaTrie.prototype, 'put')
+      const out = await executeStateless(input, { tuning: { orderedTries } })
+      const puts = spy.mock.calls.length
+      spy.mockRestore()
+      return { root: Buffer.from(out.finalStateRoot).toString('hex'), puts }
+    }
+    const plain = await run(false)
+    const ordered = await run(true)
+    expect(ordered.root).toBe(plain.root)
+    expect(plain.puts).toBeGreaterThanOrEqual(38) // 11 transactions, 11 receipts, 16 withdrawals
+    expect(ordered.puts).toBe(0)
+  }, 60_000)
+
+  it('the block and vm patches are in place (opt-in through the Common, plain ethereumjs unchanged without it)', () => {
+    for (const f of ['node_modules/@ethereumjs/vm/dist/esm/runBlock.js', 'node_modules/@ethereumjs/vm/dist/cjs/runBlock.js', 'node_modules/@ethereumjs/block/dist/esm/block/block.js', 'node_modules/@ethereumjs/block/dist/cjs/block/block.js']) {
+      expect(readFileSync(join(REPO_ROOT, f), 'utf8'), f).toContain('common.orderedTrieRoot')
+    }
   })
 })
