@@ -100,7 +100,7 @@ export interface Tuning {
   /** The EVM's opcode tables built once per fork rule set in the process, not per batch (guest/opcodeTables.ts). */
   opcodeTableCache?: boolean
   /**
-   * The transaction and receipt tries' roots built in one pass (guest/orderedTrie.ts) instead of one
+   * The transaction, withdrawal and receipt tries' roots built in one pass (guest/orderedTrie.ts) instead of one
    * @ethereumjs/mpt put per item (the block and vm patches' opt-in `orderedTrieRoot` on the Common).
    */
   orderedTries?: boolean

@@ -174,7 +174,7 @@ export class AncestorChain {
  * uncle rules) does not rebuild and re-encode the header's fields first. ethereumjs 10.1.3 caches only in
  * frozen headers (block/dist/esm/header/header.js `hash()`), which createBlockHeaderFromRLP makes by default.
  */
-export function seedHeaderHash(header: BlockHeader, hash: Uint8Array): void {
+function seedHeaderHash(header: BlockHeader, hash: Uint8Array): void {
   if (Object.isFrozen(header)) (header as unknown as { cache: { hash?: Uint8Array } }).cache.hash = hash
 }
 
