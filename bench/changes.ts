@@ -10,9 +10,9 @@ import { describeBlockSet, loadBlockSet, type BlockSetEntry } from './suites/blo
  *
  *   node dist/bench/changes.js [--quick] [--rounds N]
  */
-const CHANGES: (keyof Tuning)[] = ['flatState', 'blockScopedCommon', 'jumpAnalysisCache', 'syncSteps', 'lazyMemory', 'leanCallResults', 'leanCallMessage', 'leanJournal', 'fastWords', 'lazyPushes', 'numberGas', 'flatTransientStorage', 'resultsOnly', 'trieNodeViews']
+const CHANGES: (keyof Tuning)[] = ['flatState', 'blockScopedCommon', 'jumpAnalysisCache', 'syncSteps', 'lazyMemory', 'leanCallResults', 'leanCallMessage', 'leanJournal', 'fastWords', 'lazyPushes', 'numberGas', 'flatTransientStorage', 'resultsOnly', 'trieNodeViews', 'leanCalldataGas', 'opcodeTableCache', 'orderedTries']
 /** "defaults" = ExecuteOptions.tuning left unset (what the guest runs with). */
-const OFF: Tuning = { flatState: false, batchedTrieWrites: false, blockScopedCommon: false, jumpAnalysisCache: false, syncSteps: false, lazyMemory: false, leanCallResults: false, leanCallMessage: false, leanJournal: false, fastWords: false, lazyPushes: false, numberGas: false, flatTransientStorage: false, resultsOnly: false, trieNodeViews: false }
+const OFF: Tuning = { flatState: false, batchedTrieWrites: false, blockScopedCommon: false, jumpAnalysisCache: false, syncSteps: false, lazyMemory: false, leanCallResults: false, leanCallMessage: false, leanJournal: false, fastWords: false, lazyPushes: false, numberGas: false, flatTransientStorage: false, resultsOnly: false, trieNodeViews: false, leanCalldataGas: false, opcodeTableCache: false, orderedTries: false }
 
 export async function measureChanges(opts: { quick: boolean; rounds: number; log: (l: string) => void }): Promise<Record<string, number>> {
   const entries = await loadBlockSet({ quick: opts.quick, log: opts.log })

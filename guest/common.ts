@@ -1,16 +1,76 @@
-import { Common } from '@ethereumjs/common'
+import { paramsBlock } from '@ethereumjs/block'
+import { Common, type CommonOpts, type ParamsDict } from '@ethereumjs/common'
+import { paramsEVM } from '@ethereumjs/evm'
+import { paramsTx } from '@ethereumjs/tx'
+import { paramsVM } from '@ethereumjs/vm'
+
+function mergeParams(sets: ParamsDict[]): ParamsDict {
+  const merged: ParamsDict = {}
+  for (const set of sets) for (const eip in set) merged[eip] = { ...merged[eip], ...set[eip] }
+  return merged
+}
+
+/** @ethereumjs/evm's parameters, then @ethereumjs/vm's over them: what a VM's Common ends up with. */
+export const EVM_AND_VM_PARAMS: ParamsDict = mergeParams([paramsEVM, paramsVM])
 
 /**
- * @ethereumjs/common with O(1) fork-rule lookups. The interpreter asks `isActivatedEIP` and `param` on every
- * step (gas handlers, opcode handlers); the base class answers with `Array.includes` over ~100 EIPs and a
- * `BigInt()` conversion per call. Here both are resolved once per hardfork change (once per block with
- * `setHardfork: true`) into a flag table and a bigint map. Same answers, by construction: the tables are
- * filled from the base class's own caches whenever it rebuilds them.
+ * @ethereumjs/common with the fork-rule work done once per block instead of per step and per transaction.
+ *
+ * - The interpreter asks `isActivatedEIP` and `param` on every step (PUSH alone asks two EIPs); the base class
+ *   answers with `Array.includes` over ~100 EIPs and a `BigInt()` conversion per call. Here both are resolved
+ *   once per hardfork change (once per block with `setHardfork: true`) into a flag table and a bigint map,
+ *   filled from the base class's own caches whenever it rebuilds them.
+ * - Every transaction and header ethereumjs constructs copies its Common and calls `updateParams` with its
+ *   package's parameter set: a JSON round trip of the set and a rebuild of the whole parameter cache over every
+ *   hardfork, per transaction. Here the four sets (tx, block, EVM, VM) are merged once at construction, so
+ *   those calls find their values already in place and keep the cache they were copied with.
+ *
+ * Same answers for every parameter ethereumjs asks: an `updateParams` is skipped only when this instance's
+ * cache was built with that very set and every value of it is still the one in force.
  */
 export class BlockScopedCommon extends Common {
   // `declare`: no field initialiser, which would run after super() and wipe what its constructor built.
   declare private eipFlags: Uint8Array
   declare private paramValues: Map<string, bigint>
+  /** Parameter sets this instance's cache was built with; replaced, never mutated (copies share it). */
+  declare private mergedParams: ReadonlySet<ParamsDict> | undefined
+
+  constructor(opts: CommonOpts) {
+    super(opts)
+    // One merge and one cache rebuild for the four sets. The EVM's and the VM's disagree on EIP-2935's window
+    // (8192, 8191); ethereumjs builds the EVM first, so the VM's value is the one in force, and the guest hands
+    // its EVM the two sets merged in that order (EVM_AND_VM_PARAMS), which leaves the VM's merge nothing to do.
+    const sets = [paramsTx, paramsBlock, EVM_AND_VM_PARAMS, paramsVM]
+    super.updateParams(mergeParams(sets))
+    this.mergedParams = new Set(sets)
+  }
+
+  override updateParams(params: ParamsDict): void {
+    if (this.mergedParams?.has(params) && this.paramsInForce(params)) return
+    super.updateParams(params)
+    this.mergedParams = new Set(this.mergedParams).add(params)
+  }
+
+  override resetParams(params: ParamsDict): void {
+    super.resetParams(params)
+    this.mergedParams = undefined
+  }
+
+  /** Every value of `params` is the one `_params` holds (the dict all copies share, which ethereumjs mutates). */
+  private paramsInForce(params: ParamsDict): boolean {
+    for (const eip in params) {
+      const have = this._params[eip]
+      if (have === undefined || have === null) return false
+      const want = params[eip]
+      for (const name in want) {
+        const v = want[name]
+        // JSON (ethereumjs's copy) would drop or change anything but these: take the full path then.
+        if (typeof v !== 'number' && typeof v !== 'string' && v !== null) return false
+        if (have[name] !== v) return false
+      }
+    }
+    return true
+  }
 
   protected override _buildActivatedEIPsCache(): void {
     super._buildActivatedEIPsCache()

@@ -1,16 +1,19 @@
 import { createBlockFromRLP, type Block, type BlockHeader } from '@ethereumjs/block'
 import type { Common, CustomCrypto } from '@ethereumjs/common'
-import type { EVM, EVMBN254Interface } from '@ethereumjs/evm'
+import { NobleBN254, type EVM, type EVMBN254Interface } from '@ethereumjs/evm'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { createVM, runBlock, type VM } from '@ethereumjs/vm'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { checkForksKnown, commonFromChainConfig } from './chain.js'
+import { BlockScopedCommon, EVM_AND_VM_PARAMS } from './common.js'
 import { guestCrypto } from './crypto.js'
 import { BlockInvalid, WitnessIncomplete, isGuestError } from './errors.js'
 import { AncestorChain } from './headers.js'
 import { FlatStateManager } from './flatState.js'
 import { FlatTransientStorage } from './transientStorage.js'
 import { observeExecution, type ExecutionObserver } from './observer.js'
+import { CachedOpcodeTablesEVM } from './opcodeTables.js'
+import { orderedTrieRoot } from './orderedTrie.js'
 import { readCodeLikeTheSpecs } from './specReads.js'
 import { NodeStore, createStateManager, type WitnessStateManager } from './state.js'
 import { withCheckedSystemCalls } from './systemCalls.js'
@@ -42,7 +45,10 @@ export interface Tuning {
    * once (guest/trieWriter.ts), instead of key by key through @ethereumjs/mpt.
    */
   batchedTrieWrites?: boolean
-  /** EIP activation and gas parameters resolved once per block, not per step (guest/common.ts). */
+  /**
+   * EIP activation and gas parameters resolved once per block, not per step, and the parameter sets of the
+   * tx/block/EVM/VM packages merged once, not per transaction and header constructed (guest/common.ts).
+   */
   blockScopedCommon?: boolean
   /**
    * Jump-destination analysis kept per code (one Uint8Array per code hash in the flat state layer) for the
@@ -104,10 +110,21 @@ export interface Tuning {
    * (guest/trieView.ts, guest/trieWriter.ts), instead of @ethereumjs/rlp's copied items and nested arrays.
    */
   trieNodeViews?: boolean
+  /**
+   * Calldata gas and EIP-7623 floor tokens counted in numbers, not with one BigInt addition per calldata byte
+   * (the tx patch's opt-in `leanCalldataGas`, a property of the Common the transactions are decoded with).
+   */
+  leanCalldataGas?: boolean
+  /** The EVM's opcode tables built once per fork rule set in the process, not per batch (guest/opcodeTables.ts). */
+  opcodeTableCache?: boolean
+  /**
+   * The transaction, withdrawal and receipt tries' roots built in one pass (guest/orderedTrie.ts) instead of one
+   * @ethereumjs/mpt put per item (the block and vm patches' opt-in `orderedTrieRoot` on the Common).
+   */
+  orderedTries?: boolean
 }
 
-// blockScopedCommon is off by default: measured alone it was slower (x0.72-0.90, README), not faster.
-const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: false, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, lazyPushes: true, numberGas: true, flatTransientStorage: true, resultsOnly: true, trieNodeViews: true }
+const DEFAULT_TUNING: Required<Tuning> = { flatState: true, batchedTrieWrites: true, blockScopedCommon: true, jumpAnalysisCache: true, syncSteps: true, lazyMemory: true, leanCallResults: true, leanCallMessage: true, leanJournal: true, fastWords: true, lazyPushes: true, numberGas: true, flatTransientStorage: true, resultsOnly: true, trieNodeViews: true, leanCalldataGas: true, opcodeTableCache: true, orderedTries: true }
 
 /** Per-batch execution facts the host reports; not part of the proven output. */
 export interface BatchStats {
@@ -198,12 +215,15 @@ export async function executeBlocks(
   const stateManager: FlatStateManager | WitnessStateManager = tuning.flatState
     ? new FlatStateManager(common, store, parentRoot, tuning.batchedTrieWrites, tuning.trieNodeViews)
     : createStateManager(common, store, parentRoot)
-  const vm = await createVM({
-    common: common.copy(),
-    stateManager,
-    blockchain: chain.evmBlockchain() as never,
-    setHardfork: true,
-  })
+  const vmCommon = common.copy()
+  const blockchain = chain.evmBlockchain() as never
+  // What createVM's createEVM would build (10.1.3: noble BN254, no profiler), with cached opcode tables. With a
+  // BlockScopedCommon, the EVM's parameters are merged with the VM's, as the VM then does (guest/common.ts).
+  const params = vmCommon instanceof BlockScopedCommon ? { params: EVM_AND_VM_PARAMS } : {}
+  const evm = tuning.opcodeTableCache
+    ? new CachedOpcodeTablesEVM({ common: vmCommon, stateManager, blockchain, bn254: new NobleBN254(), profiler: { enabled: false }, ...params })
+    : undefined
+  const vm = await createVM({ common: vmCommon, stateManager, blockchain, setHardfork: true, ...(evm && { evm }) })
   // createEVM (10.1.3) overwrites a `bn254` option with its noble default, so set it on the instance.
   if (opts.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = opts.bn254
   readCodeLikeTheSpecs(vm.evm as unknown as EVM)
@@ -301,7 +321,14 @@ export async function executeStateless(input: ProgramInput, opts: ExecuteOptions
   const keccak256 = crypto.keccak256 ?? keccak_256
   const tuning = { ...DEFAULT_TUNING, ...opts.tuning }
   const common = commonFromChainConfig(input.chainConfig, crypto, { blockScoped: tuning.blockScopedCommon })
+  // patches/@ethereumjs+tx+10.1.3.patch; every header and transaction copies the Common with its properties.
+  if (tuning.leanCalldataGas) (common as unknown as { leanCalldataGas?: boolean }).leanCalldataGas = true
+  // patches/@ethereumjs+block+10.1.3.patch and @ethereumjs+vm: the blocks' and the VM's Commons are copies of this one.
+  if (tuning.orderedTries) (common as unknown as { orderedTrieRoot?: (v: Uint8Array[]) => Uint8Array }).orderedTrieRoot = (v) => orderedTrieRoot(v, keccak256)
   const blocks = decodeBlocks(input.blocks, common)
+  // The witness headers and the VM copy this Common: starting at the batch's fork, they need not rebuild its
+  // caches (and the VM its opcode table) for it. Each header and block still sets its own fork.
+  if (tuning.blockScopedCommon) common.setHardfork(blocks[0].header.common.hardfork())
   if (input.chainConfig.publicNetwork === undefined) checkForksKnown(input.chainConfig, blocks.map((b) => b.header))
   for (let i = 1; i < blocks.length; i++) {
     if (!equalsBytes(blocks[i].header.parentHash, blocks[i - 1].hash())) {
