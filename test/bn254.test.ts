@@ -127,4 +127,41 @@ describe('BN254 precompiles over wasmcurves, differential against @ethereumjs/ev
       same('pairing', input)
     }
   })
+
+  it('0x08 pairing: G2 points seen before (kept prepared) give the same verdicts as noble, in one call and across calls', () => {
+    const fresh = new WasmcurvesBN254()
+    const check = (input: Uint8Array) => expect(outcome(fresh, 'pairing', input)).toBe(outcome(noble, 'pairing', input))
+    const a = 31337n
+    const X = g2(G2.multiply(a))
+    // e(aG1, G2) * e(-G1, aG2) = 1: the same G2 twice in one call, then again in later calls.
+    check(bytes(g1(G1.multiply(a)) + g2(G2) + g1(G1.negate()) + X))
+    check(bytes(g1(G1.multiply(a)) + X + g1(G1.multiply(a).negate()) + X))
+    check(bytes(g1(G1.multiply(a * a)) + g2(G2) + g1(G1.multiply(a).negate()) + X))
+    check(bytes(g1(G1) + X + g1(G1) + X))
+    // A kept G2 point beside a refused G1 point is still refused; beside infinity the pair is skipped.
+    check(bytes(hex(1n) + hex(3n) + X))
+    check(bytes('00'.repeat(64) + X + g1(G1.multiply(a)) + g2(G2) + g1(G1.negate()) + X))
+    // The point at infinity as G2, twice.
+    check(bytes(g1(G1) + '00'.repeat(128) + g1(G1) + '00'.repeat(128)))
+    // More distinct points than are kept, then the first ones again.
+    let seed = 99
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff)
+    const many = Array.from({ length: 70 }, () => BigInt(rand()) + 2n)
+    for (const k of many) check(bytes(g1(G1.multiply(k)) + g2(G2) + g1(G1.negate()) + g2(G2.multiply(k))))
+    for (const k of many.slice(0, 5)) check(bytes(g1(G1.multiply(k)) + g2(G2) + g1(G1.negate()) + g2(G2.multiply(k))))
+    for (const k of many.slice(-5)) check(bytes(g1(G1.multiply(k + 1n)) + g2(G2) + g1(G1.negate()) + g2(G2.multiply(k))))
+  })
+
+  it('0x08 pairing: a refused G2 point is refused every time, never kept', () => {
+    const fresh = new WasmcurvesBN254()
+    const kept = (fresh as unknown as { g2Seen: Map<string, unknown> }).g2Seen
+    const outside = bytes(g1(G1) + twistPointOutsideSubgroup())
+    for (let i = 0; i < 3; i++) expect(outcome(fresh, 'pairing', outside)).toBe('error')
+    const q = g2(G2)
+    const offCurve = bytes(g1(G1) + q.slice(0, 127) + (q[127] === '0' ? '1' : '0'))
+    for (let i = 0; i < 2; i++) expect(outcome(fresh, 'pairing', offCurve)).toBe('error')
+    expect(kept.size).toBe(0)
+    expect(outcome(fresh, 'pairing', bytes(g1(G1) + q))).toBe(hex(0n))
+    expect(kept.size).toBe(1)
+  })
 })

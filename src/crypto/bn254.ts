@@ -80,7 +80,11 @@ interface Instance {
   x: Bn128Exports
   mem: Uint8Array
   pOneT: number
+  preQSize: number
 }
+
+/** Prepared G2 points kept per instance (about 20 KB each). */
+const G2_SEEN_MAX = 64
 
 let instance: Instance | undefined
 
@@ -92,7 +96,7 @@ function load(): Instance {
   const wasm = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(m.code, 'base64')), { env: { memory } })
   const mem = new Uint8Array(memory.buffer)
   mem.set(Buffer.from(BigInt(m.r).toString(16).padStart(64, '0'), 'hex').reverse(), ORDER)
-  instance = { x: wasm.exports as unknown as Bn128Exports, mem, pOneT: m.pOneT }
+  instance = { x: wasm.exports as unknown as Bn128Exports, mem, pOneT: m.pOneT, preQSize: m.preQSize }
   return instance
 }
 
@@ -172,6 +176,15 @@ export class WasmcurvesBN254 implements EVMBN254Interface {
     return g1Output(inst)
   }
 
+  /**
+   * Valid G2 inputs seen before, by their 128 input bytes: the point at infinity, or the prepared point (the line
+   * coefficients the Miller loop needs). Real traffic repeats G2 points: a Groth16 verifier pairs its key's
+   * fixed beta, gamma and delta with every proof, so three of four G2 points of each call were checked for
+   * subgroup membership (a 254-bit G2 multiplication, ~0.8 ms) and prepared (~0.4 ms) again. Only points that
+   * passed every check are kept, so a refused point is checked (and refused) every time.
+   */
+  private readonly g2Seen = new Map<string, Uint8Array | 'infinity'>()
+
   /** 0x08: k pairs (G1, G2); 1 when the product of the pairings is one (also for k = 0), else 0. */
   pairing(input: Uint8Array): Uint8Array {
     const inst = load()
@@ -180,12 +193,22 @@ export class WasmcurvesBN254 implements EVMBN254Interface {
     for (let k = 0; k < input.length; k += 192) {
       // Both points are checked even when one is infinity, as the EIP and the noble implementation do.
       putG1(inst, input, k, A)
-      putG2(inst, input, k + 64, AFF)
-      if (inst.x.g1m_isZeroAffine(A) !== 0 || inst.x.g2m_isZeroAffine(AFF) !== 0) continue
+      const key = Buffer.from(input.buffer, input.byteOffset + k + 64, 128).toString('latin1')
+      let q = this.g2Seen.get(key)
+      if (q === undefined) {
+        putG2(inst, input, k + 64, AFF)
+        if (inst.x.g2m_isZeroAffine(AFF) !== 0) q = 'infinity'
+        else {
+          inst.x.g2m_toJacobian(AFF, G2J)
+          inst.x.bn128_prepareG2(G2J, PRE_Q)
+          q = inst.mem.slice(PRE_Q, PRE_Q + inst.preQSize)
+        }
+        if (this.g2Seen.size >= G2_SEEN_MAX) this.g2Seen.delete(this.g2Seen.keys().next().value!)
+        this.g2Seen.set(key, q)
+      } else if (q !== 'infinity') inst.mem.set(q, PRE_Q)
+      if (inst.x.g1m_isZeroAffine(A) !== 0 || q === 'infinity') continue
       inst.x.g1m_toJacobian(A, G1J)
-      inst.x.g2m_toJacobian(AFF, G2J)
       inst.x.bn128_prepareG1(G1J, PRE_P)
-      inst.x.bn128_prepareG2(G2J, PRE_Q)
       inst.x.bn128_millerLoop(PRE_P, PRE_Q, ML)
       inst.x.ftm_mul(ACC, ML, ACC)
     }
