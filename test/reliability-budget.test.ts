@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { mockPublicValues } from '../src/backend/index.js'
-import { BudgetExceeded, declaredGas } from '../src/budget/budget.js'
+import { BudgetExceeded, declaredGas, parseTimeBudget, withTimeBudget } from '../src/budget/budget.js'
 import { programInputToJson } from '../src/protocol/input.js'
 import { Refused } from '../src/protocol/refusal.js'
 import { Prover } from '../src/prover/prover.js'
@@ -89,6 +89,15 @@ describe('budgets', () => {
     expect(p.lines.join('\n')).toMatch(/cache_gassy\.json is over its gas budget: declares 1000000000000 gas/)
     expect(p.lines.join('\n')).toMatch(/\| blocks +\| 1 \(1 failed\)/)
   }, 60_000)
+
+  it('time budgets longer than a timer can hold (24.8 days) are that long, not fired at once', async () => {
+    expect(parseTimeBudget('1e10', undefined, '--max-case-seconds')).toBe(2 ** 31 - 1)
+    expect(parseTimeBudget('2.5', undefined)).toBe(2500)
+    expect(parseTimeBudget('0', 1000)).toBeUndefined()
+    expect(() => parseTimeBudget('-1', undefined, '--max-case-seconds')).toThrow(/--max-case-seconds: expected seconds/)
+    const budget = { maxGas: 10n ** 12n, maxMs: parseTimeBudget('1e10', undefined) }
+    await expect(withTimeBudget(budget, 'long', () => new Promise((r) => setTimeout(() => r('done'), 30)))).resolves.toBe('done')
+  })
 
   it('tessera conformance: a case over its time budget fails by name, the run closes with the count and prints progress off a terminal', async () => {
     const file = join(EF_BLOCKCHAIN_TESTS, 'ValidBlocks/bcExample/basefeeExample.json')

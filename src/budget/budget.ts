@@ -99,8 +99,11 @@ export function parseTimeBudget(text: string | undefined, fallbackMs: number | u
   if (text === '0' || text === 'none') return undefined
   const n = Number(text)
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag}: expected seconds, got "${text.slice(0, 40)}"`)
-  return Math.round(n * 1000)
+  // Timers take at most 2^31 - 1 ms (24.8 days); a longer one would fire at once. Longer budgets are that long.
+  return Math.min(Math.round(n * 1000), MAX_TIMER_MS)
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** Run at most `n` of the given tasks at once; the rest wait their turn in order (so time budgets measure running, not queueing). */
 export function limitConcurrency(n: number): <T>(task: () => Promise<T>) => Promise<T> {

@@ -175,25 +175,28 @@ async function runFile(pool: TaskPool, file: string, name: string, opts: FileOpt
     }
     const { port1, port2 } = new MessageChannel()
     const streamed: CaseResult[] = []
-    let current: { name: string; since: number } | undefined
+    let current: string | undefined
+    const controller = new AbortController()
+    let overrun: string | undefined
+    // One timer per case, armed when the worker says the case started: a budget of a few milliseconds is kept
+    // as well as one of minutes (a polling watchdog would only notice an overrun at its next tick).
+    let timer: NodeJS.Timeout | undefined
     port1.on('message', (ev: ConformanceEvent) => {
-      if ('start' in ev) current = { name: ev.start, since: Date.now() }
-      else {
+      clearTimeout(timer)
+      if ('start' in ev) {
+        const name = ev.start
+        current = name
+        if (opts.maxCaseMs !== undefined) {
+          timer = setTimeout(() => {
+            overrun = name
+            controller.abort(new Error(`case ${name} over its time budget`))
+          }, opts.maxCaseMs)
+        }
+      } else {
         streamed.push(ev.done)
         current = undefined
       }
     })
-    const controller = new AbortController()
-    let overrun: string | undefined
-    const watchdog =
-      opts.maxCaseMs === undefined
-        ? undefined
-        : setInterval(() => {
-            if (current && Date.now() - current.since > opts.maxCaseMs!) {
-              overrun = current.name
-              controller.abort(new Error(`case ${current.name} over its time budget`))
-            }
-          }, Math.min(1000, Math.max(50, opts.maxCaseMs / 4)))
     try {
       const results = await pool.runTask<CaseResult[]>(
         { kind: 'conformance', file, bytes, filter: opts.filter, port: port2, skip: [...reported], maxGas: opts.maxCaseGas?.toString() },
@@ -210,7 +213,7 @@ async function runFile(pool: TaskPool, file: string, name: string, opts: FileOpt
         reported.add(r.name)
         record(name, r)
       }
-      const stuck = overrun ?? current?.name
+      const stuck = overrun ?? current
       if (stuck === undefined || reported.has(stuck)) {
         record(name, { name: '(file)', passed: false, failures: [`worker failed: ${String((e as Error)?.message ?? e).slice(0, 500)}`], blocks: 0 })
         return
@@ -221,7 +224,7 @@ async function runFile(pool: TaskPool, file: string, name: string, opts: FileOpt
         : `worker failed: ${String((e as Error)?.message ?? e).slice(0, 500)}`
       record(name, { name: stuck, passed: false, failures: [why], blocks: 0 })
     } finally {
-      clearInterval(watchdog)
+      clearTimeout(timer)
       port1.close()
     }
   }
