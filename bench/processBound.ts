@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { executeStateless } from '../guest/execute.js'
 import { hostGuestOptions } from '../src/crypto/guestOptions.js'
-import { loadBlockSet, type BlockSetOptions } from './suites/blockset.js'
+import { loadBlockSet, loadRealChainSet, type BlockSetOptions } from './suites/blockset.js'
 
 /**
  * What this machine allows two guests side by side, with no pool at all: the same work as the replay suite
@@ -21,10 +21,11 @@ interface ChildReport {
   seconds: number
 }
 
-type SetChoice = Pick<BlockSetOptions, 'quick' | 'sources' | 'maxEntries'>
+/** `repeat`: how many times a phase runs the set (the replay suite repeats a small set the same way). */
+type SetChoice = Pick<BlockSetOptions, 'quick' | 'sources' | 'maxEntries'> & { set?: 'real'; repeat?: number }
 
 async function child(set: SetChoice): Promise<void> {
-  const entries = await loadBlockSet({ ...set, log: () => {} })
+  const entries = set.set === 'real' ? await loadRealChainSet() : await loadBlockSet({ ...set, log: () => {} })
   const native = await hostGuestOptions()
   for (const e of entries) await executeStateless(e.input, native)
   // Largest first, as the replay suite submits them.
@@ -32,9 +33,11 @@ async function child(set: SetChoice): Promise<void> {
   process.on('message', async () => {
     const start = performance.now()
     let gas = 0
-    for (const e of ordered) {
-      await executeStateless(e.input, native)
-      gas += Number(e.gas)
+    for (let r = 0; r < (set.repeat ?? 1); r++) {
+      for (const e of ordered) {
+        await executeStateless(e.input, native)
+        gas += Number(e.gas)
+      }
     }
     process.send!({ gas, seconds: (performance.now() - start) / 1000 } satisfies ChildReport)
   })

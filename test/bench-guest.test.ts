@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { SUITES } from '../bench/index.js'
@@ -127,4 +128,24 @@ describe('bench: guest and replay suites (smoke, no timing assertions)', () => {
     expect(r.notes.some((n) => n.startsWith('memory per worker after the warm pass (1 of 1 workers reported)'))).toBe(true)
     expect(r.notes.some((n) => n.includes('10 MB transfer'))).toBe(true)
   }, 120_000)
+
+  it('replay suite on the real-chain set (--set real): the small set is repeated to about 100 Mgas a pass', async () => {
+    if (!existsSync(resolve(SHARED_FIXTURES, 'replay/cache_hoodi_1265656.json'))) return
+    const r = await createReplaySuite({ set: 'real', rounds: 1, maxWorkers: 1, processBound: false }).run(quiet)
+    expect(r.notes[0]).toMatch(/^block set: 4 batches \(4 real-chain\), 4 blocks, 124 txs, 22\.2 Mgas; 1 interleaved round\(s\), each a pass of the set x5 per worker count/)
+    const mgas = r.measurements.find((m) => m.group === 'replay 1 worker(s)' && m.name === 'Mgas/s')!
+    expect(mgas.value).toBeGreaterThan(0)
+  }, 180_000)
+
+  it('tessera bench: --set names the guest or replay suite, --blocks the guest suite only', () => {
+    const cli = resolve(REPO_ROOT, 'dist/src/cli/main.js')
+    const run = (args: string[]) => spawnSync(process.execPath, [cli, 'bench', ...args], { encoding: 'utf8', env: { ...process.env, TESSERA_V8_FLAGS: 'none' } })
+    const keccak = run(['--suite', 'keccak', '--set', 'real'])
+    expect(keccak.status).toBe(2)
+    expect(keccak.stderr).toMatch(/--set applies to the guest and replay suites/)
+    const blocks = run(['--suite', 'replay', '--blocks', 'x.json'])
+    expect(blocks.status).toBe(2)
+    expect(blocks.stderr).toMatch(/--blocks applies to the guest suite only/)
+    expect(run(['--suite', 'replay', '--set', 'other']).stderr).toMatch(/unknown set other \(have: real\)/)
+  })
 })

@@ -5,7 +5,7 @@ import { createExecutePool, transferable } from '../../src/pool/execute.js'
 import type { WorkerHeap } from '../../workers/execute.js'
 import { startProcessPair, type ProcessPair } from '../processBound.js'
 import type { BenchSuite, Measurement, Ratio } from '../types.js'
-import { describeBlockSet, loadBlockSet, type BlockSetOptions } from './blockset.js'
+import { describeBlockSet, loadBlockSet, loadRealChainSet, type BlockSetOptions } from './blockset.js'
 
 /**
  * Replay throughput of the execute pool for 1..N workers over the fixed benchmark block set shared with the
@@ -24,10 +24,12 @@ export interface ReplaySuiteOptions extends BlockSetOptions {
   maxWorkers?: number
   /** Also measure two independent processes side by side, the machine's ceiling for 2 workers (default true). */
   processBound?: boolean
+  /** 'real': the guest suite's real-chain set (real L1 blocks from the shared fixtures) instead of the default set. */
+  set?: 'real'
 }
 
-async function loadInputs(opts: BlockSetOptions): Promise<{ label: string; bytes: Uint8Array; gas: bigint; description: string }[]> {
-  const entries = await loadBlockSet(opts)
+async function loadInputs(opts: BlockSetOptions, set?: 'real'): Promise<{ label: string; bytes: Uint8Array; gas: bigint; description: string }[]> {
+  const entries = set === 'real' ? await loadRealChainSet(opts.log) : await loadBlockSet(opts)
   const description = describeBlockSet(entries)
   return entries.map((e) => ({ label: e.label, bytes: encodeProgramInput(e.input), gas: e.gas, description }))
 }
@@ -71,7 +73,7 @@ export function createReplaySuite(options: ReplaySuiteOptions = {}): BenchSuite 
     name: 'replay',
     description: 'execute-pool replay throughput (blocks/s, Mgas/s) for 1..N workers, scaling ratio, transfer overhead',
     async run(opts) {
-      const inputs = await loadInputs({ sources: options.sources, maxEntries: options.maxEntries, quick: opts.quick, log: opts.log })
+      const inputs = await loadInputs({ sources: options.sources, maxEntries: options.maxEntries, quick: opts.quick, log: opts.log }, options.set)
       // Largest first, so the last task to finish is a short one (less idle tail with several workers).
       inputs.sort((a, b) => (a.gas > b.gas ? -1 : a.gas < b.gas ? 1 : 0))
       const cores = availableParallelism()
@@ -79,15 +81,19 @@ export function createReplaySuite(options: ReplaySuiteOptions = {}): BenchSuite 
       const rounds = options.rounds ?? (opts.quick ? 2 : 3)
       const measurements: Measurement[] = []
       const ratios: Ratio[] = []
+      // The real-chain set (22 Mgas) is repeated so each worker's share of a pass is about 100 Mgas, as in the
+      // default set: a pass of a few hundred milliseconds is mostly its start and its tail.
+      const setGas = inputs.reduce((g, i) => g + Number(i.gas), 0)
+      const repeat = options.set === 'real' ? Math.min(20, Math.max(1, Math.ceil(100e6 / setGas))) : 1
       const notes: string[] = [
-        `block set: ${inputs[0]!.description}; ${rounds} interleaved round(s), each a pass of the set x${counts[counts.length - 1]} per worker count; ${cores} cores available (shared machines skew scaling)`,
+        `block set: ${inputs[0]!.description}; ${rounds} interleaved round(s), each a pass of the set x${counts[counts.length - 1]! * repeat} per worker count; ${cores} cores available (shared machines skew scaling)`,
       ]
       opts.log(`  ${notes[0]}`)
       const hoodi = inputs.find((i) => i.label.startsWith('hoodi')) ?? inputs[inputs.length - 1]!
       // Every pass gives each pool the same work: the set `copies` times, largest batch first over all copies
       // (so one long batch, static_Call50000 in the full set, never ends up as the tail one worker runs while
       // the others idle). With as many copies as the largest pool has workers, its workers get equal shares.
-      const copies = counts[counts.length - 1]!
+      const copies = counts[counts.length - 1]! * repeat
       const tasks = Array.from({ length: copies }, () => inputs)
         .flat()
         .sort((a, b) => (a.gas > b.gas ? -1 : a.gas < b.gas ? 1 : 0))
@@ -107,7 +113,7 @@ export function createReplaySuite(options: ReplaySuiteOptions = {}): BenchSuite 
         // independent processes at once (bench/processBound.ts), warm, measured in the same rounds. A pool cannot
         // beat what two unshared processes get.
         if (counts.length > 1 && options.processBound !== false) {
-          pair = await startProcessPair({ quick: opts.quick, sources: options.sources, maxEntries: options.maxEntries })
+          pair = await startProcessPair({ quick: opts.quick, sources: options.sources, maxEntries: options.maxEntries, set: options.set, repeat })
         }
         // Rounds alternate the order of the steps, so drift of a shared machine during the run weighs on all.
         const totals = new Map(counts.map((w) => [w, { seconds: 0, gas: 0, blocks: 0 }]))

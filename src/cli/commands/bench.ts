@@ -3,12 +3,14 @@ import { join } from 'node:path'
 import { parseArgs } from '../args.js'
 import { SUITES } from '../../../bench/index.js'
 import { createGuestSuite } from '../../../bench/suites/guest.js'
+import { createReplaySuite } from '../../../bench/suites/replay.js'
 import { ratioTable, renderSvg, runSuites } from '../../../bench/report.js'
 import type { SuiteResult } from '../../../bench/types.js'
 import { hostCrypto, packageRoot } from '../../crypto/index.js'
 
 const USAGE = `usage: tessera bench [--suite NAME]... [--quick] [--profile] [--time MS] [--json FILE] [--svg FILE] [--list]
        tessera bench --suite guest (--blocks FILE... | --set real) [--json FILE]
+       tessera bench --suite replay --set real [--json FILE]
 
   --suite NAME   run only this suite (repeatable); see --list
   --quick        short runs (about 5x faster, noisier; the guest suite uses its quick block subset)
@@ -20,7 +22,7 @@ const USAGE = `usage: tessera bench [--suite NAME]... [--quick] [--profile] [--t
   --list         list suites and exit
   --blocks FILE... guest suite on your own witness files (any shape \`replay file\` reads), block by block:
                  warm and cold Mgas/s, the guest against the stateful VM with the same crypto, where the time goes
-  --set real     guest suite on the built-in real-chain set (Hoodi, Holesky and ethrex caches from ../shared/fixtures)
+  --set real     guest or replay suite on the built-in real-chain set (Hoodi, Holesky and ethrex caches from ../shared/fixtures)
 
 TESSERA_NATIVE=0 runs everything without the native addon and native secp256k1.`
 
@@ -77,16 +79,23 @@ export async function run(argv: string[]): Promise<number> {
     console.error('tessera bench: give either --blocks FILE... or --set real, not both')
     return 2
   }
-  const perBlock = files !== undefined || values.set !== undefined
-  if (perBlock && wanted.some((n) => n !== 'guest')) {
-    console.error('tessera bench: --blocks and --set apply to the guest suite only (use --suite guest)')
+  if (files !== undefined && wanted.some((n) => n !== 'guest')) {
+    console.error('tessera bench: --blocks applies to the guest suite only (use --suite guest)')
     return 2
   }
-  const suites = perBlock
-    ? [createGuestSuite({ files, set: values.set as 'real' | undefined })]
-    : wanted.length > 0
-      ? SUITES.filter((s) => wanted.includes(s.name))
-      : SUITES
+  if (values.set !== undefined && wanted.some((n) => n !== 'guest' && n !== 'replay')) {
+    console.error('tessera bench: --set applies to the guest and replay suites (use --suite guest and/or --suite replay)')
+    return 2
+  }
+  const set = values.set as 'real' | undefined
+  const suites =
+    files !== undefined
+      ? [createGuestSuite({ files })]
+      : set !== undefined
+        ? (wanted.length > 0 ? wanted : ['guest']).map((n) => (n === 'guest' ? createGuestSuite({ set }) : createReplaySuite({ set })))
+        : wanted.length > 0
+          ? SUITES.filter((s) => wanted.includes(s.name))
+          : SUITES
   const quick = values.quick ?? false
   const timeMs = values.time !== undefined ? Number(values.time) : quick ? 80 : 400
   if (!Number.isFinite(timeMs) || timeMs <= 0) {
