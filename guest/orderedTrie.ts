@@ -1,4 +1,5 @@
 import { RLP } from '@ethereumjs/rlp'
+import { hexPrefix, nibbles } from './trieWriter.js'
 
 /**
  * Root of the trie a block commits its transactions and receipts to (key RLP(index), value the item's
@@ -11,35 +12,17 @@ type Node = Uint8Array | Node[]
 
 const EMPTY = new Uint8Array(0)
 
-function nibbles(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length * 2)
-  for (let i = 0; i < bytes.length; i++) {
-    out[2 * i] = bytes[i] >> 4
-    out[2 * i + 1] = bytes[i] & 15
-  }
-  return out
-}
-
-function hexPrefix(path: Uint8Array, leaf: boolean): Uint8Array {
-  const odd = path.length & 1
-  const out = new Uint8Array((path.length >> 1) + 1)
-  out[0] = ((leaf ? 2 : 0) + odd) << 4
-  if (odd) out[0] |= path[0]
-  for (let i = odd, j = 1; i < path.length; i += 2, j++) out[j] = (path[i] << 4) | path[i + 1]
-  return out
-}
-
-function compare(a: Uint8Array, b: Uint8Array): number {
+function compareNibbles(a: number[], b: number[]): number {
   const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i]
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!
   return a.length - b.length
 }
 
 export function orderedTrieRoot(values: Uint8Array[], keccak256: (b: Uint8Array) => Uint8Array): Uint8Array {
-  const items: { key: Uint8Array; value: Uint8Array }[] = []
+  const items: { key: number[]; value: Uint8Array }[] = []
   for (let i = 0; i < values.length; i++) if (values[i].length > 0) items.push({ key: nibbles(RLP.encode(i)), value: values[i] })
   if (items.length === 0) return keccak256(RLP.encode(EMPTY))
-  items.sort((a, b) => compare(a.key, b.key))
+  items.sort((a, b) => compareNibbles(a.key, b.key))
 
   const ref = (node: Node): Node => {
     const encoded = RLP.encode(node)
@@ -48,11 +31,11 @@ export function orderedTrieRoot(values: Uint8Array[], keccak256: (b: Uint8Array)
   // Items [lo, hi) share their first `depth` nibbles; keys are distinct.
   const build = (lo: number, hi: number, depth: number): Node => {
     const first = items[lo].key
-    if (hi - lo === 1) return [hexPrefix(first.subarray(depth), true), items[lo].value]
+    if (hi - lo === 1) return [hexPrefix(first, true, depth), items[lo].value]
     const last = items[hi - 1].key // sorted: the common prefix of the range is that of its ends
     let p = depth
     while (p < first.length && p < last.length && first[p] === last[p]) p++
-    if (p > depth) return [hexPrefix(first.subarray(depth, p), false), ref(build(lo, hi, p))]
+    if (p > depth) return [hexPrefix(first, false, depth, p), ref(build(lo, hi, p))]
     const branch: Node[] = new Array<Node>(17).fill(EMPTY)
     let i = lo
     if (first.length === depth) branch[16] = items[i++].value

@@ -85,7 +85,8 @@ export class WitnessTrieReader {
   }
 }
 
-function nibbleAt(key: Uint8Array, i: number): number {
+/** Nibble i of a key (high half of byte i/2 first). */
+export function nibbleAt(key: Uint8Array, i: number): number {
   const b = key[i >> 1]!
   return i & 1 ? b & 0x0f : b >> 4
 }

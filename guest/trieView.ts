@@ -1,6 +1,7 @@
 import { bytesToUnprefixedHex } from '@ethereumjs/util'
 import { WitnessInvalid } from './errors.js'
 import { EMPTY_TRIE_ROOT_HEX, type NodeStore } from './state.js'
+import { nibbleAt } from './trieReader.js'
 
 /**
  * A trie node read in place: where each item's RLP starts in the node's bytes, nothing copied. The witness
@@ -212,9 +213,4 @@ function itemEnd(raw: Uint8Array, p: number, limit: number, hashHex: string): nu
   end = p + 1 + n + length
   if (end > limit) throw invalid({ hashHex }, `RLP item at byte ${p} runs past its end (${end} > ${limit})`)
   return end
-}
-
-function nibbleAt(key: Uint8Array, i: number): number {
-  const b = key[i >> 1]!
-  return i & 1 ? b & 0x0f : b >> 4
 }

@@ -193,13 +193,7 @@ function encodeNode(node: Node, store: NodeStore, keccak256: (b: Uint8Array) => 
   const out = new Uint8Array(headerSize(payload) + payload)
   let at = writeHeader(out, 0, payload, 0xc0)
   if (hpLength > 1) out[at++] = 0x80 + hpLength
-  const { path } = node
-  const odd = path.length & 1
-  out[at] = ((node.kind === 'leaf' ? 2 : 0) + odd) << 4
-  let j = 0
-  if (odd) out[at]! |= path[j++]!
-  for (let i = 1; i < hpLength; i++, j += 2) out[at + i] = (path[j]! << 4) | path[j + 1]!
-  at += hpLength
+  at = writeHexPrefix(out, at, node.path, node.kind === 'leaf', 0, node.path.length)
   if (node.kind === 'leaf') writeString(out, at, node.value)
   else writeRef(out, at, second)
   return out
@@ -308,17 +302,26 @@ function childRef(item: Item): Ref {
   return item
 }
 
-function hexPrefix(path: number[], leaf: boolean): Uint8Array {
-  const odd = path.length & 1
-  const out = new Uint8Array(1 + (path.length >> 1))
-  out[0] = ((leaf ? 2 : 0) + odd) << 4
-  let j = 0
-  if (odd) out[0]! |= path[j++]!
-  for (let i = 1; i < out.length; i++, j += 2) out[i] = (path[j]! << 4) | path[j + 1]!
+/** Hex-prefix encoding (Yellow Paper appendix C) of path[from..to), leaf or extension. */
+export function hexPrefix(path: ArrayLike<number>, leaf: boolean, from = 0, to = path.length): Uint8Array {
+  const out = new Uint8Array(1 + ((to - from) >> 1))
+  writeHexPrefix(out, 0, path, leaf, from, to)
   return out
 }
 
-function nibbles(key: Uint8Array): number[] {
+/** Writes hexPrefix(path, leaf, from, to) at out[at..]; returns the index after it. */
+function writeHexPrefix(out: Uint8Array, at: number, path: ArrayLike<number>, leaf: boolean, from: number, to: number): number {
+  const odd = (to - from) & 1
+  const length = 1 + ((to - from) >> 1)
+  out[at] = ((leaf ? 2 : 0) + odd) << 4
+  let j = from
+  if (odd) out[at]! |= path[j++]!
+  for (let i = 1; i < length; i++, j += 2) out[at + i] = (path[j]! << 4) | path[j + 1]!
+  return at + length
+}
+
+/** The key's nibbles, high half of each byte first. */
+export function nibbles(key: Uint8Array): number[] {
   const out = new Array<number>(key.length * 2)
   for (let i = 0; i < key.length; i++) {
     out[2 * i] = key[i]! >> 4

@@ -16,7 +16,7 @@ import { guestCrypto } from '../../guest/crypto.js'
 import { executeStateless, type ExecuteOptions } from '../../guest/execute.js'
 import { hostCrypto, nativeAllowed } from '../../src/crypto/index.js'
 import { hostGuestOptions } from '../../src/crypto/guestOptions.js'
-import { WasmcurvesBN254 } from '../../src/crypto/bn254.js'
+import { withoutKeptPoints } from '../../src/crypto/bn254.js'
 import { profileCpu } from '../profile.js'
 import type { BenchSuite, Measurement, Ratio, SuiteResult } from '../types.js'
 import { BLOCK_KINDS, describeBlockSet, fileEntries, loadBlockSet, loadRealChainSet, type BlockSetEntry, type BlockSetOptions, type EntrySource } from './blockset.js'
@@ -133,7 +133,7 @@ async function runStateful(entry: BlockSetEntry, setup: StatefulSetup, state: Ma
   const stateManager = new MerkleStateManager({ common, trie, caches: new Caches() })
   const vm = await createVM({ common: common.copy(), stateManager, blockchain: blockchain as Blockchain, setHardfork: true })
   // As the guest does: createEVM (10.1.3) overwrites a `bn254` option with its noble default.
-  if (setup.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = freshBn254(setup.bn254)
+  if (setup.bn254) (vm.evm as unknown as { _bn254: EVMBN254Interface })._bn254 = withoutKeptPoints(setup.bn254)
   let gas = 0n
   // skipBlockValidation left false: gas limit, blockchain.validateHeader (parent, timestamp, gas limit, base
   // fee, blob gas), block.validateData, then receipts root / bloom / gas used / state root after execution.
@@ -142,16 +142,11 @@ async function runStateful(entry: BlockSetEntry, setup: StatefulSetup, state: Ma
 }
 
 /**
- * The wasmcurves precompiles keep G2 points seen before (src/crypto/bn254.ts). Every timed run gets its own
- * object, so a block repeated round after round does not find its points already prepared: each run is
- * measured as a block met for the first time would be (the wasm module itself stays compiled).
+ * Every timed run gets BN254 precompiles of its own (withoutKeptPoints): a block repeated round after round is
+ * measured as a block met for the first time (the wasm module itself stays compiled).
  */
-function freshBn254(bn254: EVMBN254Interface): EVMBN254Interface {
-  return bn254 instanceof WasmcurvesBN254 ? new WasmcurvesBN254() : bn254
-}
-
 async function runGuest(entry: BlockSetEntry, opts: ExecuteOptions): Promise<bigint> {
-  const out = await executeStateless(entry.input, opts.bn254 ? { ...opts, bn254: freshBn254(opts.bn254) } : opts)
+  const out = await executeStateless(entry.input, opts.bn254 ? { ...opts, bn254: withoutKeptPoints(opts.bn254) } : opts)
   return out.stats.gasUsed
 }
 

@@ -218,3 +218,11 @@ export class WasmcurvesBN254 implements EVMBN254Interface {
     return out
   }
 }
+
+/**
+ * The same precompiles without the G2 points a WasmcurvesBN254 has kept: for measurements that must not find a
+ * repeated block's points already prepared. Any other implementation is returned as it is.
+ */
+export function withoutKeptPoints(bn254: EVMBN254Interface): EVMBN254Interface {
+  return bn254 instanceof WasmcurvesBN254 ? new WasmcurvesBN254() : bn254
+}
