@@ -41,23 +41,28 @@ const MAX_WITNESS_HEADERS = 256
 
 export const STATELESS_INPUT_SCHEMA_ID = Uint8Array.from([0x15, 0x01])
 
-const SszWithdrawal = new ContainerType({ index: uint64, validatorIndex: uint64, address: new ByteVectorType(20), amount: uint64 })
+export const SszWithdrawal = new ContainerType({ index: uint64, validatorIndex: uint64, address: new ByteVectorType(20), amount: uint64 })
+
+/** The execution payload's fields before `transactions`: the same in every stateless layout (./sszStatelessV03.ts too). */
+export const PAYLOAD_HEAD_FIELDS = {
+  parentHash: bytes32,
+  feeRecipient: new ByteVectorType(20),
+  stateRoot: bytes32,
+  receiptsRoot: bytes32,
+  logsBloom: new ByteVectorType(256),
+  prevRandao: bytes32,
+  blockNumber: uint64,
+  gasLimit: uint64,
+  gasUsed: uint64,
+  timestamp: uint64,
+  extraData: new ByteListType(32),
+  baseFeePerGas: new UintBigintType(32),
+  blockHash: bytes32,
+}
 
 const SszExecutionPayload = new ProgressiveContainerType(
   {
-    parentHash: bytes32,
-    feeRecipient: new ByteVectorType(20),
-    stateRoot: bytes32,
-    receiptsRoot: bytes32,
-    logsBloom: new ByteVectorType(256),
-    prevRandao: bytes32,
-    blockNumber: uint64,
-    gasLimit: uint64,
-    gasUsed: uint64,
-    timestamp: uint64,
-    extraData: new ByteListType(32),
-    baseFeePerGas: new UintBigintType(32),
-    blockHash: bytes32,
+    ...PAYLOAD_HEAD_FIELDS,
     transactions: new ProgressiveListCompositeType(new ProgressiveByteListType()),
     withdrawals: new ProgressiveListCompositeType(SszWithdrawal),
     blobGasUsed: uint64,

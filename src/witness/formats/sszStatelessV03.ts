@@ -1,5 +1,6 @@
 import { BooleanType, ByteListType, ByteVectorType, ContainerType, ListCompositeType, UintBigintType } from '@chainsafe/ssz'
 import { InputFormatError } from './errors.js'
+import { PAYLOAD_HEAD_FIELDS, SszWithdrawal } from './ssz.js'
 
 /**
  * EIP-8025 stateless input/output as the execution-specs `tests-zkevm@v0.3.x` fixtures carry them
@@ -19,24 +20,10 @@ import { InputFormatError } from './errors.js'
 const uint64 = new UintBigintType(8)
 const bytes32 = new ByteVectorType(32)
 
-const Withdrawal = new ContainerType({ index: uint64, validatorIndex: uint64, address: new ByteVectorType(20), amount: uint64 })
-
 export const ExecutionPayloadV03 = new ContainerType({
-  parentHash: bytes32,
-  feeRecipient: new ByteVectorType(20),
-  stateRoot: bytes32,
-  receiptsRoot: bytes32,
-  logsBloom: new ByteVectorType(256),
-  prevRandao: bytes32,
-  blockNumber: uint64,
-  gasLimit: uint64,
-  gasUsed: uint64,
-  timestamp: uint64,
-  extraData: new ByteListType(32),
-  baseFeePerGas: new UintBigintType(32),
-  blockHash: bytes32,
+  ...PAYLOAD_HEAD_FIELDS,
   transactions: new ListCompositeType(new ByteListType(2 ** 30), 2 ** 20),
-  withdrawals: new ListCompositeType(Withdrawal, 2 ** 16),
+  withdrawals: new ListCompositeType(SszWithdrawal, 2 ** 16),
   blobGasUsed: uint64,
   excessBlobGas: uint64,
   blockAccessList: new ByteListType(2 ** 24),
