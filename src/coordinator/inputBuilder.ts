@@ -1,10 +1,9 @@
-import { Piscina } from 'piscina'
 import type { InputReply } from '../../workers/inputResponse.js'
 import { BatchInput } from '../protocol/batchInput.js'
 import type { WrittenWitnessForm } from '../protocol/ethrex/witness.js'
 import { stringifyJson } from '../protocol/json.js'
 import { encodeMessage, type Dialect, type ProofFormat } from '../protocol/messages.js'
-import { workerPath } from '../pool/paths.js'
+import { createSideWorker } from '../pool/sideWorker.js'
 
 /** What an InputResponse's `input` is built from: the stored batch, the witness form, the request's dialect. */
 export interface InputTask {
@@ -32,8 +31,7 @@ export class InputBuildFailed extends Error {
  * event loop: other provers' requests are answered meanwhile. The stored batch crosses as bytes.
  */
 export function createInputBuilder(maxHeapMb = 4096): { build: BuildInput; close(): Promise<void> } {
-  const pool = new Piscina({ filename: workerPath('inputResponse'), minThreads: 0, maxThreads: 1, idleTimeout: 30_000, resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } })
-  pool.on('error', () => {}) // failures outside a task; tasks are rejected individually
+  const pool = createSideWorker('inputResponse', maxHeapMb)
   return {
     async build(task) {
       let reply: InputReply

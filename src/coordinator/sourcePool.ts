@@ -1,6 +1,5 @@
-import { Piscina } from 'piscina'
 import type { SourceReply } from '../../workers/source.js'
-import { workerPath } from '../pool/paths.js'
+import { createSideWorker } from '../pool/sideWorker.js'
 import { SourceError, type ParsedBatchFile } from './source.js'
 
 /** One worker thread that parses source files (workers/source.ts) off the coordinator's event loop. */
@@ -10,8 +9,7 @@ export interface SourceParser {
 }
 
 export function createSourceParser(maxHeapMb = 4096): SourceParser {
-  const pool = new Piscina({ filename: workerPath('source'), minThreads: 0, maxThreads: 1, idleTimeout: 30_000, resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } })
-  pool.on('error', () => {})
+  const pool = createSideWorker('source', maxHeapMb)
   return {
     async parse(path) {
       let reply: SourceReply

@@ -1,6 +1,5 @@
-import { Piscina } from 'piscina'
 import type { MessageReply } from '../../workers/message.js'
-import { workerPath } from '../pool/paths.js'
+import { createSideWorker } from '../pool/sideWorker.js'
 import { ProtocolError } from './errors.js'
 import type { Message } from './messages.js'
 
@@ -15,8 +14,7 @@ export interface MessageParser {
 }
 
 export function createMessageParser(maxHeapMb = 2048): MessageParser {
-  const pool = new Piscina({ filename: workerPath('message'), minThreads: 0, maxThreads: 1, idleTimeout: 30_000, resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } })
-  pool.on('error', () => {}) // failures outside a task; tasks are rejected individually
+  const pool = createSideWorker('message', maxHeapMb)
   return {
     async parse(bytes) {
       let reply: MessageReply

@@ -1,7 +1,7 @@
-import { Piscina } from 'piscina'
+import type { Piscina } from 'piscina'
 import type { VerifyProofReply } from '../../workers/verifyProof.js'
 import { workerFailure } from '../pool/errors.js'
-import { workerPath } from '../pool/paths.js'
+import { createSideWorker } from '../pool/sideWorker.js'
 import { ProofRejected, type ProofRejection, type ProofSystem } from './errors.js'
 import { verifySubmittedProof, type ProofVerifierConfig, type SubmittedProofCheck } from './index.js'
 
@@ -24,8 +24,7 @@ export function createProofVerifierPool(config: ProofVerifierConfig): ProofVerif
   let pool: Piscina | undefined
   const inWorker = async (proof: Uint8Array, publicValues: Uint8Array, vkey: Uint8Array): Promise<SubmittedProofCheck> => {
     if (!pool) {
-      pool = new Piscina({ filename: workerPath('verifyProof'), minThreads: 0, maxThreads: 1, idleTimeout: 30_000 })
-      pool.on('error', () => {}) // failures outside a task; tasks are rejected individually
+      pool = createSideWorker('verifyProof')
     }
     let reply: VerifyProofReply
     try {

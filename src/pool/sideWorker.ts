@@ -1,0 +1,21 @@
+import { Piscina } from 'piscina'
+import { workerPath } from './paths.js'
+
+/**
+ * One worker thread for occasional heavy work kept off a service's event loop (parsing large messages or
+ * source files, building inputs, checking proofs): started on the first task, stopped after 30 s idle, one
+ * task at a time. Failures outside a task are ignored here: each task is rejected on its own, and the caller
+ * names what died. `maxHeapMb` caps the worker's old generation, so a hostile input kills the worker, not
+ * the service.
+ */
+export function createSideWorker(worker: string, maxHeapMb?: number): Piscina {
+  const pool = new Piscina({
+    filename: workerPath(worker),
+    minThreads: 0,
+    maxThreads: 1,
+    idleTimeout: 30_000,
+    ...(maxHeapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } } : {}),
+  })
+  pool.on('error', () => {})
+  return pool
+}
