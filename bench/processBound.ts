@@ -21,13 +21,16 @@ interface ChildReport {
   seconds: number
 }
 
-/** `repeat`: how many times a phase runs the set (the replay suite repeats a small set the same way). */
-type SetChoice = Pick<BlockSetOptions, 'quick' | 'sources' | 'maxEntries'> & { set?: 'real'; repeat?: number }
+/**
+ * `repeat`: how many times a phase runs the set (the replay suite repeats a small set the same way);
+ * `warmPasses`: passes over the set before the first phase, as the suite warms its workers.
+ */
+type SetChoice = Pick<BlockSetOptions, 'quick' | 'sources' | 'maxEntries'> & { set?: 'real'; repeat?: number; warmPasses?: number }
 
 async function child(set: SetChoice): Promise<void> {
   const entries = set.set === 'real' ? await loadRealChainSet() : await loadBlockSet({ ...set, log: () => {} })
   const native = await hostGuestOptions()
-  for (const e of entries) await executeStateless(e.input, native)
+  for (let pass = 0; pass < (set.warmPasses ?? 1); pass++) for (const e of entries) await executeStateless(e.input, native)
   // Largest first, as the replay suite submits them.
   const ordered = [...entries].sort((a, b) => (a.gas > b.gas ? -1 : a.gas < b.gas ? 1 : 0))
   process.on('message', async () => {

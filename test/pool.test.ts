@@ -19,6 +19,24 @@ describe('execute pool', () => {
     expect(buf.byteLength).toBe(0) // detached: ownership moved to the worker
   })
 
+  it('hands queued tasks out in the order they were submitted', async () => {
+    // One worker: every task after the first waits in the queue. Piscina's default sends a task it cannot start
+    // at once to the back of the queue, which would run these out of order (and break largest-first scheduling).
+    const one = createExecutePool({ workers: 1, selftest: true })
+    try {
+      const done: number[] = []
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) => {
+          const buf = new Uint8Array([i]).buffer
+          return one.runTask<{ first: number }>({ kind: 'selftest', action: 'echo', bytes: buf }, [buf]).then((r) => done.push(r.first))
+        }),
+      )
+      expect(done).toEqual(Array.from({ length: 12 }, (_, i) => i))
+    } finally {
+      await one.destroy()
+    }
+  })
+
   it('a worker calling process.exit fails only its task; the pool goes on', async () => {
     const results = await Promise.allSettled([
       pool.runTask({ kind: 'selftest', action: 'exit' }),

@@ -70,6 +70,10 @@ export function createTaskPool(worker: string, opts: PoolOptions = {}): TaskPool
     filename: workerPath(worker),
     minThreads: Math.min(threads, Math.max(1, opts.startWorkers ?? threads)),
     maxThreads: threads,
+    // Piscina's default puts a task it cannot hand out at once back at the tail of its queue, which turns the
+    // queue over every time a worker frees: largest-first submission then ends with a large task on one worker
+    // while the other idles (measured: up to 17 % of a 2-worker pass idle). Keep the queue in order.
+    stricterFIFO: true,
     idleTimeout: 60_000,
     resourceLimits: {
       ...(opts.maxHeapMb ? { maxOldGenerationSizeMb: opts.maxHeapMb } : {}),

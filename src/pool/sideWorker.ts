@@ -13,6 +13,8 @@ export function createSideWorker(worker: string, maxHeapMb?: number): Piscina {
     filename: workerPath(worker),
     minThreads: 0,
     maxThreads: 1,
+    // In order: Piscina's default sends a task it cannot start at once to the back of the queue.
+    stricterFIFO: true,
     idleTimeout: 30_000,
     ...(maxHeapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } } : {}),
   })

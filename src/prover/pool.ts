@@ -25,7 +25,8 @@ export interface ProvePoolOptions {
 
 export function createProvePool(threads: number, opts: ProvePoolOptions = {}): ProveRunner {
   const n = Math.max(1, threads)
-  const pool = new Piscina({ filename: workerPath('prove'), minThreads: n, maxThreads: n, idleTimeout: 60_000 })
+  // stricterFIFO: batches are proved in the order they were handed in (see src/pool/execute.ts).
+  const pool = new Piscina({ filename: workerPath('prove'), minThreads: n, maxThreads: n, idleTimeout: 60_000, stricterFIFO: true })
   pool.on('error', () => {}) // failures outside a task; tasks are rejected individually
   return {
     async run(backend, input, signal) {
