@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { BlockInvalid, WitnessInvalid } from '../guest/errors.js'
 import { encodeProgramInput } from '../guest/input.js'
-import { createExecutePool, transferable } from '../src/pool/execute.js'
-import { WorkerFailed } from '../src/pool/errors.js'
+import { createExecutePool, discardPrestartedPool, prestartExecutePool, transferable } from '../src/pool/execute.js'
+import { PoolDestroyed, WorkerFailed } from '../src/pool/errors.js'
 import { cacheFileToProgramInput, checkCacheFile } from '../src/witness/cache.js'
 import { toHex } from '../src/witness/hex.js'
 
@@ -35,6 +35,29 @@ describe('execute pool', () => {
     } finally {
       await one.destroy()
     }
+  })
+
+  it('a prestarted pool is adopted by the first createExecutePool with the same options, and only by it', async () => {
+    const echo = (p: ReturnType<typeof createExecutePool>) => p.runTask({ kind: 'no-such-kind' })
+    const early = prestartExecutePool({ workers: 1, startWorkers: 1 })
+    const adopted = createExecutePool({ workers: 1, startWorkers: 1 })
+    expect(adopted).toBe(early)
+    const second = createExecutePool({ workers: 1, startWorkers: 1 })
+    expect(second).not.toBe(early) // adopted once only
+    await second.destroy()
+    await adopted.destroy()
+    // Other options: a new pool, and the prestarted one is stopped rather than left running.
+    const unused = prestartExecutePool({ workers: 1, startWorkers: 1 })
+    const other = createExecutePool({ workers: 2, startWorkers: 1 })
+    expect(other).not.toBe(unused)
+    await expect(echo(other)).rejects.toThrow(/unknown task kind/) // a live pool answers
+    await other.destroy()
+    await new Promise((r) => setTimeout(r, 50))
+    await expect(echo(unused)).rejects.toThrow(PoolDestroyed)
+    // Never adopted: discardPrestartedPool stops it.
+    const left = prestartExecutePool({ workers: 1, startWorkers: 1 })
+    await discardPrestartedPool()
+    await expect(echo(left)).rejects.toThrow(PoolDestroyed)
   })
 
   it('a worker calling process.exit fails only its task; the pool goes on', async () => {

@@ -25,6 +25,13 @@ export class WorkerFailed extends TesseraError {
   }
 }
 
+/** A task was handed to a pool after destroy(): Piscina would quietly start new threads for it. */
+export class PoolDestroyed extends TesseraError {
+  constructor(task: string) {
+    super(`${task}: the worker pool was already stopped`)
+  }
+}
+
 const CLASSES: Record<string, { prototype: object }> = {
   WitnessIncomplete,
   WitnessInvalid,
