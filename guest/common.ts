@@ -1,8 +1,27 @@
 import { paramsBlock } from '@ethereumjs/block'
 import { Common, type CommonOpts, type ParamsDict } from '@ethereumjs/common'
-import { paramsEVM } from '@ethereumjs/evm'
 import { paramsTx } from '@ethereumjs/tx'
-import { paramsVM } from '@ethereumjs/vm'
+import { createRequire } from 'node:module'
+import { join, sep } from 'node:path'
+import { pathToFileURL } from 'node:url'
+
+/**
+ * The EVM's and the VM's gas parameter tables, read from each package's own `params` module rather than its
+ * entry point: the host's main thread builds this Common to decode blocks and transactions, and importing
+ * `@ethereumjs/evm` and `@ethereumjs/vm` for two tables of constants would load both packages (about 100
+ * modules, some 50 ms of a one-block replay) on a thread that never runs them. The packages export only their
+ * entry point, so the module is found beside it; it is the very module the entry point imports (same URL), so
+ * these are the same objects the EVM and the VM pass to `updateParams`.
+ */
+const requireHere = createRequire(import.meta.url)
+async function paramsModule<T>(pkg: string): Promise<T> {
+  const cjsEntry = requireHere.resolve(pkg)
+  const layout = join('dist', 'cjs', 'index.js')
+  if (!cjsEntry.endsWith(sep + layout)) throw new Error(`${pkg}: entry point ${cjsEntry} is not ${layout}; guest/common.ts expects the ethereumjs 10 package layout`)
+  return (await import(pathToFileURL(join(cjsEntry.slice(0, -layout.length), 'dist', 'esm', 'params.js')).href)) as T
+}
+const { paramsEVM } = await paramsModule<{ paramsEVM: ParamsDict }>('@ethereumjs/evm')
+const { paramsVM } = await paramsModule<{ paramsVM: ParamsDict }>('@ethereumjs/vm')
 
 function mergeParams(sets: ParamsDict[]): ParamsDict {
   const merged: ParamsDict = {}

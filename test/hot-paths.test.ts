@@ -76,6 +76,15 @@ describe('BlockScopedCommon', () => {
     expect(guestVm.param('historyStorageAddress')).toBe(BigInt(paramsVM[2935].historyStorageAddress as string))
   })
 
+  it('the sets it merged at construction are the packages\' own objects (read from their params modules), so ethereumjs\' own merges are skipped', () => {
+    const merged = (new BlockScopedCommon({ chain: Hoodi }) as unknown as { mergedParams: Set<unknown> }).mergedParams
+    for (const set of [paramsTx, paramsBlock, paramsVM]) expect(merged.has(set)).toBe(true)
+    const eips = new Set([...Object.keys(paramsEVM), ...Object.keys(paramsVM)])
+    expect(eips.size).toBeGreaterThan(20)
+    for (const eip of eips) expect(EVM_AND_VM_PARAMS[eip], `EIP-${eip}`).toEqual({ ...paramsEVM[eip], ...paramsVM[eip] })
+    expect(Object.keys(EVM_AND_VM_PARAMS).length).toBe(eips.size)
+  })
+
   it('decoding a block does not rebuild the parameter cache per transaction', async () => {
     const input = cacheFileToProgramInput(await readCacheFile(HOODI_CACHE))
     const rebuilds = (blockScoped: boolean) => {

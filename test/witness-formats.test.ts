@@ -19,8 +19,8 @@ import { tmpdir } from 'node:os'
 const DEVNET = join(DEVNET_DIR, 'cache_chain1337_1-3.json')
 type J = Record<string, any>
 
-function inputsOf(doc: unknown, file = 'doc.json'): LoadedInput[] {
-  return classifyJson(doc, file).flatMap((p) => (p.kind === 'input' ? p.inputs : []))
+async function inputsOf(doc: unknown, file = 'doc.json'): Promise<LoadedInput[]> {
+  return (await classifyJson(doc, file)).flatMap((p) => (p.kind === 'input' ? p.inputs : []))
 }
 
 const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
@@ -37,7 +37,7 @@ function liberal(v: any, keyName = ''): any {
 describe('witness shapes: liberal in spelling, strict in what is verified', () => {
   it('numbers as JSON numbers, snake_case keys, nulls for absent fields, map-form witness with JSON headers in an RPC envelope', async () => {
     const cache = JSON.parse(readFileSync(DEVNET, 'utf8')) as J
-    const reference = await resolveInput(inputsOf(cache)[0])
+    const reference = await resolveInput((await inputsOf(cache))[0])
     // One block + its witness as a node would serve them, re-spelled.
     const first = cache.blocks[0]
     const blockJson = liberal({ ...first.header, transactions: first.body.transactions.map((t: J) => ({ ...t, gasPrice: t.gasPrice ?? null, maxFeePerGas: t.maxFeePerGas ?? null, to: t.to ?? null })), withdrawals: first.body.withdrawals, uncles: [] })
@@ -71,20 +71,16 @@ describe('witness shapes: liberal in spelling, strict in what is verified', () =
   it('a header field spelled wrong is caught by the block hash, naming the file and field', async () => {
     const cache = JSON.parse(readFileSync(DEVNET, 'utf8')) as J
     cache.blocks[0].header.extraData = '0x01'
-    await expect(resolveInput(inputsOf(cache, 'bad.json')[0])).rejects.toThrow(/bad\.json: blocks\[0\]\.hash: the block's fields hash to/)
+    await expect(resolveInput((await inputsOf(cache, 'bad.json'))[0])).rejects.toThrow(/bad\.json: blocks\[0\]\.hash: the block's fields hash to/)
   })
 
-  it('a bad network name is a chain error naming the field, not a witness error', () => {
+  it('a bad network name is a chain error naming the field, not a witness error', async () => {
     const cache = JSON.parse(readFileSync(DEVNET, 'utf8')) as J
     delete cache.network.config
     for (const k of Object.keys(cache)) if (!['blocks', 'witness'].includes(k)) delete cache[k]
     cache.network = { PublicNetwork: 'Hoody' }
-    expect(() => inputsOf(cache, 'net.json')).toThrow(/net\.json: network\.PublicNetwork: unknown network "Hoody"/)
-    try {
-      inputsOf(cache, 'net.json')
-    } catch (e) {
-      expect((e as Error).name).toBe('UnknownChain')
-    }
+    await expect(inputsOf(cache, 'net.json')).rejects.toThrow(/net\.json: network\.PublicNetwork: unknown network "Hoody"/)
+    await expect(inputsOf(cache, 'net.json')).rejects.toMatchObject({ name: 'UnknownChain' })
   })
 
   it('ethrex network spellings of every vintage resolve to the chain', async () => {
@@ -95,15 +91,15 @@ describe('witness shapes: liberal in spelling, strict in what is verified', () =
       { blocks: cache.blocks, witness: cache.witness, network: { L2Chain: 1337 } },
       { blocks: cache.blocks, witness: cache.witness, PublicNetwork: 'Hoodi' },
     ]
-    expect(inputsOf(variants[0])[0].chain).toMatchObject({ kind: 'config' })
-    expect(classifyJson(variants[1], 'cache_l2.json')[0].kind).toBe('l2-batch')
-    expect(inputsOf(variants[2])[0]).toMatchObject({ shape: 'ethrex-cache-sep-2025', chain: { kind: 'public', name: 'hoodi' } })
+    expect((await inputsOf(variants[0]))[0].chain).toMatchObject({ kind: 'config' })
+    expect((await classifyJson(variants[1], 'cache_l2.json'))[0].kind).toBe('l2-batch')
+    expect((await inputsOf(variants[2]))[0]).toMatchObject({ shape: 'ethrex-cache-sep-2025', chain: { kind: 'public', name: 'hoodi' } })
   })
 
   it('an unanchored ProgramInput keeps its trusted root and block hashes through the worker encoding', async () => {
     const { encodeProgramInput, decodeProgramInput } = await import('../guest/input.js')
     const cache = JSON.parse(readFileSync(DEVNET, 'utf8')) as J
-    const r = await resolveInput(inputsOf(cache)[0])
+    const r = await resolveInput((await inputsOf(cache))[0])
     const unanchored = { preStateRoot: new Uint8Array(32).fill(7), blockHashes: [{ number: 5n, hash: new Uint8Array(32).fill(9) }] }
     const back = decodeProgramInput(encodeProgramInput({ ...r.program, unanchored }))
     expect(back.unanchored).toEqual(unanchored)
@@ -112,7 +108,7 @@ describe('witness shapes: liberal in spelling, strict in what is verified', () =
 
   it('a --network that contradicts the input is refused, naming both chain ids', async () => {
     const cache = JSON.parse(readFileSync(DEVNET, 'utf8')) as J
-    await expect(resolveInput(inputsOf(cache, 'dev.json')[0], { chain: { kind: 'public', name: 'hoodi', where: '--network' } })).rejects.toThrow(/dev\.json: chain id: the input says chain 1337 .*the flag chain 560048/)
+    await expect(resolveInput((await inputsOf(cache, 'dev.json'))[0], { chain: { kind: 'public', name: 'hoodi', where: '--network' } })).rejects.toThrow(/dev\.json: chain id: the input says chain 1337 .*the flag chain 560048/)
   })
 
   it('readCacheFile (the coordinator source) takes other shapes too: an ethrex 2025 cache comes back current', async () => {
@@ -149,7 +145,7 @@ describe('witness shapes: liberal in spelling, strict in what is verified', () =
         parent[path[path.length - 1]] = value
         tried++
         try {
-          for (const input of inputsOf(copy, `${name}.json`)) await resolveInput(input, { trustPreStateRoot: true })
+          for (const input of await inputsOf(copy, `${name}.json`)) await resolveInput(input, { trustPreStateRoot: true })
         } catch (e) {
           if (!(e instanceof TesseraError)) throw new Error(`${name} ${path.join('.')} = ${JSON.stringify(value)}: ${(e as Error).name}: ${(e as Error).message}`)
         }
@@ -165,7 +161,7 @@ describe('EEST fixtures with embedded witnesses (written by Tessera for this tes
 
   it('runs each block on its embedded SSZ input and reproduces statelessOutputBytes byte for byte', async () => {
     const fixture = { blockhashNonConstArg_Cancun: await embedWitnesses(efTest(), { ssz: true, tamper: true }) }
-    const inputs = inputsOf(fixture, 'eest.json')
+    const inputs = await inputsOf(fixture, 'eest.json')
     expect(inputs.map((i) => i.expected?.valid)).toEqual([true, true, false])
     for (const input of inputs) {
       const r = await resolveInput(input)
@@ -196,7 +192,7 @@ describe('EEST fixtures with embedded witnesses (written by Tessera for this tes
     const config = chainConfigForNetwork(t.network)
     const genesis = createBlockFromRLP(Buffer.from(t.genesisRLP.slice(2), 'hex'), { common: hostCommon(config), setHardfork: true })
     const doc = { pre: t.pre, parentHeader: toHex(genesis.header.serialize()), blocks: t.blocks.map((b: J) => b.rlp), chainConfig: config }
-    const [input] = inputsOf(doc, 'eels.json')
+    const [input] = await inputsOf(doc, 'eels.json')
     expect(input.shape).toBe('pre-state')
     const r = await resolveInput(input)
     expect(r.program.witness.state.length).toBeGreaterThan(0)
@@ -205,13 +201,13 @@ describe('EEST fixtures with embedded witnesses (written by Tessera for this tes
     const wrongPre = structuredClone(doc)
     const first = Object.keys(wrongPre.pre)[0]
     wrongPre.pre[first].balance = '0x1234'
-    await expect(resolveInput(inputsOf(wrongPre, 'eels.json')[0])).rejects.toThrow(/eels\.json: pre: the pre-state hashes to 0x[0-9a-f]{64}, the parent header's state root is/)
+    await expect(resolveInput((await inputsOf(wrongPre, 'eels.json'))[0])).rejects.toThrow(/eels\.json: pre: the pre-state hashes to 0x[0-9a-f]{64}, the parent header's state root is/)
   }, 120_000)
 
   it('also reads the chain_config layout of execution-specs@19f7bdea (same schema id, container told apart by its offsets)', async () => {
     const { SszStatelessInput, STATELESS_INPUT_SCHEMA_ID } = await import('../src/witness/formats/ssz.js')
     const fixture = { blockhashNonConstArg_Cancun: await embedWitnesses(efTest(), { ssz: true }) }
-    const current = decodeStatelessInput(inputsOf(fixture, 'eest.json')[0].expected!.statelessInputBytes!, 'eest.json')
+    const current = decodeStatelessInput((await inputsOf(fixture, 'eest.json'))[0].expected!.statelessInputBytes!, 'eest.json')
     const old = SszStatelessInput.serialize({
       newPayloadRequest: current.newPayloadRequest,
       witness: current.witness,
@@ -229,7 +225,7 @@ describe('EEST fixtures with embedded witnesses (written by Tessera for this tes
 
   it('runs on the embedded executionWitness, not one Tessera records: a node removed from it is missed', async () => {
     const fixture = { blockhashNonConstArg_Cancun: await embedWitnesses(efTest(), { ssz: false }) }
-    const input = inputsOf(fixture, 'eest.json')[1]
+    const input = (await inputsOf(fixture, 'eest.json'))[1]
     expect(input.shape).toBe('eest-witness')
     const r = await resolveInput(input)
     await executeStateless(r.program)

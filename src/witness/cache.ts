@@ -78,7 +78,7 @@ async function fromOtherShape(json: unknown, path: string): Promise<CacheFile | 
   const { toCacheDocument } = await import('./formats/write.js')
   let parts
   try {
-    parts = classifyJson(json, path)
+    parts = await classifyJson(json, path)
   } catch {
     return undefined
   }

@@ -2,7 +2,7 @@ import { chainConfigForNetwork, dropUnlistedBpoForks } from '../../conformance/n
 import { parseHex } from '../hex.js'
 import { InputFormatError, UnknownChain } from './errors.js'
 import { isObject, list, pick, quantity, type Json } from './json.js'
-import { decodeStatelessInput, isSszStatelessInput, loadedFromStatelessInput } from './ssz.js'
+import { isSszStatelessInput } from './sszSniff.js'
 import type { ChainSource, LoadedInput, ReadPart } from './types.js'
 import { witnessFromJson } from './witnessJson.js'
 
@@ -37,7 +37,7 @@ function chainOf(test: Json, file: string, name: string): ChainSource {
   return { kind: 'config', config, where: `${file}: ${name}.network` }
 }
 
-function readTest(name: string, test: Json, file: string): LoadedInput[] {
+function readTest(name: string, test: Json, file: string, ssz: SszCodec | undefined): LoadedInput[] {
   const chain = chainOf(test, file, name)
   // blockchain_test carries `blocks`; blockchain_test_engine carries `engineNewPayloads` (SSZ inputs only here).
   const blocks = list(test.blocks ?? test.engineNewPayloads, `${file}: ${name}.blocks`).filter(isObject)
@@ -52,7 +52,8 @@ function readTest(name: string, test: Json, file: string): LoadedInput[] {
     // witness is read below; `tessera conformance` checks their SSZ (src/conformance/zkevm.ts).
     if (sszBytes !== undefined && (isSszStatelessInput(sszBytes) || b.executionWitness === undefined)) {
       const bytes = sszBytes
-      const { chainId, ...loaded } = loadedFromStatelessInput(decodeStatelessInput(bytes, `${where}.statelessInputBytes`), file)
+      if (ssz === undefined) throw new Error(`${where}: internal: SSZ codec not loaded`)
+      const { chainId, ...loaded } = ssz.loadedFromStatelessInput(ssz.decodeStatelessInput(bytes, `${where}.statelessInputBytes`), file)
       if (chain.kind === 'config' && chain.config.chainId !== chainId) throw new UnknownChain(file, `${name}.blocks[${i}].statelessInputBytes`, `chain id ${chainId}, the fixture's is ${chain.config.chainId}`)
       out.push({
         ...loaded,
@@ -104,8 +105,18 @@ function readTest(name: string, test: Json, file: string): LoadedInput[] {
   ]
 }
 
-export function readEestFixture(doc: Json, file: string): ReadPart {
-  const inputs = Object.entries(doc).flatMap(([name, t]) => (isObject(t) ? readTest(name, t, file) : []))
+type SszCodec = typeof import('./ssz.js')
+
+function carriesSsz(test: unknown): boolean {
+  if (!isObject(test)) return false
+  const blocks = test.blocks ?? test.engineNewPayloads
+  return Array.isArray(blocks) && blocks.some((b) => isObject(b) && b.statelessInputBytes !== undefined)
+}
+
+export async function readEestFixture(doc: Json, file: string): Promise<ReadPart> {
+  // The SSZ library is loaded only for fixtures that carry SSZ stateless inputs.
+  const ssz = Object.values(doc).some(carriesSsz) ? await import('./ssz.js') : undefined
+  const inputs = Object.entries(doc).flatMap(([name, t]) => (isObject(t) ? readTest(name, t, file, ssz) : []))
   if (inputs.length === 0) throw new InputFormatError(file, '<document>', 'a BlockchainTests file with no runnable blocks')
   return { kind: 'input', inputs }
 }

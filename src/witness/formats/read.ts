@@ -8,7 +8,7 @@ import { isPreStateInput, readPreStateInput } from './preState.js'
 import { GETH_RULE, readRlp } from './rlpShapes.js'
 import { readRpcJson, unwrapEnvelope } from './rpcPair.js'
 import { isSbvBlockWitness, readSbvBlockWitness } from './sbv.js'
-import { isSszStatelessInput, readSszStatelessInput } from './ssz.js'
+import { isSszStatelessInput } from './sszSniff.js'
 import type { LoadedInput, ReadPart } from './types.js'
 import { isZkPig, readZkPig } from './zkpig.js'
 import { toHex } from '../hex.js'
@@ -26,12 +26,12 @@ function firstChar(bytes: Uint8Array): string {
 }
 
 /** Recognise a JSON document's shape. */
-export function classifyJson(raw: unknown, file: string): ReadPart[] {
+export async function classifyJson(raw: unknown, file: string): Promise<ReadPart[]> {
   const doc = unwrapEnvelope(raw, file)
   if (isZkPig(doc)) return [readZkPig(doc, file)]
   if (isEthrexCache(doc)) return [readEthrexCache(doc, file)]
   if (isSbvBlockWitness(doc)) return [readSbvBlockWitness(doc, file)]
-  if (isEestFixture(doc)) return [readEestFixture(doc as Json, file)]
+  if (isEestFixture(doc)) return [await readEestFixture(doc as Json, file)]
   if (isKethEels(doc)) return [readKethEels(doc, file)]
   if (isPreStateInput(doc)) return [readPreStateInput(doc as Json, file)]
   // A geth-style genesis ({config, alloc}) is not an input by itself; next to ethrex L2 blobs it is an L2 batch set.
@@ -67,9 +67,9 @@ function looksLikeText(bytes: Uint8Array): boolean {
 const notRecognised = (file: string, what: string) =>
   new InputFormatError(file, '<document>', `not a recognised witness shape: ${what}`, ACCEPTED_SHAPES)
 
-export function classifyBinary(bytes: Uint8Array, file: string): ReadPart[] {
+export async function classifyBinary(bytes: Uint8Array, file: string): Promise<ReadPart[]> {
   if (isBlob(bytes)) return [{ kind: 'l2-blob', file, bytes }]
-  if (isSszStatelessInput(bytes)) return [readSszStatelessInput(bytes, file)]
+  if (isSszStatelessInput(bytes)) return [(await import('./ssz.js')).readSszStatelessInput(bytes, file)]
   const rlp = readRlp(bytes, file)
   if (rlp !== undefined) return rlp
   if (looksLikeText(bytes)) {

@@ -11,6 +11,9 @@ import {
   UintBigintType,
   UintNumberType,
 } from '@chainsafe/ssz'
+import { firstOffset, isSszStatelessInput, STATELESS_INPUT_SCHEMA_ID } from './sszSniff.js'
+
+export { isSszStatelessInput, STATELESS_INPUT_SCHEMA_ID }
 import { toHex } from '../hex.js'
 import { InputFormatError } from './errors.js'
 import type { LoadedInput, ReadPart } from './types.js'
@@ -39,7 +42,6 @@ const MAX_WITNESS_NODES = 2 ** 22
 const MAX_WITNESS_CODES = 2 ** 18
 const MAX_WITNESS_HEADERS = 256
 
-export const STATELESS_INPUT_SCHEMA_ID = Uint8Array.from([0x15, 0x01])
 
 export const SszWithdrawal = new ContainerType({ index: uint64, validatorIndex: uint64, address: new ByteVectorType(20), amount: uint64 })
 
@@ -150,11 +152,6 @@ export interface StatelessInputValue {
   publicKeys: Uint8Array[]
 }
 
-const firstOffset = (bytes: Uint8Array) => (bytes.length >= 6 ? new DataView(bytes.buffer, bytes.byteOffset + 2).getUint32(0, true) : -1)
-
-export function isSszStatelessInput(bytes: Uint8Array): boolean {
-  return bytes.length > 24 && bytes[0] === STATELESS_INPUT_SCHEMA_ID[0] && bytes[1] === STATELESS_INPUT_SCHEMA_ID[1] && [16, 20].includes(firstOffset(bytes))
-}
 
 export function decodeStatelessInput(bytes: Uint8Array, where: string): StatelessInputValue {
   if (bytes.length < 2 || bytes[0] !== STATELESS_INPUT_SCHEMA_ID[0] || bytes[1] !== STATELESS_INPUT_SCHEMA_ID[1]) {
