@@ -1,9 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest'
+import { spawnSync } from 'node:child_process'
+import { EventEmitter } from 'node:events'
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Piscina } from 'piscina'
 import { BlockInvalid, WitnessInvalid } from '../guest/errors.js'
 import { encodeProgramInput } from '../guest/input.js'
 import { createExecutePool, discardPrestartedPool, prestartExecutePool, transferable } from '../src/pool/execute.js'
 import { PoolDestroyed, WorkerFailed } from '../src/pool/errors.js'
+import { destroyWhenLoaded } from '../src/pool/loaded.js'
 import { cacheFileToProgramInput, checkCacheFile } from '../src/witness/cache.js'
 import { toHex } from '../src/witness/hex.js'
 
@@ -59,6 +65,42 @@ describe('execute pool', () => {
     await discardPrestartedPool()
     await expect(echo(left)).rejects.toThrow(PoolDestroyed)
   })
+
+  it('destroy waits until every started worker has loaded its module (or exited), then stops the pool', async () => {
+    const fake = Object.assign(new EventEmitter(), {
+      threads: [{ threadId: 7 }, { threadId: 8 }],
+      destroyed: false,
+      async destroy() {
+        this.destroyed = true
+      },
+    })
+    const destroy = destroyWhenLoaded(fake as unknown as Piscina)
+    const done = destroy()
+    await new Promise((r) => setTimeout(r, 120))
+    expect(fake.destroyed).toBe(false)
+    fake.emit('message', { tesseraWorkerLoaded: 7 })
+    fake.emit('message', { unrelated: 8 })
+    await new Promise((r) => setTimeout(r, 120))
+    expect(fake.destroyed).toBe(false) // thread 8 is still loading
+    fake.threads[1]!.threadId = -1 // it exited instead
+    fake.emit('workerDestroy')
+    await done
+    expect(fake.destroyed).toBe(true)
+  })
+
+  it('pools stopped while their worker is still loading do not abort the process (Node 20 aborts on such a terminate)', () => {
+    // Destroyed at delays spread over the worker's loading time. Without the wait, this aborted the process
+    // ("IsGraphAsync must be used on an instantiated module") in about one run in four.
+    const pool = pathToFileURL(resolve(__dirname, '../dist/src/pool/execute.js')).href
+    const script = `import { createExecutePool } from ${JSON.stringify(pool)}
+      for (let i = 0; i < 24; i++) {
+        const pool = createExecutePool({ workers: 1 })
+        await new Promise((r) => setTimeout(r, (i * 29) % 320))
+        await pool.destroy()
+      }`
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 })
+    expect(r.status, r.stderr).toBe(0)
+  }, 130_000)
 
   it('a worker calling process.exit fails only its task; the pool goes on', async () => {
     const results = await Promise.allSettled([

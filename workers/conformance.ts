@@ -12,6 +12,7 @@ import { runBlockchainTest, type CaseResult } from '../src/conformance/case.js'
 import { fixtureEntries } from '../src/conformance/fixtures.js'
 import { hostGuestOptions } from '../src/crypto/guestOptions.js'
 import { parseHex } from '../src/witness/hex.js'
+import { announceLoaded } from '../src/pool/loaded.js'
 
 export interface ConformanceTask {
   file: string
@@ -70,3 +71,6 @@ export default async function runFixtureFile(task: ConformanceTask): Promise<Cas
   }
   return results
 }
+
+// Last statement: the pool may stop this worker from here on (src/pool/loaded.ts).
+announceLoaded()

@@ -16,6 +16,7 @@ import { executeL2Batch } from '../guest/l2/program.js'
 import type { ProgramOutput } from '../guest/types.js'
 import { serialiseError, type SerialisedError } from '../src/pool/errors.js'
 import { hostGuestOptions } from '../src/crypto/guestOptions.js'
+import { announceLoaded } from '../src/pool/loaded.js'
 
 // Load the crypto addons while the worker starts, not in its first task: the pool starts workers before the
 // main thread has read and decoded the first input, so this runs beside that instead of after it.
@@ -155,3 +156,6 @@ export default async function run(task: WorkerTask): Promise<WorkerReply<unknown
     return { ok: false, error: serialiseError(e), ms: performance.now() - start }
   }
 }
+
+// Last statement: the pool may stop this worker from here on (src/pool/loaded.ts).
+announceLoaded()

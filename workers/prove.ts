@@ -1,5 +1,6 @@
 import { loadBackend, type ProveResult, type ProverBackend } from '../src/backend/index.js'
 import { serialiseError, type SerialisedError } from '../src/pool/errors.js'
+import { announceLoaded } from '../src/pool/loaded.js'
 
 /**
  * Piscina worker: one proving task. The input arrives as a transferred ArrayBuffer (binary ProgramInput);
@@ -33,3 +34,6 @@ export default async function prove(task: ProveTask): Promise<ProveReply> {
     return { ok: false, error: serialiseError(e) }
   }
 }
+
+// Last statement: the pool may stop this worker from here on (src/pool/loaded.ts).
+announceLoaded()

@@ -5,6 +5,7 @@
  */
 import { serialiseError, type SerialisedError } from '../src/pool/errors.js'
 import { verifyProof, type AccountProofJson } from '../src/trie/proof.js'
+import { announceLoaded } from '../src/pool/loaded.js'
 
 export interface VerifyTask {
   kind: 'verify'
@@ -27,3 +28,6 @@ export default async function run(task: VerifyTask): Promise<VerifyReply> {
     return { ok: false, error: serialiseError(e), ms: performance.now() - start }
   }
 }
+
+// Last statement: the pool may stop this worker from here on (src/pool/loaded.ts).
+announceLoaded()

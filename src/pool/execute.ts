@@ -3,6 +3,7 @@ import type { MessagePort } from 'node:worker_threads'
 import { Piscina } from 'piscina'
 import type { ExecuteL2Ok, ExecuteOk, WorkerReply } from '../../workers/execute.js'
 import { PoolDestroyed, rebuildError, workerFailure } from './errors.js'
+import { destroyWhenLoaded } from './loaded.js'
 import { workerPath } from './paths.js'
 
 export type ExecuteResult = ExecuteOk
@@ -83,6 +84,7 @@ export function createTaskPool(worker: string, opts: PoolOptions = {}): TaskPool
   })
   // Piscina emits 'error' for worker failures outside a task; those tasks are rejected individually anyway.
   pool.on('error', () => {})
+  const destroyPool = destroyWhenLoaded(pool)
   let destroyed = false
   return {
     threads,
@@ -101,7 +103,7 @@ export function createTaskPool(worker: string, opts: PoolOptions = {}): TaskPool
     },
     destroy: () => {
       destroyed = true
-      return pool.destroy()
+      return destroyPool()
     },
   }
 }

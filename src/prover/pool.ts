@@ -1,3 +1,4 @@
+import { destroyWhenLoaded } from '../pool/loaded.js'
 import { Piscina } from 'piscina'
 import type { ProveResult } from '../backend/index.js'
 import type { ProveReply } from '../../workers/prove.js'
@@ -41,6 +42,6 @@ export function createProvePool(threads: number, opts: ProvePoolOptions = {}): P
       if (!reply.ok) throw rebuildError(reply.error)
       return { proof: new Uint8Array(reply.proof), publicValues: new Uint8Array(reply.publicValues) }
     },
-    close: () => pool.destroy(),
+    close: destroyWhenLoaded(pool),
   }
 }
