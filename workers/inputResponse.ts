@@ -1,4 +1,5 @@
 import { buildInputText, type InputTask } from '../src/coordinator/inputBuilder.js'
+import { announceLoaded } from '../src/pool/loaded.js'
 
 /**
  * Piscina entry of the coordinator's InputResponse builder (src/coordinator/inputBuilder.ts): a stored batch
@@ -13,3 +14,6 @@ export default function buildInput(task: InputTask): InputReply {
     return { ok: false, error: String((e as Error)?.message ?? e).slice(0, 300) }
   }
 }
+
+// Last statement: the pool may stop this worker from here on (src/pool/loaded.ts).
+announceLoaded()

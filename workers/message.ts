@@ -1,5 +1,6 @@
 import { ProtocolError, type ProtocolErrorReason } from '../src/protocol/errors.js'
 import { parseMessage, type Message } from '../src/protocol/messages.js'
+import { announceLoaded } from '../src/pool/loaded.js'
 
 /**
  * Piscina entry of the coordinator's request parser (src/protocol/messageParser.ts): large requests are
@@ -19,3 +20,6 @@ export default function parseRequest(bytes: Uint8Array): MessageReply {
     return { ok: false, reason: 'malformed', error: String((e as Error)?.message ?? e).slice(0, 300) }
   }
 }
+
+// Last statement: the pool may stop this worker from here on (src/pool/loaded.ts).
+announceLoaded()

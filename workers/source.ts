@@ -1,4 +1,5 @@
 import { parseBatchFile } from '../src/coordinator/source.js'
+import { announceLoaded } from '../src/pool/loaded.js'
 
 /**
  * Piscina entry of the coordinator's source-file parser: reading, JSON parsing, validation and encoding of a
@@ -20,3 +21,6 @@ export default async function parseSourceFile(task: SourceTask): Promise<SourceR
     return { ok: false, error: String((e as Error)?.message ?? e).slice(0, 800) }
   }
 }
+
+// Last statement: the pool may stop this worker from here on (src/pool/loaded.ts).
+announceLoaded()

@@ -7,6 +7,7 @@
  */
 import { serialiseError, type SerialisedError } from '../src/pool/errors.js'
 import { verifySp1Proof, type Sp1ProofInput, type Sp1System } from '../src/verify/sp1.js'
+import { announceLoaded } from '../src/pool/loaded.js'
 
 export type VerifyProofTask = Sp1ProofInput
 
@@ -20,3 +21,6 @@ export default async function run(task: VerifyProofTask): Promise<VerifyProofRep
     return { ok: false, error: serialiseError(e) }
   }
 }
+
+// Last statement: the pool may stop this worker from here on (src/pool/loaded.ts).
+announceLoaded()

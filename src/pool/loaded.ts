@@ -19,10 +19,10 @@ export function announceLoaded(): void {
 const LOAD_WAIT_MS = 30_000
 
 /**
- * Main side: `destroy()` for `pool` that first waits (at most 30 s) until every worker it started has announced
+ * Main side: `destroy()` for `pool` (`stop`, by default Piscina's own) that first waits (at most 30 s) until every worker it started has announced
  * its module loaded or has exited. Running tasks are not waited for: a loaded worker is terminated as before.
  */
-export function destroyWhenLoaded(pool: Piscina): () => Promise<void> {
+export function destroyWhenLoaded(pool: Piscina, stop: () => Promise<void> = () => pool.destroy()): () => Promise<void> {
   const loaded = new Set<number>()
   let changed: (() => void) | undefined
   pool.on('message', (m: unknown) => {
@@ -42,6 +42,6 @@ export function destroyWhenLoaded(pool: Piscina): () => Promise<void> {
       })
     }
     changed = undefined
-    await pool.destroy()
+    await stop()
   }
 }

@@ -1,4 +1,5 @@
 import { Piscina } from 'piscina'
+import { destroyWhenLoaded } from './loaded.js'
 import { workerPath } from './paths.js'
 
 /**
@@ -19,5 +20,7 @@ export function createSideWorker(worker: string, maxHeapMb?: number): Piscina {
     ...(maxHeapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } } : {}),
   })
   pool.on('error', () => {})
+  // A service stopping while this worker still loads would otherwise abort the process (./loaded.ts).
+  pool.destroy = destroyWhenLoaded(pool, Piscina.prototype.destroy.bind(pool))
   return pool
 }
