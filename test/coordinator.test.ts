@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { encodeProgramInput } from '../guest/input.js'
 import { mockPublicValues } from '../src/backend/index.js'
 import { Coordinator, type CoordinatorOptions } from '../src/coordinator/coordinator.js'
@@ -101,16 +101,25 @@ async function stillServes(a: Address): Promise<void> {
 
 describe('coordinator assignment', () => {
   it('hands out batches in order, skips assigned ones, and reassigns after the timeout', async () => {
-    const { address } = await startCoordinator({ batches: 2, proverTimeoutMs: 400 })
-    const r1 = await request(address)
-    const r2 = await request(address)
-    const r3 = await request(address)
-    expect(r1).toMatchObject({ kind: 'BatchResponse', batchNumber: 1, format: 'Groth16' })
-    expect(r1.kind === 'BatchResponse' && r1.input?.programInput()).toEqual(syntheticInput(1))
-    expect(r2).toMatchObject({ kind: 'BatchResponse', batchNumber: 2 })
-    expect(r3).toEqual({ kind: 'BatchResponse', batchNumber: null, input: null, format: null })
-    await new Promise((r) => setTimeout(r, 500))
-    expect(await request(address)).toMatchObject({ batchNumber: 1 })
+    // The coordinator's clock is Date.now: frozen here, so a loaded machine taking longer than the timeout
+    // between two requests cannot expire an assignment early. Timers (socket deadlines) stay real.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const { address } = await startCoordinator({ batches: 2, proverTimeoutMs: 400 })
+      const r1 = await request(address)
+      const r2 = await request(address)
+      const r3 = await request(address)
+      expect(r1).toMatchObject({ kind: 'BatchResponse', batchNumber: 1, format: 'Groth16' })
+      expect(r1.kind === 'BatchResponse' && r1.input?.programInput()).toEqual(syntheticInput(1))
+      expect(r2).toMatchObject({ kind: 'BatchResponse', batchNumber: 2 })
+      expect(r3).toEqual({ kind: 'BatchResponse', batchNumber: null, input: null, format: null })
+      vi.setSystemTime(Date.now() + 399)
+      expect(await request(address)).toEqual({ kind: 'BatchResponse', batchNumber: null, input: null, format: null })
+      vi.setSystemTime(Date.now() + 2)
+      expect(await request(address)).toMatchObject({ batchNumber: 1 })
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('lets different prover types prove the same batch and refuses types not required', async () => {

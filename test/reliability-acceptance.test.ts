@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { BatchResponse } from '../src/protocol/messages.js'
 import { Refused } from '../src/protocol/refusal.js'
 import { sendMessage } from '../src/protocol/transport.js'
@@ -51,14 +51,21 @@ describe('proof acceptance', () => {
   })
 
   it('after the assignment expired anyone may answer, and an earlier holder\'s late proof is welcome', async () => {
-    const inputs = [syntheticInput(1), syntheticInput(2)]
-    const c = await startCoordinator({ inputs, proverTimeoutMs: 200 })
-    await request(c.address, 'slow') // batch 1
-    await request(c.address, 'slow') // batch 2
-    await new Promise((r) => setTimeout(r, 300))
-    expect(await submit(c.address, 1, valuesOf(inputs[0]), { proverId: 'rescuer' })).toMatchObject({ kind: 'ProofSubmitACK' })
-    expect(await request(c.address, 'second')).toMatchObject({ batchNumber: 2 }) // reassigned
-    expect(await submit(c.address, 2, valuesOf(inputs[1]), { proverId: 'slow' })).toMatchObject({ kind: 'ProofSubmitACK' })
+    // The coordinator's clock (Date.now) is frozen and moved by hand: a loaded machine cannot expire the first
+    // assignment before the second request. Timers stay real.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const inputs = [syntheticInput(1), syntheticInput(2)]
+      const c = await startCoordinator({ inputs, proverTimeoutMs: 200 })
+      expect(await request(c.address, 'slow')).toMatchObject({ batchNumber: 1 })
+      expect(await request(c.address, 'slow')).toMatchObject({ batchNumber: 2 })
+      vi.setSystemTime(Date.now() + 300)
+      expect(await submit(c.address, 1, valuesOf(inputs[0]), { proverId: 'rescuer' })).toMatchObject({ kind: 'ProofSubmitACK' })
+      expect(await request(c.address, 'second')).toMatchObject({ batchNumber: 2 }) // reassigned
+      expect(await submit(c.address, 2, valuesOf(inputs[1]), { proverId: 'slow' })).toMatchObject({ kind: 'ProofSubmitACK' })
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('20 racing submits with different bytes: exactly one ACK, one stored, the other 19 refused explicitly', async () => {
