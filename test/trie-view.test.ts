@@ -7,6 +7,7 @@ import { NodeStore } from '../guest/state.js'
 import { WitnessTrieReader } from '../guest/trieReader.js'
 import { ViewTrieReader } from '../guest/trieView.js'
 import { writeTrie } from '../guest/trieWriter.js'
+import { seededRandom } from './support/random.js'
 
 /**
  * Malformed trie nodes read in place (ViewTrieReader): each is a typed WitnessInvalid naming the node's hash and
@@ -98,14 +99,8 @@ describe('ViewTrieReader: malformed nodes', () => {
 })
 
 describe('ViewTrieReader: as strict as WitnessTrieReader on mutated nodes', () => {
-  // mulberry32, fixed seed: the same mutations every run.
-  let seed = 77
-  const rand = (n: number) => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) % n
-  }
+  // Fixed seed: the same mutations every run.
+  const rand = seededRandom(77)
   const outcome = (read: () => Uint8Array | undefined): string => {
     try {
       const v = read()

@@ -7,6 +7,7 @@ import { NodeStore } from '../guest/state.js'
 import { WitnessTrieReader } from '../guest/trieReader.js'
 import { ViewTrieReader } from '../guest/trieView.js'
 import { writeTrie } from '../guest/trieWriter.js'
+import { seededRandom } from './support/random.js'
 
 /**
  * The batched trie writer of the state root against @ethereumjs/mpt's put/del, key by key: same roots over
@@ -19,14 +20,7 @@ describe.each([
   ['WitnessTrieReader', (s: NodeStore) => new WitnessTrieReader(s)],
   ['ViewTrieReader', (s: NodeStore) => new ViewTrieReader(s)],
 ] as const)('writeTrie: batched Merkle-Patricia writes (%s)', (_name, newReader) => {
-  // mulberry32: the low bits of a plain LCG cycle too fast for `% n` with small n.
-  let seed = 4242
-  const rand = (n: number) => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) % n
-  }
+  const rand = seededRandom(4242)
   // 32-byte keys from small alphabets: many shared prefixes, and keys that differ only in their last nibbles
   // (tiny leaves: branches small enough to be embedded in their parent).
   const pick = (xs: number[]) => xs[rand(xs.length)]!

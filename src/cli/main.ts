@@ -45,28 +45,24 @@ async function main(argv: string[]): Promise<number> {
     console.error(`tessera: unknown command '${name}'${guess ? `\nhint: did you mean 'tessera ${guess}'?` : ''}\n\n${usage()}`)
     return 2
   }
-  const { exitWithParent, reexecWith, v8FlagsFor } = await import('./v8flags.js')
+  const { exitWithParent, reexecWith, v8FlagsFor, workersFlag } = await import('./v8flags.js')
   exitWithParent()
+  const help = rest.includes('--help') || rest.includes('-h')
   const flags = v8FlagsFor(name, process.env, rest)
-  if (flags.length > 0 && !rest.includes('--help') && !rest.includes('-h')) return reexecWith(flags)
-  const prestart = name === 'replay' && rest[0] === 'file' && !rest.includes('--help') && !rest.includes('-h')
+  if (flags.length > 0 && !help) return reexecWith(flags)
   // `replay file`'s worker loads the guest while this thread loads the command (src/pool/execute.ts).
-  if (prestart) (await import('../pool/execute.js')).prestartExecutePool({ workers: workersFlag(rest), startWorkers: 1 })
+  const pools = name === 'replay' && rest[0] === 'file' && !help ? await import('../pool/execute.js') : undefined
+  if (pools) {
+    const workers = workersFlag(rest)
+    pools.prestartExecutePool({ workers: workers === 'invalid' ? undefined : workers, startWorkers: 1 })
+  }
   try {
     const mod = (await import(command.file)) as { run(argv: string[]): Promise<number> }
     return await mod.run(rest)
   } finally {
     // Not adopted (the command failed before creating its pool, or with other options): stop it.
-    if (prestart) await (await import('../pool/execute.js')).discardPrestartedPool()
+    await pools?.discardPrestartedPool()
   }
-}
-
-/** `--workers N` or `--workers=N` when it is a positive integer; anything else is the command's to refuse. */
-function workersFlag(args: string[]): number | undefined {
-  const i = args.findIndex((a) => a === '--workers' || a.startsWith('--workers='))
-  if (i < 0) return undefined
-  const n = Number(args[i]!.includes('=') ? args[i]!.slice('--workers='.length) : args[i + 1])
-  return Number.isInteger(n) && n > 0 ? n : undefined
 }
 
 main(process.argv.slice(2)).then(

@@ -51,16 +51,24 @@ export function v8FlagsFor(command: string | undefined, env: NodeJS.ProcessEnv =
 }
 
 /**
+ * `--workers N` or `--workers=N` read from raw arguments, before the command parses them: undefined when absent,
+ * 'invalid' when not a positive integer (the command refuses it by name).
+ */
+export function workersFlag(args: string[]): number | 'invalid' | undefined {
+  const i = args.findIndex((a) => a === '--workers' || a.startsWith('--workers='))
+  if (i < 0) return undefined
+  const n = Number(args[i]!.includes('=') ? args[i]!.slice('--workers='.length) : args[i + 1])
+  return Number.isInteger(n) && n > 0 ? n : 'invalid'
+}
+
+/**
  * Workers a `replay` job can keep busy at once, from its arguments alone (before anything is read): `--workers N`
  * if given; one for `block` and `transaction`; for `file`, the number of paths when every path is a regular
  * file (a directory may hold any number of inputs). Otherwise the core count: when in doubt, the pool setting.
  */
 export function busyWorkers(args: string[], cores: number): number {
-  const w = args.findIndex((a) => a === '--workers' || a.startsWith('--workers='))
-  if (w >= 0) {
-    const n = Number(args[w]!.includes('=') ? args[w]!.slice('--workers='.length) : args[w + 1])
-    return Number.isInteger(n) && n > 0 ? n : cores
-  }
+  const workers = workersFlag(args)
+  if (workers !== undefined) return workers === 'invalid' ? cores : workers
   const [sub, ...rest] = args
   if (sub === 'block' || sub === 'transaction') return rest.includes('--endless') ? cores : 1
   if (sub !== 'file') return cores
